@@ -1,0 +1,284 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { StackError } from '../shared/errors/index.ts';
+import { createLogger } from '../shared/logger.ts';
+import { findExecutable } from './findExecutable.ts';
+import { freePort } from './freePort.ts';
+import { kafkaClusterId } from './kafkaClusterId.ts';
+import { kafkaServerProperties } from './kafkaServerProperties.ts';
+import { createManagedProcess } from './managedProcess.ts';
+import { parseJavaMajorVersion } from './parseJavaMajorVersion.ts';
+import { repoRoot, resolveStackDir } from './paths.ts';
+import { waitFor } from './waitFor.ts';
+
+const execFileAsync = promisify(execFile);
+const log = createLogger('dev-stack.kafka');
+
+/** Apache Kafka release resolved from Maven Central by `src/dev-stack/kafka/pom.xml`. */
+export const KAFKA_VERSION = '3.9.1';
+
+/** Parameters of {@link startKafka}. */
+export type StartKafkaParameters = {
+  /** Use these brokers when they answer. Default: `KAFKA_BROKERS` (comma-separated). */
+  brokers?: string[] | undefined;
+  /** Client port of a broker started here. Default: `BLOCKWIRE_KAFKA_PORT` or a free port. */
+  port?: number | undefined;
+  /** Cache, data and log folder. Default: `BLOCKWIRE_STACK_DIR` or `<repo>/.stack`. */
+  stackDir?: string | undefined;
+  /** Partitions of auto-created topics. Default 3. */
+  numPartitions?: number | undefined;
+  /** Extra broker settings. */
+  overrides?: Record<string, string | number | boolean> | undefined;
+  /** Max heap of the broker JVM. Default `768m`. */
+  heap?: string | undefined;
+  /** How long to wait for the broker. Default 90 000 ms. */
+  timeoutMs?: number | undefined;
+};
+
+/** A reachable Kafka, started here or found running. */
+export type KafkaHandle = {
+  brokers: string[];
+  /** `true` when this call started the broker (and `stop()` will stop it). */
+  started: boolean;
+  /** Broker log file when started here. */
+  logFile?: string | undefined;
+  stop(): Promise<void>;
+};
+
+/** Resolves `true` when a kafkajs admin can list topics on `brokers` within `timeoutMs`. */
+export async function isKafkaReachable(brokers: string[], timeoutMs = 3_000): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'blockwire-dev-stack-probe',
+    brokers,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  try {
+    await withTimeout(
+      (async () => {
+        await admin.connect();
+        await admin.listTopics();
+      })(),
+      timeoutMs + 500,
+    );
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * Returns a reachable Kafka: the configured brokers when they answer, otherwise a single-node KRaft
+ * broker started from Maven Central jars (cached in `<stackDir>/kafka/lib-<version>`) with Java 17.
+ */
+export async function startKafka(parameters: StartKafkaParameters = {}): Promise<KafkaHandle> {
+  const configured = parameters.brokers ?? splitBrokers(process.env.KAFKA_BROKERS);
+  if (configured.length > 0) {
+    if (await isKafkaReachable(configured)) {
+      log.info({ msg: 'Using running Kafka', brokers: configured });
+      return { brokers: configured, started: false, stop: async () => {} };
+    }
+    log.warn({ msg: 'Configured Kafka does not answer; starting a local broker', brokers: configured });
+  }
+
+  const stackDir = resolveStackDir(parameters.stackDir);
+  const java = await requireJava17();
+  const lib = await ensureKafkaLib(stackDir);
+  const envPort = process.env.BLOCKWIRE_KAFKA_PORT ? Number(process.env.BLOCKWIRE_KAFKA_PORT) : undefined;
+  const port = parameters.port ?? envPort ?? (await freePort());
+  const controllerPort = await freePort();
+  const dataDir = `${stackDir}/kafka/data-${port}`;
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(`${dataDir}/logs`, { recursive: true });
+  const propertiesFile = `${dataDir}/server.properties`;
+  writeFileSync(
+    propertiesFile,
+    kafkaServerProperties({
+      port,
+      controllerPort,
+      logDir: `${dataDir}/logs`,
+      numPartitions: parameters.numPartitions,
+      overrides: parameters.overrides,
+    }),
+  );
+  const log4jFile = `${dataDir}/log4j.properties`;
+  writeFileSync(log4jFile, log4jProperties(`${dataDir}/server.log`));
+  const jvmLogging = [`-Dlog4j.configuration=file:${log4jFile}`, `-Dkafka.logs.dir=${dataDir}`];
+  const classpath = `${lib}/*`;
+
+  try {
+    await execFileAsync(
+      java,
+      [
+        ...jvmLogging,
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        kafkaClusterId(),
+        '-c',
+        propertiesFile,
+      ],
+      { timeout: 60_000 },
+    );
+  } catch (error) {
+    throw new StackError('Could not format the Kafka storage directory', {
+      details: `${dataDir}: ${(error as { stderr?: string }).stderr ?? ''}`.trim(),
+      cause: error,
+    });
+  }
+
+  const broker = createManagedProcess({
+    name: 'kafka',
+    command: java,
+    args: [
+      `-Xmx${parameters.heap ?? '768m'}`,
+      '-Xms128m',
+      '-XX:+UseSerialGC',
+      '-Djava.awt.headless=true',
+      ...jvmLogging,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      propertiesFile,
+    ],
+    logFile: `${dataDir}/stdout.log`,
+    cwd: dataDir,
+  });
+  const brokers = [`127.0.0.1:${port}`];
+  const stop = async () => {
+    await broker.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  log.info({ msg: 'Starting Kafka', version: KAFKA_VERSION, port, pid: broker.pid });
+  try {
+    await waitFor(() => isKafkaReachable(brokers, 2_000), {
+      description: `Kafka on ${brokers[0]}`,
+      timeoutMs: parameters.timeoutMs ?? 90_000,
+      intervalMs: 250,
+      abort: () => {
+        const reason = broker.exitReason();
+        return reason && `the broker ${reason}. Log ${dataDir}/server.log:\n${broker.logTail()}`;
+      },
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { brokers, started: true, logFile: `${dataDir}/server.log`, stop };
+}
+
+/** Checks that `java` is a JDK/JRE 17 or newer and returns its path. */
+async function requireJava17(): Promise<string> {
+  const install = 'install a JDK 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17)';
+  const java = findExecutable('java');
+  if (!java) throw new StackError(`Java 17 not found on PATH: ${install}`, { code: 'STACK_JAVA_MISSING' });
+  let output = '';
+  try {
+    const result = await execFileAsync(java, ['-version']);
+    output = `${result.stderr}${result.stdout}`;
+  } catch (error) {
+    throw new StackError(`Could not run ${java} -version: ${install}`, { cause: error });
+  }
+  const major = parseJavaMajorVersion(output);
+  if (major === undefined || major < 17) {
+    throw new StackError(`Java 17 or newer is needed for Kafka ${KAFKA_VERSION}, found ${major ?? 'unknown'}: ${install}`, {
+      code: 'STACK_JAVA_MISSING',
+    });
+  }
+  return java;
+}
+
+/** Resolves the broker jars with Maven once; later runs find them in the cache folder. */
+async function ensureKafkaLib(stackDir: string): Promise<string> {
+  const lib = `${stackDir}/kafka/lib-${KAFKA_VERSION}`;
+  if (existsSync(`${lib}/.complete`)) return lib;
+  const mvn = findExecutable('mvn');
+  if (!mvn) {
+    throw new StackError(
+      `Maven not found on PATH: install Maven to download Kafka ${KAFKA_VERSION} from Maven Central (Debian/Ubuntu: apt-get install maven; macOS: brew install maven)`,
+      { code: 'STACK_MAVEN_MISSING' },
+    );
+  }
+  // Download into a private folder and rename: two parallel first runs must not see half a classpath.
+  const tmp = `${lib}.tmp-${process.pid}-${Date.now()}`;
+  mkdirSync(tmp, { recursive: true });
+  log.info({ msg: 'Resolving Kafka jars from Maven Central (first run only)', version: KAFKA_VERSION, lib });
+  try {
+    await execFileAsync(
+      mvn,
+      [
+        '-q',
+        '-B',
+        '-f',
+        `${repoRoot}/src/dev-stack/kafka/pom.xml`,
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${tmp}`,
+        '-DincludeScope=runtime',
+      ],
+      { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
+    );
+  } catch (error) {
+    rmSync(tmp, { recursive: true, force: true });
+    const output = error as { stdout?: string; stderr?: string };
+    throw new StackError(`Maven could not resolve Kafka ${KAFKA_VERSION} (is Maven Central reachable?)`, {
+      details: `${output.stdout ?? ''}${output.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n'),
+      cause: error,
+      retriable: true,
+    });
+  }
+  if (!readdirSync(tmp).some((file) => file.startsWith('kafka_2.13-'))) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new StackError(`Maven finished but ${tmp} has no kafka_2.13 jar`);
+  }
+  writeFileSync(`${tmp}/.complete`, `${new Date().toISOString()}\n`);
+  try {
+    renameSync(tmp, lib);
+  } catch {
+    // Another run won the race; its folder is just as good.
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(`${lib}/.complete`)) throw new StackError(`Could not create ${lib}`);
+  }
+  return lib;
+}
+
+function log4jProperties(file: string): string {
+  return [
+    'log4j.rootLogger=INFO, file',
+    'log4j.appender.file=org.apache.log4j.FileAppender',
+    `log4j.appender.file.File=${file}`,
+    'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    'log4j.logger.kafka=INFO',
+    'log4j.logger.org.apache.kafka=INFO',
+    '',
+  ].join('\n');
+}
+
+function splitBrokers(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter(Boolean);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

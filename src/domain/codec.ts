@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { ChainEvent, Checkpoint } from './event.ts';
+
+const hex = z.string().regex(/^0x[0-9a-fA-F]*$/, 'must be 0x-prefixed hex');
+const hash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 32-byte hex hash');
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address');
+const uint = z.number().int().nonnegative();
+const json: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(json)]),
+);
+
+const chainEventSchema = z
+  .object({
+    v: z.literal(1),
+    id: z.string().min(1),
+    status: z.enum(['PENDING', 'CONFIRMED', 'REMOVED']),
+    chainId: z.number().int().positive(),
+    blockNumber: uint,
+    blockHash: hash,
+    blockTimestamp: uint,
+    transactionHash: hash,
+    transactionIndex: uint,
+    logIndex: uint,
+    address,
+    eventName: z.string().nullable(),
+    signature: z.string().nullable(),
+    decoded: z.boolean(),
+    args: z.record(json),
+    topics: z.array(hex),
+    data: hex,
+  })
+  .superRefine((event, ctx) => {
+    const expected = `${event.chainId}:${event.blockHash.toLowerCase()}:${event.logIndex}`;
+    if (event.id !== expected)
+      ctx.addIssue({ code: 'custom', path: ['id'], message: `must be ${expected}` });
+  });
+
+const checkpointSchema = z.object({
+  v: z.literal(1),
+  chainId: z.number().int().positive(),
+  blockNumber: uint,
+  blockHash: hash,
+  head: uint,
+  updatedAt: uint,
+});
+
+/** Why a message could not be decoded; `reason` names the field and what was expected. */
+export type DecodeFailure = { ok: false; reason: string };
+/** Result of decoding a message. */
+export type DecodeResult<T> = { ok: true; value: T } | DecodeFailure;
+
+function describe(error: z.ZodError, input: unknown): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid message';
+  const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`)).join('');
+  let got: unknown = input;
+  for (const part of issue.path) got = (got as Record<string | number, unknown> | undefined)?.[part];
+  const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80);
+  return `${path.replace(/^\./, '') || 'message'} ${issue.message}. Got ${shown}.`;
+}
+
+function decodeJson<T>(bytes: Buffer | string | null | undefined, schema: z.ZodType<T>): DecodeResult<T> {
+  if (bytes == null) return { ok: false, reason: 'message has no value' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
+  } catch (error) {
+    return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) return { ok: false, reason: describe(result.error, parsed) };
+  return { ok: true, value: result.data };
+}
+
+/** Serializes an event for Kafka or pub/sub. */
+export function encodeEvent(event: ChainEvent): string {
+  return JSON.stringify(event);
+}
+
+/** Parses and validates an event message; never throws. */
+export function decodeEvent(bytes: Buffer | string | null | undefined): DecodeResult<ChainEvent> {
+  return decodeJson(bytes, chainEventSchema as unknown as z.ZodType<ChainEvent>);
+}
+
+/** Serializes a checkpoint record. */
+export function encodeCheckpoint(checkpoint: Checkpoint): string {
+  return JSON.stringify(checkpoint);
+}
+
+/** Parses and validates a checkpoint record; never throws. */
+export function decodeCheckpoint(bytes: Buffer | string | null | undefined): DecodeResult<Checkpoint> {
+  return decodeJson(bytes, checkpointSchema as unknown as z.ZodType<Checkpoint>);
+}

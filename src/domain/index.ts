@@ -1,0 +1,20 @@
+export { type StandardAbiName, standardAbi } from './abis.ts';
+export type { EventChannelMessage, HeadChannelMessage } from './channelMessage.ts';
+export {
+  type DecodeFailure,
+  type DecodeResult,
+  decodeCheckpoint,
+  decodeEvent,
+  encodeCheckpoint,
+  encodeEvent,
+} from './codec.ts';
+export { type Cursor, type CursorParts, compareCursors, encodeCursor, parseCursor } from './cursor.ts';
+export {
+  type ChainEvent,
+  type Checkpoint,
+  type EventStatus,
+  eventMessageVersion,
+  type JsonValue,
+} from './event.ts';
+export { type EventIdParameters, eventId } from './eventId.ts';
+export * from './names.ts';

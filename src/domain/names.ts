@@ -1,0 +1,119 @@
+/**
+ * Every Kafka topic, Kafka key, Redis key and pub/sub channel name is built here and nowhere else.
+ * All Redis keys of one contract share the hash tag `{<chainId>:<address>}` so one Lua script can
+ * touch them on Redis Cluster.
+ */
+
+/** Kafka topic names under a prefix. */
+export type TopicNames = { confirmed: string; pending: string; checkpoints: string; dlq: string };
+
+/** Kafka topics of a deployment. */
+export function topicNames(prefix: string): TopicNames {
+  return {
+    confirmed: `${prefix}.events.confirmed`,
+    pending: `${prefix}.events.pending`,
+    checkpoints: `${prefix}.checkpoints`,
+    dlq: `${prefix}.events.dlq`,
+  };
+}
+
+/** Kafka message key of a contract's events: all of them land in one partition, in chain order. */
+export function eventKey(chainId: number, address: string): string {
+  return `${chainId}:${address.toLowerCase()}`;
+}
+
+/** Kafka message key of a chain's checkpoint record (compacted topic). */
+export function checkpointKey(chainId: number): string {
+  return `${chainId}`;
+}
+
+/** Kafka transactional id of a chain's ingestor; a second ingestor with the same id fences the first. */
+export function ingestTransactionalId(prefix: string, chainId: number): string {
+  return `${prefix}.ingest.${chainId}`;
+}
+
+/** Hash tag shared by all Redis keys of one contract. */
+export function contractTag(chainId: number, address: string): string {
+  return `{${chainId}:${address.toLowerCase()}}`;
+}
+
+/** Redis keys of one contract. */
+export type ContractKeys = {
+  /** Hash: high-water mark, last journal id, applied/removed bookkeeping. */
+  meta: string;
+  /** Hash: event id → JSON of the effect applied (kept within the reorg window) for REMOVED reversal. */
+  applied: string;
+  /** Sorted set: applied event ids scored by block number, to trim the reorg window. */
+  appliedIndex: string;
+  /** Set: ids reversed by REMOVED; a later duplicate CONFIRMED of one of them is dropped. */
+  removed: string;
+  /** Stream: the per-contract journal. */
+  journal: string;
+  /** Hash: event name → count. */
+  counts: string;
+  /** Hash: ERC-20 token info (totalSupply, holders, transfers). */
+  token: string;
+  /** Hash: holder → balance (ERC-20) or owner → token count (ERC-721). */
+  balances: string;
+  /** Hash: ERC-721 tokenId → owner. */
+  owners: string;
+  /** Hash: ERC-1155 `<id>:<holder>` → balance. */
+  multiBalances: string;
+};
+
+/** Redis keys of a contract under a key prefix. */
+export function contractKeys(keyPrefix: string, chainId: number, address: string): ContractKeys {
+  const base = `${keyPrefix}c:${contractTag(chainId, address)}`;
+  return {
+    meta: `${base}:meta`,
+    applied: `${base}:applied`,
+    appliedIndex: `${base}:applied-index`,
+    removed: `${base}:removed`,
+    journal: `${base}:journal`,
+    counts: `${base}:counts`,
+    token: `${base}:token`,
+    balances: `${base}:balances`,
+    owners: `${base}:owners`,
+    multiBalances: `${base}:multi-balances`,
+  };
+}
+
+/** Redis sorted set of the ERC-721 token ids one owner holds in one contract (same hash tag). */
+export function ownerTokensKey(keyPrefix: string, chainId: number, address: string, owner: string): string {
+  return `${keyPrefix}c:${contractTag(chainId, address)}:tokens-of:${owner.toLowerCase()}`;
+}
+
+/** Redis hash of a chain's pipeline status (head, confirmed block, processed cursor). */
+export function chainStatusKey(keyPrefix: string, chainId: number): string {
+  return `${keyPrefix}chain:{${chainId}}:status`;
+}
+
+/** Redis key of the rebuild epoch marker; missing means Redis lost its state. */
+export function epochKey(keyPrefix: string): string {
+  return `${keyPrefix}epoch`;
+}
+
+/** Redis key of the lock that elects the active ingestor of a chain. */
+export function ingestLockKey(keyPrefix: string, chainId: number): string {
+  return `${keyPrefix}lock:ingest:{${chainId}}`;
+}
+
+/** Pub/sub channel carrying every event (all statuses) of one contract. */
+export function contractChannel(keyPrefix: string, chainId: number, address: string): string {
+  return `${keyPrefix}ch:contract:${chainId}:${address.toLowerCase()}`;
+}
+
+/** Pub/sub channel carrying the events that involve one account (from/to/operator). */
+export function accountChannel(keyPrefix: string, chainId: number, account: string): string {
+  return `${keyPrefix}ch:account:${chainId}:${account.toLowerCase()}`;
+}
+
+/** Pub/sub channel carrying new confirmed heads of one chain. */
+export function headsChannel(keyPrefix: string, chainId: number): string {
+  return `${keyPrefix}ch:heads:${chainId}`;
+}
+
+/** Pub/sub channel carrying pending (unconfirmed) events and their retractions of one contract. */
+export function pendingChannel(keyPrefix: string, chainId: number, address: string): string {
+  return `${keyPrefix}ch:pending:${chainId}:${address.toLowerCase()}`;
+}

@@ -1,0 +1,2 @@
+export { BaseError, type BaseErrorParameters } from './base.ts';
+export { ConfigError, KafkaError, RedisError, RpcError, StackError, ValidationError } from './leaf.ts';

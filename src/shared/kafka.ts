@@ -1,0 +1,55 @@
+import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import type { Logger } from 'pino';
+import { createLogger } from './logger.ts';
+
+/** Parameters of {@link createKafka}. */
+export type CreateKafkaParameters = {
+  brokers: string[];
+  clientId?: string;
+  logger?: Logger;
+  /** Extra kafkajs options (retry, timeouts). */
+  options?: Partial<KafkaConfig>;
+};
+
+const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose log lines go through pino (one JSON object per line). */
+export function createKafka({ brokers, clientId = 'blockwire', logger, options }: CreateKafkaParameters): Kafka {
+  const log = logger ?? createLogger('kafka');
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }) => {
+        const { message, ...rest } = entry;
+        log[levels[level] ?? 'info']({ msg: message, ...rest });
+      },
+    ...options,
+  });
+}
+
+/** Parameters of {@link ensureTopics}. */
+export type EnsureTopicsParameters = {
+  admin: Admin;
+  topics: { topic: string; numPartitions: number; configEntries?: { name: string; value: string }[] }[];
+};
+
+/** Creates the topics that do not exist yet; existing topics are left as they are. */
+export async function ensureTopics({ admin, topics }: EnsureTopicsParameters): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((topic) => !existing.has(topic.topic));
+  if (missing.length === 0) return;
+  try {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } catch (error) {
+    // Another instance may have created them concurrently.
+    if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
+  }
+}
