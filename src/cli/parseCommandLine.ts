@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../shared/errors/index.ts';
+
+/** Roles a `start` command can run. */
+export type Role = 'ingest' | 'process' | 'gateway';
+
+/** A parsed command line. */
+export type CommandLine =
+  | { command: 'start'; roles: Role[]; configPath: string }
+  | { command: 'dev'; configPath: string | undefined; traffic: boolean }
+  | { command: 'schema-print'; configPath: string; out: string | undefined; check: string | undefined }
+  | { command: 'rebuild'; configPath: string }
+  | { command: 'config-check'; configPath: string }
+  | { command: 'help' };
+
+/** Usage text printed by `blockwire help` and on a usage error. */
+export const usage = `Usage: blockwire <command> [options]
+
+Commands:
+  start  --role all|ingest|process|gateway [--config FILE]   run roles against real infrastructure
+  dev    [--config FILE] [--no-traffic]                        local stack, demo contracts, all roles, demo traffic
+  schema print [--config FILE] [--out FILE] [--check FILE]     print the GraphQL SDL (or check a file against it)
+  rebuild [--config FILE]                                       drop the Redis projection and replay Kafka
+  config check [--config FILE]                                  validate a config file
+
+The config file defaults to $BLOCKWIRE_CONFIG, else ./blockwire.yaml.`;
+
+const roles = ['ingest', 'process', 'gateway'] as const;
+
+/** Parses argv (without node and script) into a command; throws ConfigError naming the bad option. */
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): CommandLine {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      role: { type: 'string', multiple: true },
+      config: { type: 'string', short: 'c' },
+      out: { type: 'string' },
+      check: { type: 'string' },
+      'no-traffic': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const defaultConfig = env.BLOCKWIRE_CONFIG ?? 'blockwire.yaml';
+  const [command, sub] = positionals;
+  if (values.help || command === undefined || command === 'help') return { command: 'help' };
+  switch (command) {
+    case 'start': {
+      const requested = (values.role ?? ['all']).flatMap((role) => role.split(','));
+      const selected = new Set<Role>();
+      for (const role of requested) {
+        if (role === 'all') for (const each of roles) selected.add(each);
+        else if ((roles as readonly string[]).includes(role)) selected.add(role as Role);
+        else throw new ConfigError(`--role must be all, ingest, process or gateway. Got ${role}.`);
+      }
+      return { command: 'start', roles: roles.filter((role) => selected.has(role)), configPath: values.config ?? defaultConfig };
+    }
+    case 'dev':
+      return { command: 'dev', configPath: values.config, traffic: !values['no-traffic'] };
+    case 'schema':
+      if (sub !== 'print') throw new ConfigError(`Unknown command "schema ${sub ?? ''}": expected "schema print".`);
+      return {
+        command: 'schema-print',
+        configPath: values.config ?? env.BLOCKWIRE_CONFIG ?? 'examples/blockwire.yaml',
+        out: values.out,
+        check: values.check,
+      };
+    case 'rebuild':
+      return { command: 'rebuild', configPath: values.config ?? defaultConfig };
+    case 'config':
+      if (sub !== 'check') throw new ConfigError(`Unknown command "config ${sub ?? ''}": expected "config check".`);
+      return { command: 'config-check', configPath: values.config ?? defaultConfig };
+    default:
+      throw new ConfigError(`Unknown command "${command}". Run "blockwire help" for the list.`);
+  }
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEvent, encodeEvent } from './codec.ts';
+import { compareCursors, encodeCursor, parseCursor } from './cursor.ts';
+import type { ChainEvent } from './event.ts';
+import { eventId } from './eventId.ts';
+
+const blockHash = `0x${'ab'.repeat(32)}` as const;
+const event: ChainEvent = {
+  v: 1,
+  id: eventId({ chainId: 31337, blockHash, logIndex: 3 }),
+  status: 'CONFIRMED',
+  chainId: 31337,
+  blockNumber: 12,
+  blockHash,
+  blockTimestamp: 1_700_000_000,
+  transactionHash: `0x${'cd'.repeat(32)}`,
+  transactionIndex: 0,
+  logIndex: 3,
+  address: `0x${'12'.repeat(20)}`,
+  eventName: 'Transfer',
+  signature: 'Transfer(address,address,uint256)',
+  decoded: true,
+  args: { from: `0x${'00'.repeat(20)}`, to: `0x${'34'.repeat(20)}`, value: (2n ** 256n - 1n).toString() },
+  topics: [`0x${'ef'.repeat(32)}`],
+  data: '0x',
+};
+
+describe('event codec', () => {
+  it('round-trips an event without losing uint256 precision', () => {
+    const decoded = decodeEvent(encodeEvent(event));
+    expect(decoded).toEqual({ ok: true, value: event });
+  });
+
+  it('names the field that is wrong', () => {
+    const result = decodeEvent(JSON.stringify({ ...event, blockHash: '0x12' }));
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toBe('blockHash must be a 32-byte hex hash. Got "0x12".');
+  });
+
+  it('rejects an id that does not match chain, block hash and log index', () => {
+    const result = decodeEvent(JSON.stringify({ ...event, logIndex: 4 }));
+    expect(!result.ok && result.reason).toMatch(/^id must be 31337:0xabab.*:4/);
+  });
+
+  it('rejects non-JSON and empty values', () => {
+    expect(decodeEvent('{nope')).toMatchObject({ ok: false, reason: expect.stringMatching(/^value is not JSON/) });
+    expect(decodeEvent(null)).toEqual({ ok: false, reason: 'message has no value' });
+  });
+});
+
+describe('cursor', () => {
+  it('orders numerically, not as strings', () => {
+    expect(compareCursors(encodeCursor(9, 0), encodeCursor(10, 0))).toBe(-1);
+    expect(compareCursors('10-2', '10-10')).toBe(-1);
+    expect(compareCursors('10-2', '10-2')).toBe(0);
+  });
+
+  it('rejects malformed cursors', () => {
+    expect(parseCursor('10')).toBeUndefined();
+    expect(parseCursor('a-1')).toBeUndefined();
+    expect(parseCursor('1-2')).toEqual({ major: 1n, minor: 2n });
+  });
+});
