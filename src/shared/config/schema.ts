@@ -6,119 +6,140 @@ const address = z
   .transform((value) => value.toLowerCase() as `0x${string}`);
 
 const url = (protocols: string[]) =>
-  z
-    .string({ required_error: 'is required' })
-    .refine(
-      (value) => {
-        try {
-          return protocols.includes(new URL(value).protocol);
-        } catch {
-          return false;
-        }
-      },
-      { message: `must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL` },
-    );
+  z.string({ required_error: 'is required' }).refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL` },
+  );
 
 /** One tracked contract. */
 export const contractConfigSchema = z
   .object({
-    /** Display name, also used in GraphQL type names; letters, digits and underscores. */
-    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must start with a letter and contain only letters, digits and _'),
-    /** Contract address (any case; stored lower-case). */
-    address,
-    /** `erc20`, `erc721`, `erc1155`, or a path to a JSON ABI file (relative to the config file). */
-    abi: z.string().min(1, 'must be erc20, erc721, erc1155 or a path to a JSON ABI'),
-    /** First block to backfill from. */
-    startBlock: z.number().int().nonnegative('must be a block number >= 0').default(0),
+    name: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must start with a letter and contain only letters, digits and _')
+      .describe('Name of the contract; prefixes its GraphQL type names (letters, digits, _).'),
+    address: address.describe('Contract address (any case; stored lower-case).'),
+    abi: z
+      .string()
+      .min(1, 'must be erc20, erc721, erc1155 or a path to a JSON ABI')
+      .describe('`erc20`, `erc721`, `erc1155`, or a path to a JSON ABI file (relative to the config file).'),
+    startBlock: z.number().int().nonnegative('must be a block number >= 0').default(0).describe('First block to backfill from.'),
   })
   .strict();
 
 /** One chain and the contracts followed on it. */
 export const chainConfigSchema = z
   .object({
-    name: z.string().min(1).optional(),
-    chainId: z.number().int().positive('must be a positive integer chain id'),
+    name: z.string().min(1).optional().describe('Display name of the chain.'),
+    chainId: z.number().int().positive('must be a positive integer chain id').describe('EIP-155 chain id.'),
     rpc: z
       .object({
-        /** WebSocket endpoint for new heads. */
-        ws: url(['ws:', 'wss:']).optional(),
-        /** HTTP endpoint for historical logs and blocks. */
-        http: url(['http:', 'https:']),
+        ws: url(['ws:', 'wss:']).optional().describe('WebSocket endpoint for new heads (falls back to HTTP polling).'),
+        http: url(['http:', 'https:']).describe('HTTP endpoint for logs, blocks and polling.'),
       })
-      .strict(),
-    /** Blocks a block must be buried under before its events are confirmed (0 for dev chains). */
-    confirmations: z.number().int().min(0, 'must be >= 0').max(1000, 'must be <= 1000').default(12),
-    /** Poll interval in ms when heads come over HTTP. */
-    pollIntervalMs: z.number().int().positive().default(1000),
-    /** Largest eth_getLogs block range during backfill. */
-    maxBlockRange: z.number().int().positive().default(2000),
-    contracts: z.array(contractConfigSchema).min(1, 'must list at least one contract'),
+      .strict()
+      .describe('JSON-RPC endpoints; may contain credentials (never logged).'),
+    confirmations: z
+      .number()
+      .int()
+      .min(0, 'must be >= 0')
+      .max(1000, 'must be <= 1000')
+      .default(12)
+      .describe('Blocks a block must be buried under before its events are confirmed (0 for dev chains).'),
+    pollIntervalMs: z.number().int().positive().default(1000).describe('Head polling interval in ms when heads come over HTTP.'),
+    maxBlockRange: z.number().int().positive().default(2000).describe('Largest eth_getLogs block range during backfill.'),
+    contracts: z.array(contractConfigSchema).min(1, 'must list at least one contract').describe('Contracts followed on this chain.'),
   })
   .strict();
 
 /** Whole blockwire configuration file. */
 export const configSchema = z
   .object({
-    chains: z.array(chainConfigSchema).min(1, 'must list at least one chain'),
+    chains: z.array(chainConfigSchema).min(1, 'must list at least one chain').describe('Chains to follow.'),
     kafka: z
       .object({
-        brokers: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port')).min(1, 'must list at least one broker'),
-        clientId: z.string().default('blockwire'),
-        /** Prefix of every topic, e.g. `blockwire` → `blockwire.events.confirmed`. */
-        topicPrefix: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must contain only letters, digits, ., _ and -').default('blockwire'),
-        partitions: z.number().int().positive().default(6),
+        brokers: z
+          .array(z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port'))
+          .min(1, 'must list at least one broker')
+          .describe('Bootstrap brokers, `host:port`.'),
+        clientId: z.string().default('blockwire').describe('Kafka client id.'),
+        topicPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]+$/, 'must contain only letters, digits, ., _ and -')
+          .default('blockwire')
+          .describe('Prefix of every topic: `<prefix>.events.confirmed`, `.events.pending`, `.checkpoints`, `.events.dlq`.'),
+        partitions: z.number().int().positive().default(6).describe('Partitions of the event topics (parallelism of the processor).'),
       })
-      .strict(),
+      .strict()
+      .describe('Kafka connection and topics.'),
     redis: z
       .object({
-        url: url(['redis:', 'rediss:']),
-        /** Prefix of every Redis key and channel. */
-        keyPrefix: z.string().default('bw:'),
+        url: url(['redis:', 'rediss:']).describe('Redis URL; may contain a password (never logged).'),
+        keyPrefix: z.string().default('bw:').describe('Prefix of every Redis key and pub/sub channel.'),
       })
-      .strict(),
+      .strict()
+      .describe('Redis connection.'),
     process: z
       .object({
-        groupId: z.string().optional(),
-        /** Journal entries kept per contract; older entries stay replayable from Kafka. */
-        journalMaxEntries: z.number().int().positive().default(100_000),
+        groupId: z.string().optional().describe('Consumer group id (default `<topicPrefix>.process`).'),
+        journalMaxEntries: z
+          .number()
+          .int()
+          .positive()
+          .default(100_000)
+          .describe('Journal entries kept per contract; older ones stay replayable from Kafka.'),
       })
       .strict()
-      .default({}),
+      .default({})
+      .describe('Processor settings.'),
     gateway: z
       .object({
-        host: z.string().default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(4000),
-        graphiql: z.boolean().default(true),
-        introspection: z.boolean().default(true),
-        /** Hide internal error details from clients. */
-        maskErrors: z.boolean().default(true),
-        cors: z.union([z.boolean(), z.array(z.string())]).default(true),
+        host: z.string().default('127.0.0.1').describe('Interface the gateway listens on.'),
+        port: z.number().int().min(0).max(65535).default(4000).describe('HTTP/WebSocket port (0 picks a free one).'),
+        graphiql: z.boolean().default(true).describe('Serve GraphiQL at /graphql in browsers.'),
+        introspection: z.boolean().default(true).describe('Allow schema introspection.'),
+        maskErrors: z.boolean().default(true).describe('Hide internal error details from clients.'),
+        cors: z.union([z.boolean(), z.array(z.string())]).default(true).describe('CORS: true (any origin), false, or allowed origins.'),
         auth: z
           .object({
-            jwtSecret: z.string().min(16, 'must be at least 16 characters').optional(),
-            jwksUrl: url(['http:', 'https:']).optional(),
-            issuer: z.string().optional(),
-            audience: z.string().optional(),
-            required: z.boolean().default(false),
+            jwtSecret: z.string().min(16, 'must be at least 16 characters').optional().describe('HS256 secret for JWTs.'),
+            jwksUrl: url(['http:', 'https:']).optional().describe('JWKS URL for asymmetric JWTs.'),
+            issuer: z.string().optional().describe('Required `iss` claim.'),
+            audience: z.string().optional().describe('Required `aud` claim.'),
+            required: z.boolean().default(false).describe('Reject requests without a valid token.'),
           })
           .strict()
-          .optional(),
+          .optional()
+          .describe('Optional JWT authentication (HTTP `Authorization: Bearer`, WebSocket `connectionParams.authorization`).'),
         limits: z
           .object({
-            maxDepth: z.number().int().positive().default(10),
-            maxAliases: z.number().int().positive().default(15),
-            maxTokens: z.number().int().positive().default(2000),
-            maxCost: z.number().int().positive().default(5000),
-            maxBodyBytes: z.number().int().positive().default(100_000),
-            subscriptionsPerConnection: z.number().int().positive().default(50),
-            subscriptionBuffer: z.number().int().positive().default(1000),
-            requestsPerMinute: z.number().int().positive().default(600),
+            maxDepth: z.number().int().positive().default(10).describe('Maximum query depth.'),
+            maxAliases: z.number().int().positive().default(15).describe('Maximum aliases per operation.'),
+            maxTokens: z.number().int().positive().default(2000).describe('Maximum tokens per document.'),
+            maxCost: z.number().int().positive().default(5000).describe('Maximum estimated cost per operation.'),
+            maxBodyBytes: z.number().int().positive().default(100_000).describe('Maximum HTTP request body size.'),
+            subscriptionsPerConnection: z.number().int().positive().default(50).describe('Subscriptions one WebSocket may hold.'),
+            subscriptionBuffer: z
+              .number()
+              .int()
+              .positive()
+              .default(1000)
+              .describe('Events buffered per subscription before a slow client is closed.'),
+            requestsPerMinute: z.number().int().positive().default(600).describe('Operations per client (token or IP) per minute.'),
           })
           .strict()
-          .default({}),
+          .default({})
+          .describe('Protection limits.'),
       })
       .strict()
-      .default({}),
+      .default({})
+      .describe('GraphQL gateway.'),
   })
   .strict();
 
