@@ -12,7 +12,9 @@ function fail(error: unknown): never {
     if (!(error instanceof ConfigError)) logger.error({ msg: 'Fatal error', code: error.code, err: error });
     process.exit(error instanceof ConfigError ? 2 : 1);
   }
-  process.stderr.write(`blockwire: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `blockwire: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 }
 

@@ -11,7 +11,9 @@ describe('parseCommandLine', () => {
   });
 
   it('accepts comma-separated roles and defaults the config to BLOCKWIRE_CONFIG', () => {
-    expect(parseCommandLine(['start', '--role', 'gateway,process'], { BLOCKWIRE_CONFIG: 'env.yaml' })).toEqual({
+    expect(
+      parseCommandLine(['start', '--role', 'gateway,process'], { BLOCKWIRE_CONFIG: 'env.yaml' }),
+    ).toEqual({
       command: 'start',
       roles: ['process', 'gateway'],
       configPath: 'env.yaml',

@@ -54,12 +54,17 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
         else if ((roles as readonly string[]).includes(role)) selected.add(role as Role);
         else throw new ConfigError(`--role must be all, ingest, process or gateway. Got ${role}.`);
       }
-      return { command: 'start', roles: roles.filter((role) => selected.has(role)), configPath: values.config ?? defaultConfig };
+      return {
+        command: 'start',
+        roles: roles.filter((role) => selected.has(role)),
+        configPath: values.config ?? defaultConfig,
+      };
     }
     case 'dev':
       return { command: 'dev', configPath: values.config, traffic: !values['no-traffic'] };
     case 'schema':
-      if (sub !== 'print') throw new ConfigError(`Unknown command "schema ${sub ?? ''}": expected "schema print".`);
+      if (sub !== 'print')
+        throw new ConfigError(`Unknown command "schema ${sub ?? ''}": expected "schema print".`);
       return {
         command: 'schema-print',
         configPath: values.config ?? env.BLOCKWIRE_CONFIG ?? 'examples/blockwire.yaml',
@@ -69,7 +74,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     case 'rebuild':
       return { command: 'rebuild', configPath: values.config ?? defaultConfig };
     case 'config':
-      if (sub !== 'check') throw new ConfigError(`Unknown command "config ${sub ?? ''}": expected "config check".`);
+      if (sub !== 'check')
+        throw new ConfigError(`Unknown command "config ${sub ?? ''}": expected "config check".`);
       return { command: 'config-check', configPath: values.config ?? defaultConfig };
     default:
       throw new ConfigError(`Unknown command "${command}". Run "blockwire help" for the list.`);

@@ -7,12 +7,17 @@ import { runDev } from './runDev.ts';
 import { runRoles } from './runRoles.ts';
 
 /** Runs one parsed command to completion. */
-export async function runCommand(commandLine: Exclude<CommandLine, { command: 'help' }>, logger: Logger): Promise<void> {
+export async function runCommand(
+  commandLine: Exclude<CommandLine, { command: 'help' }>,
+  logger: Logger,
+): Promise<void> {
   switch (commandLine.command) {
     case 'config-check': {
       const config = loadConfig(commandLine.configPath);
       const contracts = config.chains.reduce((sum, chain) => sum + chain.contracts.length, 0);
-      process.stdout.write(`${commandLine.configPath}: valid (${config.chains.length} chain(s), ${contracts} contract(s))\n`);
+      process.stdout.write(
+        `${commandLine.configPath}: valid (${config.chains.length} chain(s), ${contracts} contract(s))\n`,
+      );
       return;
     }
     case 'schema-print': {
@@ -43,7 +48,9 @@ export async function runCommand(commandLine: Exclude<CommandLine, { command: 'h
       const config = loadConfig(commandLine.configPath);
       const { requestRebuild } = await import('./requestRebuild.ts');
       await requestRebuild({ config, logger });
-      process.stdout.write('Rebuild requested: the Redis projection was dropped; running processors replay Kafka from the beginning.\n');
+      process.stdout.write(
+        'Rebuild requested: the Redis projection was dropped; running processors replay Kafka from the beginning.\n',
+      );
       return;
     }
     case 'start':

@@ -1,10 +1,114 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError } from '../shared/errors/index.ts';
+import { loadConfig } from '../shared/config/index.ts';
+import { runRoles } from './runRoles.ts';
+import { startDemoTraffic } from './startDemoTraffic.ts';
+import { writeDevConfig } from './writeDevConfig.ts';
 
 /** Parameters of {@link runDev}. */
 export type RunDevParameters = { configPath: string | undefined; traffic: boolean; logger: Logger };
 
-/** `blockwire dev`: local stack, demo contracts, all roles and demo traffic in one process. */
-export async function runDev(_parameters: RunDevParameters): Promise<void> {
-  throw new ConfigError('blockwire dev is not available yet.');
+const confirmations = 2;
+
+/**
+ * `blockwire dev`: brings up what is missing of Kafka, Redis and the Hardhat chain, deploys the demo
+ * contracts, writes their config, runs ingest, process and gateway in this process and keeps demo
+ * traffic (with an occasional reorg) going until Ctrl-C, which stops everything it started.
+ */
+export async function runDev({ configPath, traffic, logger }: RunDevParameters): Promise<void> {
+  const stackModule = await import('../dev-stack/index.ts');
+  const { resolveStackDir } = await import('../dev-stack/paths.ts');
+  process.stdout.write(
+    'Starting the local stack (Kafka, Redis, Hardhat) — the first run downloads Kafka from Maven Central…\n',
+  );
+  const stack = await stackModule.startDevStack({});
+  let stopTraffic: (() => Promise<void>) | undefined;
+  try {
+    const clients = stackModule.createDevChainClients({
+      rpcHttp: stack.rpcHttp,
+      rpcWs: stack.rpcWs,
+      chainId: stack.chainId,
+    });
+    let path = configPath;
+    if (!path) {
+      const deployer = clients.walletClients[0]!;
+      const contracts = await stackModule.deployDemoContracts({
+        publicClient: clients.publicClient,
+        walletClient: deployer,
+      });
+      path = join(resolveStackDir(), 'dev', 'blockwire.yaml');
+      writeDevConfig({
+        path,
+        chainId: stack.chainId,
+        rpcHttp: stack.rpcHttp,
+        rpcWs: stack.rpcWs,
+        kafkaBrokers: stack.kafkaBrokers,
+        redisUrl: stack.redisUrl,
+        confirmations,
+        gatewayPort: Number(process.env.PORT ?? 4000),
+        contracts: [
+          {
+            name: 'DemoToken',
+            address: contracts.erc20.address,
+            abi: 'erc20',
+            startBlock: Number(contracts.erc20.startBlock),
+          },
+          {
+            name: 'DemoNFT',
+            address: contracts.erc721.address,
+            abi: 'erc721',
+            startBlock: Number(contracts.erc721.startBlock),
+          },
+          {
+            name: 'DemoItems',
+            address: contracts.erc1155.address,
+            abi: 'erc1155',
+            startBlock: Number(contracts.erc1155.startBlock),
+          },
+        ],
+      });
+      if (traffic) {
+        stopTraffic = startDemoTraffic({
+          clients,
+          contracts,
+          confirmations,
+          logger: logger.child({ component: 'demo-traffic' }),
+        });
+      }
+    }
+    const config = loadConfig(path);
+    await runRoles({
+      config,
+      roles: ['ingest', 'process', 'gateway'],
+      logger,
+      onStarted: ({ gatewayUrl }) => {
+        const base = gatewayUrl?.replace(/\/graphql$/, '') ?? '';
+        process.stdout.write(
+          [
+            '',
+            'blockwire is running.',
+            `  GraphiQL:   ${base}/graphql`,
+            `  Dashboard:  ${base}/`,
+            `  Metrics:    ${base}/metrics`,
+            `  Config:     ${path}`,
+            '',
+            'Try this subscription in GraphiQL:',
+            '  subscription { events(filter: { chainId: 31337 }) { __typename id status cursor blockNumber eventName } }',
+            '',
+            'Ctrl-C stops everything this command started.',
+            '',
+          ].join('\n'),
+        );
+      },
+      onShutdown: async () => {
+        await stopTraffic?.();
+        stopTraffic = undefined;
+        await stack.stop();
+      },
+    });
+  } catch (error) {
+    await stopTraffic?.();
+    await stack.stop();
+    throw error;
+  }
 }

@@ -21,7 +21,13 @@ type RunningRole = { name: Role; stop: () => Promise<void>; done: Promise<void> 
  * Starts the requested roles in one process and keeps them running until SIGINT/SIGTERM or a fatal
  * error of any role, which stops the others and rejects.
  */
-export async function runRoles({ config, roles, logger, onStarted, onShutdown }: RunRolesParameters): Promise<void> {
+export async function runRoles({
+  config,
+  roles,
+  logger,
+  onStarted,
+  onShutdown,
+}: RunRolesParameters): Promise<void> {
   collectProcessMetrics();
   const shutdown = createShutdown(logger, { handleSignals: false });
   const running: RunningRole[] = [];

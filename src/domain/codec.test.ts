@@ -43,7 +43,10 @@ describe('event codec', () => {
   });
 
   it('rejects non-JSON and empty values', () => {
-    expect(decodeEvent('{nope')).toMatchObject({ ok: false, reason: expect.stringMatching(/^value is not JSON/) });
+    expect(decodeEvent('{nope')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^value is not JSON/),
+    });
     expect(decodeEvent(null)).toEqual({ ok: false, reason: 'message has no value' });
   });
 });

@@ -31,8 +31,7 @@ const chainEventSchema = z
   })
   .superRefine((event, ctx) => {
     const expected = `${event.chainId}:${event.blockHash.toLowerCase()}:${event.logIndex}`;
-    if (event.id !== expected)
-      ctx.addIssue({ code: 'custom', path: ['id'], message: `must be ${expected}` });
+    if (event.id !== expected) ctx.addIssue({ code: 'custom', path: ['id'], message: `must be ${expected}` });
   });
 
 const checkpointSchema = z.object({

@@ -19,7 +19,12 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 /** A kafkajs client whose log lines go through pino (one JSON object per line). */
-export function createKafka({ brokers, clientId = 'blockwire', logger, options }: CreateKafkaParameters): Kafka {
+export function createKafka({
+  brokers,
+  clientId = 'blockwire',
+  logger,
+  options,
+}: CreateKafkaParameters): Kafka {
   const log = logger ?? createLogger('kafka');
   return new Kafka({
     clientId,

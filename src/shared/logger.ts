@@ -6,7 +6,10 @@ const root = pino({
   level: process.env.LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info'),
   base: undefined,
   // Never log credentials: RPC and Redis URLs are redacted wherever they appear under these keys.
-  redact: { paths: ['rpc', 'url', 'rpcUrl', 'redisUrl', '*.rpc', '*.url', 'password', 'secret'], censor: '[redacted]' },
+  redact: {
+    paths: ['rpc', 'url', 'rpcUrl', 'redisUrl', '*.rpc', '*.url', 'password', 'secret'],
+    censor: '[redacted]',
+  },
 });
 
 /** A child logger for one component; one JSON object per line. */

@@ -26,7 +26,10 @@ function isRetriable(error: unknown): boolean {
 }
 
 /** Runs `fn` and retries retriable failures with exponential backoff and jitter. */
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, parameters: RetryParameters = {}): Promise<T> {
+export async function withRetry<T>(
+  fn: (attempt: number) => Promise<T>,
+  parameters: RetryParameters = {},
+): Promise<T> {
   const {
     retries = 8,
     initialDelayMs = 100,

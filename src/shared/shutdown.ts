@@ -12,7 +12,10 @@ export type Shutdown = {
 };
 
 /** Creates the graceful-shutdown coordinator of a process. */
-export function createShutdown(logger: Logger, options: { handleSignals?: boolean; timeoutMs?: number } = {}): Shutdown {
+export function createShutdown(
+  logger: Logger,
+  options: { handleSignals?: boolean; timeoutMs?: number } = {},
+): Shutdown {
   const closers: Closer[] = [];
   const controller = new AbortController();
   let running: Promise<void> | undefined;

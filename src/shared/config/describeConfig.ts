@@ -2,7 +2,13 @@ import { type ZodTypeAny, z } from 'zod';
 import { configSchema } from './schema.ts';
 
 /** One documented config field. */
-export type ConfigField = { path: string; type: string; required: boolean; default: string | undefined; description: string };
+export type ConfigField = {
+  path: string;
+  type: string;
+  required: boolean;
+  default: string | undefined;
+  description: string;
+};
 
 function typeName(schema: ZodTypeAny): string {
   if (schema instanceof z.ZodString) return 'string';
@@ -12,7 +18,8 @@ function typeName(schema: ZodTypeAny): string {
   if (schema instanceof z.ZodObject) return 'object';
   if (schema instanceof z.ZodUnion) return (schema.options as ZodTypeAny[]).map(typeName).join(' \\| ');
   if (schema instanceof z.ZodEffects) return typeName(schema.innerType());
-  if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault) return typeName(unwrap(schema).schema);
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault)
+    return typeName(unwrap(schema).schema);
   return 'value';
 }
 
@@ -39,7 +46,13 @@ function unwrap(schema: ZodTypeAny): { schema: ZodTypeAny; required: boolean; de
 function walk(schema: ZodTypeAny, path: string, fields: ConfigField[]): void {
   const { schema: inner, required, default: fallback } = unwrap(schema);
   if (path) {
-    fields.push({ path, type: typeName(inner), required, default: fallback, description: schema.description ?? inner.description ?? '' });
+    fields.push({
+      path,
+      type: typeName(inner),
+      required,
+      default: fallback,
+      description: schema.description ?? inner.description ?? '',
+    });
   }
   const element = inner instanceof z.ZodArray ? unwrap(inner.element).schema : inner;
   if (element instanceof z.ZodObject) {

@@ -2,7 +2,9 @@ import type { ZodIssue } from 'zod';
 
 /** `chains[0].contracts[1].address` */
 export function formatPath(path: (string | number)[]): string {
-  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`)).join('');
+  return path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`))
+    .join('');
 }
 
 function valueAt(input: unknown, path: (string | number)[]): unknown {

@@ -6,14 +6,23 @@ import { loadConfig, parseConfig } from './loadConfig.ts';
 
 const token = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 
-function raw(overrides: { contract?: Record<string, unknown>; chain?: Record<string, unknown>; root?: Record<string, unknown> } = {}) {
+function raw(
+  overrides: {
+    contract?: Record<string, unknown>;
+    chain?: Record<string, unknown>;
+    root?: Record<string, unknown>;
+  } = {},
+) {
   return {
     chains: [
       {
         chainId: 31337,
         rpc: { http: 'http://127.0.0.1:8545', ws: 'ws://127.0.0.1:8545' },
         confirmations: 2,
-        contracts: [{ name: 'Token', address: token, abi: 'erc20' }, { name: 'Nft', abi: 'erc721', address: `0x${'1'.repeat(40)}`, ...overrides.contract }],
+        contracts: [
+          { name: 'Token', address: token, abi: 'erc20' },
+          { name: 'Nft', abi: 'erc721', address: `0x${'1'.repeat(40)}`, ...overrides.contract },
+        ],
         ...overrides.chain,
       },
     ],
@@ -66,7 +75,9 @@ describe('parseConfig', () => {
 
   it('interpolates environment variables and defaults', () => {
     const config = parseConfig({
-      raw: raw({ root: { redis: { url: '${REDIS_URL}' }, kafka: { brokers: ['${KAFKA_HOST:-localhost}:9092'] } } }),
+      raw: raw({
+        root: { redis: { url: '${REDIS_URL}' }, kafka: { brokers: ['${KAFKA_HOST:-localhost}:9092'] } },
+      }),
       baseDir: '.',
       env: { REDIS_URL: 'redis://cache:6380' },
     });
@@ -75,21 +86,28 @@ describe('parseConfig', () => {
   });
 
   it('names an unset environment variable and where it is used', () => {
-    expect(() => parseConfig({ raw: raw({ root: { redis: { url: '${REDIS_URL}' } } }), baseDir: '.', env: {} })).toThrow(
+    expect(() =>
+      parseConfig({ raw: raw({ root: { redis: { url: '${REDIS_URL}' } } }), baseDir: '.', env: {} }),
+    ).toThrow(
       'Validation failed: redis.url uses ${REDIS_URL}, but the environment variable REDIS_URL is not set.',
     );
   });
 
   it('loads a JSON ABI file relative to the config and rejects a non-ABI file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bw-config-'));
-    writeFileSync(join(dir, 'abi.json'), JSON.stringify([{ type: 'event', name: 'Ping', inputs: [], anonymous: false }]));
+    writeFileSync(
+      join(dir, 'abi.json'),
+      JSON.stringify([{ type: 'event', name: 'Ping', inputs: [], anonymous: false }]),
+    );
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ hello: 1 }));
     const config = parseConfig({ raw: raw({ contract: { abi: './abi.json' } }), baseDir: dir });
     expect(config.chains[0]!.contracts[1]!.abiKind).toBe('custom');
     expect(() => parseConfig({ raw: raw({ contract: { abi: './bad.json' } }), baseDir: dir })).toThrow(
       /chains\[0\]\.contracts\[1\]\.abi file .*bad\.json must hold a JSON ABI array/,
     );
-    expect(() => parseConfig({ raw: raw({ contract: { abi: './missing.json' } }), baseDir: dir })).toThrow(/ENOENT/);
+    expect(() => parseConfig({ raw: raw({ contract: { abi: './missing.json' } }), baseDir: dir })).toThrow(
+      /ENOENT/,
+    );
   });
 });
 

@@ -12,7 +12,11 @@ import { type ChainConfig, type Config, type ContractConfig, configSchema } from
 export type AbiKind = StandardAbiName | 'custom';
 
 /** A contract with its ABI loaded. */
-export type ResolvedContract = Omit<ContractConfig, 'abi'> & { abi: Abi; abiKind: AbiKind; abiSource: string };
+export type ResolvedContract = Omit<ContractConfig, 'abi'> & {
+  abi: Abi;
+  abiKind: AbiKind;
+  abiSource: string;
+};
 /** A chain with its contracts resolved. */
 export type ResolvedChain = Omit<ChainConfig, 'contracts'> & { contracts: ResolvedContract[] };
 /** Validated configuration with ABIs loaded. */
@@ -60,7 +64,9 @@ export function parseConfig({ raw, baseDir, env = process.env }: ParseConfigPara
   const result = configSchema.safeParse(interpolated);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => formatIssue(issue, interpolated));
-    throw new ConfigError(issues[0]!, { details: issues.length > 1 ? issues.slice(1).join('\n') : undefined });
+    throw new ConfigError(issues[0]!, {
+      details: issues.length > 1 ? issues.slice(1).join('\n') : undefined,
+    });
   }
   const config = result.data;
   const chainIds = new Set<number>();
@@ -76,9 +82,13 @@ export function parseConfig({ raw, baseDir, env = process.env }: ParseConfigPara
     const contracts = chain.contracts.map((contract, contractIndex): ResolvedContract => {
       const field = formatPath(['chains', chainIndex, 'contracts', contractIndex]);
       if (addresses.has(contract.address))
-        throw new ConfigError(`Validation failed: ${field}.address must be unique per chain. Got ${contract.address} twice.`);
+        throw new ConfigError(
+          `Validation failed: ${field}.address must be unique per chain. Got ${contract.address} twice.`,
+        );
       if (names.has(contract.name))
-        throw new ConfigError(`Validation failed: ${field}.name must be unique per chain. Got ${contract.name} twice.`);
+        throw new ConfigError(
+          `Validation failed: ${field}.name must be unique per chain. Got ${contract.name} twice.`,
+        );
       addresses.add(contract.address);
       names.add(contract.name);
       if (standardNames.has(contract.abi)) {
@@ -99,17 +109,23 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`Cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`, {
-      cause: error,
-    });
+    throw new ConfigError(
+      `Cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`,
+      {
+        cause: error,
+      },
+    );
   }
   let raw: unknown;
   try {
     raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ConfigError(`Config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new ConfigError(
+      `Config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return parseConfig({ raw, baseDir: dirname(resolve(path)), env });
 }

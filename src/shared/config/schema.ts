@@ -29,7 +29,12 @@ export const contractConfigSchema = z
       .string()
       .min(1, 'must be erc20, erc721, erc1155 or a path to a JSON ABI')
       .describe('`erc20`, `erc721`, `erc1155`, or a path to a JSON ABI file (relative to the config file).'),
-    startBlock: z.number().int().nonnegative('must be a block number >= 0').default(0).describe('First block to backfill from.'),
+    startBlock: z
+      .number()
+      .int()
+      .nonnegative('must be a block number >= 0')
+      .default(0)
+      .describe('First block to backfill from.'),
   })
   .strict();
 
@@ -40,7 +45,9 @@ export const chainConfigSchema = z
     chainId: z.number().int().positive('must be a positive integer chain id').describe('EIP-155 chain id.'),
     rpc: z
       .object({
-        ws: url(['ws:', 'wss:']).optional().describe('WebSocket endpoint for new heads (falls back to HTTP polling).'),
+        ws: url(['ws:', 'wss:'])
+          .optional()
+          .describe('WebSocket endpoint for new heads (falls back to HTTP polling).'),
         http: url(['http:', 'https:']).describe('HTTP endpoint for logs, blocks and polling.'),
       })
       .strict()
@@ -52,9 +59,22 @@ export const chainConfigSchema = z
       .max(1000, 'must be <= 1000')
       .default(12)
       .describe('Blocks a block must be buried under before its events are confirmed (0 for dev chains).'),
-    pollIntervalMs: z.number().int().positive().default(1000).describe('Head polling interval in ms when heads come over HTTP.'),
-    maxBlockRange: z.number().int().positive().default(2000).describe('Largest eth_getLogs block range during backfill.'),
-    contracts: z.array(contractConfigSchema).min(1, 'must list at least one contract').describe('Contracts followed on this chain.'),
+    pollIntervalMs: z
+      .number()
+      .int()
+      .positive()
+      .default(1000)
+      .describe('Head polling interval in ms when heads come over HTTP.'),
+    maxBlockRange: z
+      .number()
+      .int()
+      .positive()
+      .default(2000)
+      .describe('Largest eth_getLogs block range during backfill.'),
+    contracts: z
+      .array(contractConfigSchema)
+      .min(1, 'must list at least one contract')
+      .describe('Contracts followed on this chain.'),
   })
   .strict();
 
@@ -73,8 +93,15 @@ export const configSchema = z
           .string()
           .regex(/^[A-Za-z0-9._-]+$/, 'must contain only letters, digits, ., _ and -')
           .default('blockwire')
-          .describe('Prefix of every topic: `<prefix>.events.confirmed`, `.events.pending`, `.checkpoints`, `.events.dlq`.'),
-        partitions: z.number().int().positive().default(6).describe('Partitions of the event topics (parallelism of the processor).'),
+          .describe(
+            'Prefix of every topic: `<prefix>.events.confirmed`, `.events.pending`, `.checkpoints`, `.events.dlq`.',
+          ),
+        partitions: z
+          .number()
+          .int()
+          .positive()
+          .default(6)
+          .describe('Partitions of the event topics (parallelism of the processor).'),
       })
       .strict()
       .describe('Kafka connection and topics.'),
@@ -101,14 +128,27 @@ export const configSchema = z
     gateway: z
       .object({
         host: z.string().default('127.0.0.1').describe('Interface the gateway listens on.'),
-        port: z.number().int().min(0).max(65535).default(4000).describe('HTTP/WebSocket port (0 picks a free one).'),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .default(4000)
+          .describe('HTTP/WebSocket port (0 picks a free one).'),
         graphiql: z.boolean().default(true).describe('Serve GraphiQL at /graphql in browsers.'),
         introspection: z.boolean().default(true).describe('Allow schema introspection.'),
         maskErrors: z.boolean().default(true).describe('Hide internal error details from clients.'),
-        cors: z.union([z.boolean(), z.array(z.string())]).default(true).describe('CORS: true (any origin), false, or allowed origins.'),
+        cors: z
+          .union([z.boolean(), z.array(z.string())])
+          .default(true)
+          .describe('CORS: true (any origin), false, or allowed origins.'),
         auth: z
           .object({
-            jwtSecret: z.string().min(16, 'must be at least 16 characters').optional().describe('HS256 secret for JWTs.'),
+            jwtSecret: z
+              .string()
+              .min(16, 'must be at least 16 characters')
+              .optional()
+              .describe('HS256 secret for JWTs.'),
             jwksUrl: url(['http:', 'https:']).optional().describe('JWKS URL for asymmetric JWTs.'),
             issuer: z.string().optional().describe('Required `iss` claim.'),
             audience: z.string().optional().describe('Required `aud` claim.'),
@@ -116,22 +156,44 @@ export const configSchema = z
           })
           .strict()
           .optional()
-          .describe('Optional JWT authentication (HTTP `Authorization: Bearer`, WebSocket `connectionParams.authorization`).'),
+          .describe(
+            'Optional JWT authentication (HTTP `Authorization: Bearer`, WebSocket `connectionParams.authorization`).',
+          ),
         limits: z
           .object({
             maxDepth: z.number().int().positive().default(10).describe('Maximum query depth.'),
             maxAliases: z.number().int().positive().default(15).describe('Maximum aliases per operation.'),
             maxTokens: z.number().int().positive().default(2000).describe('Maximum tokens per document.'),
-            maxCost: z.number().int().positive().default(5000).describe('Maximum estimated cost per operation.'),
-            maxBodyBytes: z.number().int().positive().default(100_000).describe('Maximum HTTP request body size.'),
-            subscriptionsPerConnection: z.number().int().positive().default(50).describe('Subscriptions one WebSocket may hold.'),
+            maxCost: z
+              .number()
+              .int()
+              .positive()
+              .default(5000)
+              .describe('Maximum estimated cost per operation.'),
+            maxBodyBytes: z
+              .number()
+              .int()
+              .positive()
+              .default(100_000)
+              .describe('Maximum HTTP request body size.'),
+            subscriptionsPerConnection: z
+              .number()
+              .int()
+              .positive()
+              .default(50)
+              .describe('Subscriptions one WebSocket may hold.'),
             subscriptionBuffer: z
               .number()
               .int()
               .positive()
               .default(1000)
               .describe('Events buffered per subscription before a slow client is closed.'),
-            requestsPerMinute: z.number().int().positive().default(600).describe('Operations per client (token or IP) per minute.'),
+            requestsPerMinute: z
+              .number()
+              .int()
+              .positive()
+              .default(600)
+              .describe('Operations per client (token or IP) per minute.'),
           })
           .strict()
           .default({})

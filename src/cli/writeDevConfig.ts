@@ -1,0 +1,40 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { stringify } from 'yaml';
+
+/** Parameters of {@link writeDevConfig}. */
+export type WriteDevConfigParameters = {
+  path: string;
+  chainId: number;
+  rpcHttp: string;
+  rpcWs: string;
+  kafkaBrokers: string[];
+  redisUrl: string;
+  contracts: { name: string; address: string; abi: 'erc20' | 'erc721' | 'erc1155'; startBlock: number }[];
+  confirmations: number;
+  gatewayPort: number;
+};
+
+/** Writes the config `blockwire dev` runs with, so a user can read it and reuse it with `start`. */
+export function writeDevConfig(parameters: WriteDevConfigParameters): void {
+  const config = {
+    chains: [
+      {
+        name: 'hardhat',
+        chainId: parameters.chainId,
+        rpc: { http: parameters.rpcHttp, ws: parameters.rpcWs },
+        confirmations: parameters.confirmations,
+        pollIntervalMs: 500,
+        contracts: parameters.contracts,
+      },
+    ],
+    kafka: { brokers: parameters.kafkaBrokers, topicPrefix: 'blockwire-dev', partitions: 3 },
+    redis: { url: parameters.redisUrl, keyPrefix: 'bw-dev:' },
+    gateway: { port: parameters.gatewayPort, graphiql: true, maskErrors: false },
+  };
+  mkdirSync(dirname(parameters.path), { recursive: true });
+  writeFileSync(
+    parameters.path,
+    `# Written by "blockwire dev"; reusable with "blockwire start --config ${parameters.path}".\n${stringify(config)}`,
+  );
+}
