@@ -10,7 +10,7 @@ function run(args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
 }
 
-describe('blockwire CLI', () => {
+describe('blockwire CLI', { timeout: 60_000 }, () => {
   it('exits non-zero on a bad config file with a message naming the field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bw-cli-'));
     const path = join(dir, 'bad.yaml');

@@ -41,7 +41,9 @@ export function compileContracts(parameters: CompileContractsParameters = {}): C
 
   const require = createRequire(import.meta.url);
   const solcVersion = (require('solc/package.json') as { version: string }).version;
-  const hash = createHash('sha256').update(JSON.stringify({ sources, solcVersion, EVM_VERSION })).digest('hex');
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ sources, solcVersion, EVM_VERSION }))
+    .digest('hex');
   const cacheDir = `${resolveStackDir(parameters.stackDir)}/contracts`;
   const cacheFile = `${cacheDir}/${hash}.json`;
   if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as ContractArtifacts;

@@ -3,14 +3,18 @@ import { StackError } from '../shared/errors/index.ts';
 import { compileContracts } from './compileContracts.ts';
 import { demoErc20Abi, demoErc721Abi, demoErc1155Abi } from './demoAbis.ts';
 
-/** A deployed contract: what a blockwire config entry needs (address, ABI, start block). */
+/**
+ * A deployed contract: what a blockwire config entry needs (address, ABI, start block). Spread it
+ * into viem calls (`{ ...contracts.erc20, functionName, args }`): it deliberately has no field that
+ * viem reads as a call parameter (a `blockNumber` would pin gas estimation to the deploy block).
+ */
 export type DeployedContract<abi extends Abi = Abi> = {
   name: string;
   address: Address;
   abi: abi;
   /** Block that contains the deployment: the contract's `startBlock`. */
-  blockNumber: bigint;
-  transactionHash: Hex;
+  startBlock: bigint;
+  deployTransaction: Hex;
 };
 
 /** The three demo token contracts of `test/contracts`. */
@@ -51,8 +55,8 @@ export async function deployDemoContracts(parameters: DeployDemoContractsParamet
       name,
       address: receipt.contractAddress,
       abi,
-      blockNumber: receipt.blockNumber,
-      transactionHash: hash,
+      startBlock: receipt.blockNumber,
+      deployTransaction: hash,
     } satisfies DeployedContract<abi>;
   };
   const suffix = label ? ` ${label}` : '';

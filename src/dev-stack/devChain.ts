@@ -66,10 +66,17 @@ export function createDevChainClients(parameters: DevChainClientsParameters) {
     rpcUrls: { default: { http: [rpcHttp], ...(rpcWs ? { webSocket: [rpcWs] } : {}) } },
   });
   const transport: HttpTransport = http(rpcHttp, { retryCount: 0 });
-  const publicClient: PublicClient = createPublicClient({ chain, transport, pollingInterval });
-  const testClient = createTestClient({ chain, transport, mode: 'hardhat', pollingInterval }).extend(publicActions);
+  // cacheTime 0: with automine every transaction moves the head; a cached block number would lag.
+  const publicClient: PublicClient = createPublicClient({ chain, transport, pollingInterval, cacheTime: 0 });
+  const testClient = createTestClient({
+    chain,
+    transport,
+    mode: 'hardhat',
+    pollingInterval,
+    cacheTime: 0,
+  }).extend(publicActions);
   const walletFor = (account: Account): DevWalletClient =>
-    createWalletClient({ account, chain, transport, pollingInterval });
+    createWalletClient({ account, chain, transport, pollingInterval, cacheTime: 0 });
   const walletClients = hardhatAccounts().map(walletFor);
   return {
     chain,

@@ -61,7 +61,8 @@ export async function fetchChainId(rpcHttp: string, timeoutMs = 2_000): Promise<
  * node with automine on chain 31337, HTTP and WebSocket on the same free port.
  */
 export async function startHardhat(parameters: StartHardhatParameters = {}): Promise<HardhatHandle> {
-  const configured = parameters.rpcHttp === null ? undefined : (parameters.rpcHttp ?? process.env.BLOCKWIRE_RPC_HTTP);
+  const configured =
+    parameters.rpcHttp === null ? undefined : (parameters.rpcHttp ?? process.env.BLOCKWIRE_RPC_HTTP);
   if (configured) {
     const chainId = await fetchChainId(configured);
     if (chainId !== undefined) {
@@ -77,7 +78,9 @@ export async function startHardhat(parameters: StartHardhatParameters = {}): Pro
   try {
     cli = `${dirname(require.resolve('hardhat/package.json'))}/internal/cli/cli.js`;
   } catch (error) {
-    throw new StackError('hardhat is not installed: run npm install in the blockwire checkout', { cause: error });
+    throw new StackError('hardhat is not installed: run npm install in the blockwire checkout', {
+      cause: error,
+    });
   }
   const port = parameters.port ?? (await freePort());
   const stackDir = resolveStackDir(parameters.stackDir);

@@ -177,7 +177,8 @@ export async function startKafka(parameters: StartKafkaParameters = {}): Promise
 
 /** Checks that `java` is a JDK/JRE 17 or newer and returns its path. */
 async function requireJava17(): Promise<string> {
-  const install = 'install a JDK 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17)';
+  const install =
+    'install a JDK 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17)';
   const java = findExecutable('java');
   if (!java) throw new StackError(`Java 17 not found on PATH: ${install}`, { code: 'STACK_JAVA_MISSING' });
   let output = '';
@@ -189,9 +190,12 @@ async function requireJava17(): Promise<string> {
   }
   const major = parseJavaMajorVersion(output);
   if (major === undefined || major < 17) {
-    throw new StackError(`Java 17 or newer is needed for Kafka ${KAFKA_VERSION}, found ${major ?? 'unknown'}: ${install}`, {
-      code: 'STACK_JAVA_MISSING',
-    });
+    throw new StackError(
+      `Java 17 or newer is needed for Kafka ${KAFKA_VERSION}, found ${major ?? 'unknown'}: ${install}`,
+      {
+        code: 'STACK_JAVA_MISSING',
+      },
+    );
   }
   return java;
 }

@@ -53,6 +53,18 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const child of running) killGroup(child, 'SIGKILL');
   });
+  // A signal ends Node without 'exit' when nobody listens for it, and the children live in their
+  // own process groups, so a terminal's Ctrl-C does not reach them. When nobody else (vitest, the
+  // CLI) handles the signal, kill them and let the signal take its default course.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = () => {
+      if (process.listenerCount(signal) > 1) return;
+      process.off(signal, onSignal);
+      for (const child of running) killGroup(child, 'SIGKILL');
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 /** Spawns `command` detached in a new process group with its output going to `logFile`. */

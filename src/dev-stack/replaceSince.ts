@@ -36,12 +36,15 @@ export async function replaceSince(
 ): Promise<ReorgResult> {
   const tip = await client.getBlock({ blockTag: 'latest' });
   if (tip.number <= snapshot.blockNumber) {
-    throw new StackError(`Nothing to reorg: head ${tip.number} is not above snapshot block ${snapshot.blockNumber}`);
+    throw new StackError(
+      `Nothing to reorg: head ${tip.number} is not above snapshot block ${snapshot.blockNumber}`,
+    );
   }
   const orphaned = await blockHashes(client, snapshot.blockNumber + 1n, tip.number);
-  const reverted = await client.revert({ id: snapshot.id });
-  // evm_revert answers false (not an error) for an unknown or already used snapshot id.
-  if (!(reverted as unknown as boolean)) throw new StackError(`evm_revert refused snapshot ${snapshot.id}`);
+  // evm_revert answers false (not an error) for an unknown or already used snapshot id; viem's
+  // revert() drops that answer, hence the raw request.
+  const reverted = await client.request({ method: 'evm_revert', params: [snapshot.id] } as never);
+  if (reverted !== true) throw new StackError(`evm_revert refused snapshot ${snapshot.id}`);
   await client.setNextBlockTimestamp({ timestamp: tip.timestamp + 1n });
   await parameters.txs?.();
   const replacementBlocks = parameters.replacementBlocks ?? orphaned.length + 1;
