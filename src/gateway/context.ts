@@ -1,0 +1,26 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../shared/logger.ts';
+import type { ResolvedConfig } from '../shared/config/index.ts';
+import type { ChannelHub } from './pubsub/channelHub.ts';
+import type { Catalog } from './schema/catalog.ts';
+
+/** Long-lived parts every resolver uses. */
+export type GatewayServices = {
+  config: ResolvedConfig;
+  keyPrefix: string;
+  /** Command connection (queries, journal reads). */
+  redis: Redis;
+  /** Multiplexed pub/sub subscriptions (one subscriber connection per gateway). */
+  hub: ChannelHub;
+  catalog: Catalog;
+  logger: Logger;
+};
+
+/** Who is calling; present when a valid JWT was given. */
+export type Viewer = { subject: string | undefined; claims: Record<string, unknown> };
+
+/** Per-operation GraphQL context. */
+export type GatewayContext = {
+  services: GatewayServices;
+  viewer: Viewer | undefined;
+};

@@ -1,0 +1,133 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ResolvedConfig } from '../shared/config/index.ts';
+import { RedisError } from '../shared/errors/index.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
+import { collectProcessMetrics } from '../shared/metrics.ts';
+import { createRedis } from '../shared/redis.ts';
+import type { GatewayServices } from './context.ts';
+import { createChannelHub } from './pubsub/channelHub.ts';
+import { buildSchema } from './schema/buildSchema.ts';
+import { createCatalog } from './schema/catalog.ts';
+import { attachWebSocket, type WebSocketEndpoint } from './server/attachWebSocket.ts';
+import { createAuthenticate } from './server/authenticate.ts';
+import { createRequestHandler } from './server/createRequestHandler.ts';
+import { createYogaServer } from './server/createYogaServer.ts';
+import { createRateLimiter } from './server/rateLimiter.ts';
+
+export { printSchemaFromConfig } from './printSchema.ts';
+
+/** Parameters of {@link createGateway}. */
+export type CreateGatewayParameters = {
+  config: ResolvedConfig;
+  logger?: Logger;
+  /** Close WebSockets that send no connection_init within this time; default 3 s. */
+  connectionInitWaitTimeout?: number;
+};
+
+/** The GraphQL gateway role (Redis → GraphQL over HTTP, SSE and WebSocket). */
+export type Gateway = {
+  /** Connects to Redis and listens; resolves with the GraphQL endpoint URL. */
+  start(): Promise<{ url: string }>;
+  /** Closes sockets, subscriptions and Redis connections. */
+  stop(): Promise<void>;
+  /** Current counts, for tests and diagnostics. */
+  stats(): { redisChannels: number; listeners: number; webSocketClients: number };
+};
+
+/** Creates the gateway role: graphql-yoga + Pothos schema from the configured ABIs on one port. */
+export function createGateway(params: CreateGatewayParameters): Gateway {
+  const { config } = params;
+  const logger = params.logger ?? createLogger('gateway');
+  let server: Server | undefined;
+  let ws: WebSocketEndpoint | undefined;
+  let services: GatewayServices | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    async start() {
+      collectProcessMetrics();
+      const redis = createRedis({ url: config.redis.url, options: { maxRetriesPerRequest: 3 } });
+      const subscriber = createRedis({ url: config.redis.url });
+      for (const [name, client] of [
+        ['command', redis],
+        ['subscriber', subscriber],
+      ] as const) {
+        client.on('error', (error) => logger.warn({ msg: 'Redis connection error', connection: name, err: error }));
+      }
+      try {
+        await Promise.all([redis.ping(), subscriber.ping()]);
+      } catch (error) {
+        redis.disconnect();
+        subscriber.disconnect();
+        throw new RedisError('Gateway cannot reach Redis', { cause: error, retriable: true });
+      }
+      services = {
+        config,
+        keyPrefix: config.redis.keyPrefix,
+        redis,
+        hub: createChannelHub({ subscriber, logger }),
+        catalog: createCatalog(config),
+        logger,
+      };
+      const schema = buildSchema(config);
+      const authenticate = createAuthenticate(config);
+      const rateLimiter = createRateLimiter({ perMinute: config.gateway.limits.requestsPerMinute });
+      const yoga = createYogaServer({ schema, services, authenticate });
+      const handler = createRequestHandler({ yoga, services, rateLimiter });
+      server = createServer((req, res) => {
+        handler(req, res).catch((error) => {
+          logger.error({ msg: 'Request failed', err: error });
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        });
+      });
+      server.headersTimeout = 10_000;
+      server.requestTimeout = 30_000;
+      ws = attachWebSocket({
+        server,
+        yoga,
+        services,
+        authenticate,
+        rateLimiter,
+        logger,
+        connectionInitWaitTimeout: params.connectionInitWaitTimeout,
+      });
+      const listening = server;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(config.gateway.port, config.gateway.host, () => {
+          listening.off('error', reject);
+          resolve();
+        });
+      });
+      const address = listening.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const url = `http://${host}:${address.port}/graphql`;
+      logger.info({ msg: 'Gateway listening', url });
+      return { url };
+    },
+    stop() {
+      stopping ??= (async () => {
+        await ws?.close();
+        if (server) {
+          const closing = server;
+          await new Promise<void>((resolve) => {
+            closing.close(() => resolve());
+            closing.closeAllConnections();
+          });
+        }
+        if (services) {
+          await services.hub.close();
+          services.redis.disconnect();
+        }
+      })();
+      return stopping;
+    },
+    stats: () => ({
+      redisChannels: services?.hub.channelCount() ?? 0,
+      listeners: services?.hub.listenerCount() ?? 0,
+      webSocketClients: ws?.clientCount() ?? 0,
+    }),
+  };
+}

@@ -1,0 +1,155 @@
+import { chainStatusKey, contractKeys } from '../../domain/index.ts';
+import type { ResolvedChain } from '../../shared/config/index.ts';
+import type { GatewayContext } from '../context.ts';
+import { badUserInput } from './badUserInput.ts';
+import type { Builder } from './builder.ts';
+import type { ContractSpec } from './describeContracts.ts';
+
+type ChainStatus = Record<string, string>;
+type ChainShape = { chain: ResolvedChain };
+
+function optionalBigInt(value: string | undefined): string | null {
+  return value !== undefined && /^\d+$/.test(value) ? value : null;
+}
+
+async function statusOf(ctx: GatewayContext, chainId: number): Promise<ChainStatus> {
+  const { redis, keyPrefix } = ctx.services;
+  return redis.hgetall(chainStatusKey(keyPrefix, chainId));
+}
+
+/** Adds `Chain`, `Contract`, `ContractKind`, and the `chains`/`chain` queries. */
+export function addChainQueries(builder: Builder) {
+  const kind = builder.enumType('ContractKind', {
+    values: { ERC20: { value: 'erc20' }, ERC721: { value: 'erc721' }, ERC1155: { value: 'erc1155' }, CUSTOM: { value: 'custom' } },
+  });
+
+  const eventCount = builder.objectRef<{ eventName: string; count: string }>('EventCount').implement({
+    fields: (t) => ({
+      eventName: t.exposeString('eventName', { description: '`__undecoded` counts logs that did not decode.' }),
+      count: t.field({ type: 'BigInt', resolve: (row) => row.count }),
+    }),
+  });
+
+  const contract = builder.objectRef<ContractSpec>('Contract').implement({
+    description: 'A configured contract and its processing progress.',
+    fields: (t) => ({
+      chainId: t.exposeInt('chainId'),
+      address: t.field({ type: 'Address', resolve: (c) => c.address }),
+      name: t.exposeString('name'),
+      kind: t.field({ type: kind, resolve: (c) => c.abiKind }),
+      processedCursor: t.field({
+        type: 'Cursor',
+        nullable: true,
+        description: 'Journal id of the last applied event.',
+        resolve: async (c, _args, ctx) =>
+          (await ctx.services.redis.hget(contractKeys(ctx.services.keyPrefix, c.chainId, c.address).meta, 'lastId')) ?? null,
+      }),
+      appliedEvents: t.field({
+        type: 'BigInt',
+        description: 'Number of events applied to the projection.',
+        resolve: async (c, _args, ctx) =>
+          (await ctx.services.redis.hget(contractKeys(ctx.services.keyPrefix, c.chainId, c.address).meta, 'count')) ?? '0',
+      }),
+      eventCounts: t.field({
+        type: [eventCount],
+        resolve: async (c, _args, ctx) => {
+          const counts = await ctx.services.redis.hgetall(contractKeys(ctx.services.keyPrefix, c.chainId, c.address).counts);
+          return Object.entries(counts)
+            .map(([eventName, count]) => ({ eventName, count }))
+            .sort((a, b) => a.eventName.localeCompare(b.eventName));
+        },
+      }),
+    }),
+  });
+
+  const chain = builder.objectRef<ChainShape>('Chain').implement({
+    description: 'A configured chain and how far the pipeline has got.',
+    fields: (t) => ({
+      chainId: t.int({ resolve: ({ chain }) => chain.chainId }),
+      name: t.string({ nullable: true, resolve: ({ chain }) => chain.name ?? null }),
+      confirmations: t.int({ resolve: ({ chain }) => chain.confirmations }),
+      head: t.field({
+        type: 'BigInt',
+        nullable: true,
+        description: 'Latest block seen by the ingestor.',
+        resolve: async ({ chain }, _args, ctx) => optionalBigInt((await statusOf(ctx, chain.chainId)).head),
+      }),
+      confirmed: t.field({
+        type: 'BigInt',
+        nullable: true,
+        description: 'Last confirmed block published by the ingestor.',
+        resolve: async ({ chain }, _args, ctx) => optionalBigInt((await statusOf(ctx, chain.chainId)).confirmed),
+      }),
+      confirmedHash: t.field({
+        type: 'Hex',
+        nullable: true,
+        resolve: async ({ chain }, _args, ctx) => (await statusOf(ctx, chain.chainId)).confirmedHash ?? null,
+      }),
+      processedBlock: t.field({
+        type: 'BigInt',
+        nullable: true,
+        description: 'Last block whose events are applied to Redis.',
+        resolve: async ({ chain }, _args, ctx) => optionalBigInt((await statusOf(ctx, chain.chainId)).processedBlock),
+      }),
+      lag: t.field({
+        type: 'BigInt',
+        nullable: true,
+        description: 'head − processedBlock, in blocks.',
+        resolve: async ({ chain }, _args, ctx) => {
+          const status = await statusOf(ctx, chain.chainId);
+          const head = optionalBigInt(status.head);
+          const processed = optionalBigInt(status.processedBlock);
+          if (head === null || processed === null) return null;
+          const lag = BigInt(head) - BigInt(processed);
+          return (lag < 0n ? 0n : lag).toString();
+        },
+      }),
+      updatedAt: t.field({
+        type: 'BigInt',
+        nullable: true,
+        description: 'Unix milliseconds of the last status update.',
+        resolve: async ({ chain }, _args, ctx) => optionalBigInt((await statusOf(ctx, chain.chainId)).updatedAt),
+      }),
+      contracts: t.field({
+        type: [contract],
+        resolve: ({ chain }, _args, ctx) => ctx.services.catalog.contractsOfChain(chain.chainId),
+      }),
+    }),
+  });
+
+  builder.queryFields((t) => ({
+    chains: t.field({
+      type: [chain],
+      resolve: (_root, _args, ctx) => ctx.services.config.chains.map((c) => ({ chain: c })),
+    }),
+    chain: t.field({
+      type: chain,
+      nullable: true,
+      args: { chainId: t.arg.int({ required: true }) },
+      resolve: (_root, { chainId }, ctx) => {
+        const found = ctx.services.config.chains.find((c) => c.chainId === chainId);
+        return found ? { chain: found } : null;
+      },
+    }),
+  }));
+
+  return { chain, contract };
+}
+
+/** A configured contract of the given kind, or an error naming the argument. */
+export function requireContract(
+  ctx: GatewayContext,
+  chainId: number,
+  address: string,
+  kinds: ContractSpec['abiKind'][],
+  argument: string,
+): ContractSpec {
+  const found = ctx.services.catalog.contract(chainId, address);
+  if (!found || !kinds.includes(found.abiKind)) {
+    throw badUserInput(
+      argument,
+      `must be a configured ${kinds.join('/')} contract on chain ${chainId}. Got ${address}${found ? ` (a ${found.abiKind} contract)` : ''}.`,
+    );
+  }
+  return found;
+}

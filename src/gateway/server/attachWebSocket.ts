@@ -1,0 +1,146 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
+import type { Disposable } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../../shared/logger.ts';
+import type { GatewayContext, GatewayServices, Viewer } from '../context.ts';
+import { gatewayMetrics } from '../metrics.ts';
+import { type Authenticate, bearerToken } from './authenticate.ts';
+import { withCode } from './errorPlugins.ts';
+import { clientKey } from './clientKey.ts';
+import type { RateLimiter } from './rateLimiter.ts';
+
+/** Parameters of {@link attachWebSocket}. */
+export type AttachWebSocketParameters = {
+  server: Server;
+  yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
+  services: GatewayServices;
+  authenticate: Authenticate;
+  rateLimiter: RateLimiter;
+  logger: Logger;
+  /** Close a socket that sends no `connection_init` within this time (4408). */
+  connectionInitWaitTimeout?: number;
+};
+
+/** The graphql-ws endpoint; `close()` terminates every socket. */
+export type WebSocketEndpoint = { close(): Promise<void>; clientCount(): number };
+
+type Extra = { viewer?: Viewer; clientKey?: string };
+
+// Raw frames a connection may send: a burst of this many, then this many per second.
+const frameBurst = 200;
+const framesPerSecond = 100;
+
+function rejected(code: string, message: string): GraphQLError[] {
+  gatewayMetrics.rejected.inc({ reason: code });
+  return [new GraphQLError(message, { extensions: { code } })];
+}
+
+/**
+ * Serves graphql-transport-ws on the HTTP server's `/graphql` path: JWT from connection params,
+ * per-client rate limit and per-connection subscription limit on `subscribe`, a frame-flood guard
+ * (close 1008), and parse/validation through the same envelop plugins as HTTP.
+ */
+export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEndpoint {
+  const { server, yoga, services, authenticate, rateLimiter, logger } = params;
+  const { limits } = services.config.gateway;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path !== yoga.graphqlEndpoint) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  server.on('upgrade', onUpgrade);
+
+  wss.on('connection', (socket) => {
+    gatewayMetrics.connections.inc({ transport: 'ws' });
+    let tokens = frameBurst;
+    let at = Date.now();
+    socket.on('message', () => {
+      const now = Date.now();
+      tokens = Math.min(frameBurst, tokens + ((now - at) / 1000) * framesPerSecond);
+      at = now;
+      tokens -= 1;
+      if (tokens < 0 && socket.readyState === socket.OPEN) {
+        gatewayMetrics.rejected.inc({ reason: 'FRAME_FLOOD' });
+        socket.close(1008, 'Too many messages');
+      }
+    });
+    socket.once('close', () => gatewayMetrics.connections.dec({ transport: 'ws' }));
+  });
+
+  const disposable: Disposable = useServer<Record<string, unknown>, Extra>(
+    {
+      connectionInitWaitTimeout: params.connectionInitWaitTimeout ?? 3_000,
+      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
+      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const token = bearerToken(params.authorization ?? params.Authorization ?? params.token);
+        try {
+          ctx.extra.viewer = await authenticate(token);
+        } catch {
+          gatewayMetrics.rejected.inc({ reason: 'UNAUTHENTICATED' });
+          return false;
+        }
+        ctx.extra.clientKey = clientKey(ctx.extra.viewer, ctx.extra.request);
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const key = ctx.extra.clientKey ?? clientKey(undefined, ctx.extra.request);
+        if (!rateLimiter.take(key)) return rejected('RATE_LIMITED', 'Too many operations: slow down and retry later.');
+        const open = Object.keys(ctx.subscriptions).length;
+        if (open > limits.subscriptionsPerConnection) {
+          return rejected(
+            'SUBSCRIPTION_LIMIT',
+            `Too many subscriptions on this connection: at most ${limits.subscriptionsPerConnection} at a time.`,
+          );
+        }
+        const enveloped = yoga.getEnveloped({
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+          wsViewer: ctx.extra.viewer,
+        });
+        let document: ReturnType<typeof enveloped.parse>;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (error) {
+          const graphqlError =
+            error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error));
+          return [withCode(graphqlError, 'GRAPHQL_PARSE_FAILED')];
+        }
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) return errors.map((error: GraphQLError) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        return {
+          schema: enveloped.schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+      },
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => withCode(error, 'INTERNAL_SERVER_ERROR').toJSON()),
+    },
+    wss,
+  );
+
+  return {
+    clientCount: () => wss.clients.size,
+    async close() {
+      server.off('upgrade', onUpgrade);
+      for (const client of wss.clients) client.terminate();
+      await disposable.dispose();
+      logger.debug({ msg: 'WebSocket endpoint closed' });
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { GraphQLError } from 'graphql';
+import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { ResolvedConfig } from '../../shared/config/index.ts';
+import type { Viewer } from '../context.ts';
+
+/** Verifies a bearer token; resolves undefined for anonymous callers when auth is optional. */
+export type Authenticate = (token: string | undefined) => Promise<Viewer | undefined>;
+
+function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+/** Extracts the token of an `Authorization: Bearer <token>` header or connection param. */
+export function bearerToken(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(value.trim());
+  return match ? match[1] : value.trim();
+}
+
+/**
+ * Creates the JWT check of `gateway.auth`: HS256 with `jwtSecret` or any JWKS algorithm with
+ * `jwksUrl`, optional issuer/audience. Without `auth` every caller is anonymous.
+ */
+export function createAuthenticate(config: ResolvedConfig): Authenticate {
+  const auth = config.gateway.auth;
+  if (!auth || (!auth.jwtSecret && !auth.jwksUrl)) {
+    return async () => undefined;
+  }
+  const key: Uint8Array | JWTVerifyGetKey = auth.jwtSecret
+    ? new TextEncoder().encode(auth.jwtSecret)
+    : createRemoteJWKSet(new URL(auth.jwksUrl!));
+  const options = {
+    issuer: auth.issuer,
+    audience: auth.audience,
+    algorithms: auth.jwtSecret ? ['HS256'] : undefined,
+  };
+  return async (token) => {
+    if (!token) {
+      if (auth.required) throw unauthenticated('Authentication required: send Authorization: Bearer <JWT>.');
+      return undefined;
+    }
+    try {
+      const { payload } =
+        key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+      return { subject: payload.sub, claims: payload as Record<string, unknown> };
+    } catch (error) {
+      throw unauthenticated(`Invalid token: ${(error as Error).message}`);
+    }
+  };
+}

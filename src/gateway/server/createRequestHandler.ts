@@ -1,0 +1,90 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { epochKey } from '../../domain/index.ts';
+import { metricsRegistry } from '../../shared/metrics.ts';
+import type { GatewayContext, GatewayServices } from '../context.ts';
+import { gatewayMetrics } from '../metrics.ts';
+import { clientKey } from './clientKey.ts';
+import type { RateLimiter } from './rateLimiter.ts';
+
+/** Parameters of {@link createRequestHandler}. */
+export type RequestHandlerParameters = {
+  yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
+  services: GatewayServices;
+  rateLimiter: RateLimiter;
+};
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  gatewayMetrics.rejected.inc({ reason: code });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+async function readiness(services: GatewayServices): Promise<{ ready: boolean; reason?: string }> {
+  try {
+    const [pong, epoch] = await Promise.race([
+      Promise.all([services.redis.ping(), services.redis.exists(epochKey(services.keyPrefix))]),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2_000).unref()),
+    ]);
+    if (pong !== 'PONG') return { ready: false, reason: 'Redis did not answer PING' };
+    if (epoch !== 1) return { ready: false, reason: 'Redis projection is not complete (epoch marker missing; rebuilding?)' };
+    return { ready: true };
+  } catch (error) {
+    return { ready: false, reason: (error as Error).message };
+  }
+}
+
+/**
+ * The HTTP entry: `/healthz`, `/readyz`, `/metrics`, then body-size and rate limits, then yoga
+ * (GraphQL over HTTP, SSE, GraphiQL).
+ */
+export function createRequestHandler({ yoga, services, rateLimiter }: RequestHandlerParameters) {
+  const { limits } = services.config.gateway;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"status":"ok"}');
+      return;
+    }
+    if (path === '/readyz') {
+      const result = await readiness(services);
+      res.writeHead(result.ready ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: result.ready ? 'ready' : 'not ready', reason: result.reason }));
+      return;
+    }
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': metricsRegistry.contentType });
+      res.end(await metricsRegistry.metrics());
+      return;
+    }
+    const length = req.headers['content-length'];
+    if (length !== undefined && Number(length) > limits.maxBodyBytes) {
+      sendError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body is ${length} bytes; at most ${limits.maxBodyBytes} bytes are accepted.`, {
+        connection: 'close',
+      });
+      req.resume();
+      return;
+    }
+    if (length === undefined && req.headers['transfer-encoding'] !== undefined) {
+      sendError(res, 411, 'LENGTH_REQUIRED', 'Send a Content-Length header: chunked request bodies are not accepted.', {
+        connection: 'close',
+      });
+      req.resume();
+      return;
+    }
+    const key = clientKey(undefined, req);
+    if (!rateLimiter.take(key)) {
+      sendError(res, 429, 'RATE_LIMITED', 'Too many requests: slow down and retry later.', {
+        'retry-after': String(rateLimiter.retryAfter(key)),
+      });
+      return;
+    }
+    const sse = (req.headers.accept ?? '').includes('text/event-stream');
+    if (sse) {
+      gatewayMetrics.connections.inc({ transport: 'sse' });
+      res.once('close', () => gatewayMetrics.connections.dec({ transport: 'sse' }));
+    }
+    await yoga.handleNodeRequestAndResponse(req, res);
+  };
+}

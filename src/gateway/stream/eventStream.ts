@@ -1,0 +1,257 @@
+import { GraphQLError } from 'graphql';
+import type { Redis } from 'ioredis';
+import { type ChainEvent, compareCursors } from '../../domain/index.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { gatewayMetrics } from '../metrics.ts';
+import type { ChannelHub, HubMessage } from '../pubsub/channelHub.ts';
+import { contractKey } from '../schema/catalog.ts';
+import type { EventNode } from './eventNode.ts';
+import { createJournalMerger, type JournalMerger } from './journalMerger.ts';
+import { encodeResumeToken, type PositionMap } from './resumeToken.ts';
+
+/** A contract whose journal backs the stream. */
+export type StreamSource = { chainId: number; address: string; journalKey: string };
+
+/** Parameters of {@link createEventStream}. */
+export type EventStreamParameters = {
+  redis: Redis;
+  hub: ChannelHub;
+  logger: Logger;
+  /** Channels carrying `EventChannelMessage`s. */
+  channels: string[];
+  /** Journals of the contracts of the stream (for the start position and replay). */
+  sources: StreamSource[];
+  /**
+   * Start after these per-contract positions (replaying the journals), or at the journals' current
+   * tips (live only). Contracts missing from the map start at their tip.
+   */
+  after: PositionMap | undefined;
+  /** Events that pass are delivered; the others only advance the positions. */
+  filter: (event: ChainEvent) => boolean;
+  /** Most events buffered for a client before it is closed as a slow consumer. */
+  capacity: number;
+  pageSize?: number;
+};
+
+type Item = { event: ChainEvent; cursor: string | null; receivedAt: number | undefined };
+
+function toItem(message: HubMessage): Item | undefined {
+  const payload = message.payload as { kind?: unknown; event?: Partial<ChainEvent>; cursor?: unknown } | null;
+  const event = payload?.event;
+  if (
+    payload?.kind !== 'event' ||
+    !event ||
+    typeof event.chainId !== 'number' ||
+    typeof event.address !== 'string' ||
+    typeof event.status !== 'string' ||
+    !event.args ||
+    typeof event.args !== 'object'
+  ) {
+    return undefined;
+  }
+  const cursor = typeof payload.cursor === 'string' ? payload.cursor : null;
+  return { event: event as ChainEvent, cursor, receivedAt: message.receivedAt };
+}
+
+/**
+ * A subscription's event stream, gapless by construction: it fixes each contract's start (the given
+ * position or the journal tip), subscribes to the channels (buffering), replays the journals after
+ * the start, then drains the buffer and goes live. Any message at or before a contract's
+ * position is a duplicate and is dropped; journal ids only grow per contract, so this is exact.
+ *
+ * The buffer is bounded: a client that lets `capacity` events pile up gets a `SLOW_CONSUMER` error
+ * carrying the last cursor and resume token it received. `return()` releases everything at once.
+ */
+export function createEventStream(params: EventStreamParameters): AsyncIterableIterator<EventNode> & {
+  return(): Promise<IteratorResult<EventNode>>;
+} {
+  const { redis, hub, logger, capacity, filter } = params;
+  const positions: Record<string, string> = {};
+  let delivered: PositionMap = {};
+  let lastCursor: string | null = null;
+  let phase: 'starting' | 'replay' | 'live' | 'done' = 'starting';
+  let buffer: Item[] = [];
+  let queue: Item[] = [];
+  let merger: JournalMerger | undefined;
+  let failure: GraphQLError | undefined;
+  let waiter: { resolve: (result: IteratorResult<EventNode>) => void; reject: (error: unknown) => void } | undefined;
+  let release: (() => Promise<void>) | undefined;
+
+  const releaseAll = (): Promise<void> => {
+    const current = release;
+    release = undefined;
+    buffer = [];
+    queue = [];
+    return current ? current().catch((error) => logger.warn({ msg: 'Unsubscribe failed', err: error })) : Promise.resolve();
+  };
+
+  const fail = (error: GraphQLError): void => {
+    if (phase === 'done') return;
+    phase = 'done';
+    failure = error;
+    void releaseAll();
+    if (waiter) {
+      const current = waiter;
+      waiter = undefined;
+      failure = undefined;
+      current.reject(error);
+    }
+  };
+
+  const slowConsumer = (): void => {
+    gatewayMetrics.slowConsumers.inc();
+    const resumeToken = encodeResumeToken(delivered);
+    fail(
+      new GraphQLError(
+        `Subscription closed: the client did not keep up and ${capacity} events were waiting. Resubscribe with after: the resumeToken in extensions.`,
+        { extensions: { code: 'SLOW_CONSUMER', lastCursor, resumeToken } },
+      ),
+    );
+  };
+
+  // Dedup and filter; advances the contract position of every journaled event it sees.
+  const accept = (item: Item): boolean => {
+    if (item.cursor !== null) {
+      const key = contractKey(item.event.chainId, item.event.address);
+      const previous = positions[key];
+      if (previous !== undefined && compareCursors(item.cursor, previous) <= 0) return false;
+      positions[key] = item.cursor;
+    }
+    return filter(item.event);
+  };
+
+  const deliver = (item: Item, source: 'replay' | 'live'): IteratorResult<EventNode> => {
+    if (item.cursor !== null) {
+      delivered = { ...delivered, [contractKey(item.event.chainId, item.event.address)]: item.cursor };
+      lastCursor = item.cursor;
+    }
+    const snapshot = delivered;
+    gatewayMetrics.delivered.inc({ source });
+    if (item.receivedAt !== undefined) gatewayMetrics.latency.observe((performance.now() - item.receivedAt) / 1000);
+    return {
+      done: false,
+      value: { event: item.event, cursor: item.cursor, resumeToken: () => encodeResumeToken(snapshot) },
+    };
+  };
+
+  const onMessage = (message: HubMessage): void => {
+    if (phase === 'done') return;
+    const item = toItem(message);
+    if (!item) {
+      logger.warn({ msg: 'Dropped a malformed channel message', channel: message.channel });
+      return;
+    }
+    if (phase !== 'live') {
+      buffer.push(item);
+      if (buffer.length > capacity) slowConsumer();
+      return;
+    }
+    if (!accept(item)) return;
+    if (waiter) {
+      const current = waiter;
+      waiter = undefined;
+      current.resolve(deliver(item, 'live'));
+      return;
+    }
+    queue.push(item);
+    if (queue.length > capacity) slowConsumer();
+  };
+
+  // Tips are read before subscribing and the journals replayed after them once subscribed: whatever
+  // is appended in between is in the replay, whatever is published after SUBSCRIBE is buffered.
+  const start = async (): Promise<void> => {
+    const keyOf = (source: StreamSource) => contractKey(source.chainId, source.address);
+    const missing = params.sources.filter((source) => params.after?.[keyOf(source)] === undefined);
+    const tips = await Promise.all(missing.map((source) => redis.xrevrange(source.journalKey, '+', '-', 'COUNT', 1)));
+    missing.forEach((source, index) => {
+      positions[keyOf(source)] = tips[index]?.[0]?.[0] ?? '0-0';
+    });
+    for (const [key, cursor] of Object.entries(params.after ?? {})) positions[key] = cursor;
+    delivered = { ...positions };
+    if ((phase as string) === 'done') return;
+    release = await hub.listen(params.channels, onMessage);
+    if (phase === 'done') {
+      await releaseAll();
+      return;
+    }
+    if (params.sources.length === 0) {
+      goLive();
+      return;
+    }
+    merger = createJournalMerger({
+      redis,
+      pageSize: params.pageSize ?? 200,
+      sources: params.sources.map((source) => ({
+        key: keyOf(source),
+        journalKey: source.journalKey,
+        from: positions[keyOf(source)]!,
+      })),
+      onInvalid: (source, id, reason) =>
+        logger.warn({ msg: 'Skipped a journal entry that does not decode', journal: source.journalKey, id, reason }),
+    });
+    phase = 'replay';
+  };
+
+  const goLive = (): void => {
+    phase = 'live';
+    const pending = buffer;
+    buffer = [];
+    for (const item of pending) if (accept(item)) queue.push(item);
+    if (queue.length > capacity) slowConsumer();
+  };
+
+  const started = start();
+  started.catch(() => undefined);
+
+  const iterator = {
+    async next(): Promise<IteratorResult<EventNode>> {
+      if (failure) {
+        const error = failure;
+        failure = undefined;
+        throw error;
+      }
+      if (phase === 'done') return { done: true, value: undefined };
+      try {
+        await started;
+      } catch (error) {
+        phase = 'done';
+        await releaseAll();
+        throw error;
+      }
+      while (phase === 'replay' && merger) {
+        const item = await merger.next();
+        if ((phase as string) === 'done') return iterator.next();
+        if (!item) {
+          goLive();
+          break;
+        }
+        if (accept({ ...item, receivedAt: undefined })) return deliver({ ...item, receivedAt: undefined }, 'replay');
+      }
+      if ((phase as string) === 'done') return iterator.next();
+      const item = queue.shift();
+      if (item) return deliver(item, 'live');
+      return new Promise((resolve, reject) => {
+        waiter = { resolve, reject };
+      });
+    },
+    async return(): Promise<IteratorResult<EventNode>> {
+      if (phase !== 'done') phase = 'done';
+      failure = undefined;
+      if (waiter) {
+        const current = waiter;
+        waiter = undefined;
+        current.resolve({ done: true, value: undefined });
+      }
+      await releaseAll();
+      return { done: true, value: undefined };
+    },
+    async throw(error: unknown): Promise<IteratorResult<EventNode>> {
+      await iterator.return();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}

@@ -1,0 +1,154 @@
+import type { ChainEvent } from '../../domain/index.ts';
+import { RpcError } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { LogDecoder } from '../createLogDecoder.ts';
+import { mapWithConcurrency } from '../mapWithConcurrency.ts';
+import { ingestMetrics } from '../metrics.ts';
+import type { RangeSizer } from '../range-sizer/index.ts';
+import { rpcErrorCodes } from '../rpc/classifyRpcError.ts';
+import type { Rpc } from '../rpc/index.ts';
+import type { BlockHeader, RawLog } from '../rpc/types.ts';
+import { createProgress } from './createProgress.ts';
+
+/** One published backfill range: its events in chain order and the header of its last block. */
+export type BackfillChunk = { events: ChainEvent[]; last: BlockHeader };
+
+/** Parameters of {@link runBackfill}. */
+export type RunBackfillParameters = {
+  chainId: number;
+  rpc: Rpc;
+  fromBlock: number;
+  toBlock: number;
+  /** Tracked contracts; logs below a contract's `startBlock` are skipped. */
+  contracts: { address: `0x${string}`; startBlock: number }[];
+  decode: LogDecoder;
+  sizer: RangeSizer;
+  /** Ranges fetched at the same time. */
+  concurrency: number;
+  /** Publishes one range (events + checkpoint at `last`); called strictly in chain order. */
+  publish: (chunk: BackfillChunk) => Promise<void>;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Events per Kafka transaction before a range is cut at a block boundary. Default 5000. */
+  maxEventsPerTransaction?: number;
+};
+
+type RangeResult = { logs: RawLog[]; headers: Map<number, BlockHeader> };
+
+/**
+ * Publishes the logs of [fromBlock, toBlock] (already final) with ranged `eth_getLogs`: ranges are
+ * fetched concurrently with an adaptive size and published one after another in chain order.
+ */
+export async function runBackfill(parameters: RunBackfillParameters): Promise<void> {
+  const { chainId, rpc, fromBlock, toBlock, contracts, decode, sizer, concurrency, publish, logger, signal } =
+    parameters;
+  const maxEventsPerTransaction = parameters.maxEventsPerTransaction ?? 5_000;
+  const addresses = contracts.map((contract) => contract.address);
+  const startOf = new Map(contracts.map((contract) => [contract.address.toLowerCase(), contract.startBlock]));
+  const progress = createProgress({ chainId, fromBlock, toBlock, logger });
+  const chain = String(chainId);
+
+  async function fetchLogs(from: number, to: number): Promise<RawLog[]> {
+    if (signal.aborted) throw signal.reason;
+    try {
+      const logs = await rpc.getLogsRange({ fromBlock: from, toBlock: to, addresses });
+      sizer.succeeded(to - from + 1);
+      ingestMetrics.backfillRange.set({ chain_id: chain }, sizer.size());
+      return logs;
+    } catch (error) {
+      if ((error as RpcError).code !== rpcErrorCodes.rangeTooLarge) throw error;
+      if (from === to) {
+        throw new RpcError(`eth_getLogs refuses even the single block ${from}; cannot backfill it`, {
+          code: rpcErrorCodes.fatal,
+          cause: error,
+        });
+      }
+      sizer.refused(to - from + 1);
+      ingestMetrics.backfillRange.set({ chain_id: chain }, sizer.size());
+      logger.debug({
+        msg: 'Shrinking eth_getLogs range',
+        from_block: from,
+        to_block: to,
+        range: sizer.size(),
+      });
+      // Split the refused range itself so the result still covers exactly [from, to]; the pieces
+      // are fetched concurrently (each may shrink further).
+      const size = Math.max(1, Math.min(sizer.size(), Math.ceil((to - from + 1) / 2)));
+      const pieces: [number, number][] = [];
+      for (let start = from; start <= to; start += size) pieces.push([start, Math.min(to, start + size - 1)]);
+      const results = await mapWithConcurrency(pieces, concurrency, ([start, end]) => fetchLogs(start, end));
+      return results.flat();
+    }
+  }
+
+  async function fetchRange(from: number, to: number): Promise<RangeResult> {
+    const logs = (await fetchLogs(from, to)).filter(
+      (log) => log.blockNumber >= (startOf.get(log.address) ?? 0),
+    );
+    logs.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+    const needed = new Set<number>([to]);
+    for (const log of logs) if (log.blockTimestamp === undefined) needed.add(log.blockNumber);
+    const headers = new Map<number, BlockHeader>();
+    const numbers = [...needed];
+    for (let i = 0; i < numbers.length; i += 8) {
+      const chunk = await Promise.all(numbers.slice(i, i + 8).map((n) => rpc.getBlock(n)));
+      for (const header of chunk) if (header) headers.set(header.number, header);
+    }
+    for (const n of numbers) {
+      if (!headers.has(n))
+        throw new RpcError(`Block ${n} is missing during backfill`, {
+          code: rpcErrorCodes.blockNotFound,
+          retriable: true,
+        });
+    }
+    for (const log of logs) {
+      const header = headers.get(log.blockNumber);
+      if (header && header.hash !== log.blockHash) {
+        throw new RpcError(
+          `Block ${log.blockNumber} changed during backfill (reorg below the confirmed head)`,
+          {
+            code: rpcErrorCodes.blockNotFound,
+            retriable: true,
+          },
+        );
+      }
+    }
+    return { logs, headers };
+  }
+
+  const queue: { to: number; result: Promise<RangeResult> }[] = [];
+  let next = fromBlock;
+  try {
+    while (next <= toBlock || queue.length > 0) {
+      while (queue.length < concurrency && next <= toBlock) {
+        const from = next;
+        const to = Math.min(toBlock, from + sizer.size() - 1);
+        const result = fetchRange(from, to);
+        // Rejections are observed when the range reaches the head of the queue.
+        result.catch(() => {});
+        queue.push({ to, result });
+        next = to + 1;
+      }
+      const entry = queue.shift()!;
+      const { logs, headers } = await entry.result;
+      const events = logs.map((log) =>
+        decode(log, log.blockTimestamp ?? headers.get(log.blockNumber)!.timestamp, 'CONFIRMED'),
+      );
+      // Large ranges become several transactions, cut at block boundaries (checkpoint = that block).
+      let start = 0;
+      while (start < events.length) {
+        let end = Math.min(events.length, start + maxEventsPerTransaction);
+        while (end < events.length && events[end]!.blockNumber === events[end - 1]!.blockNumber) end++;
+        if (end === events.length) break;
+        const last = headers.get(events[end - 1]!.blockNumber)!;
+        await publish({ events: events.slice(start, end), last });
+        progress.advance(last.number, end - start);
+        start = end;
+      }
+      await publish({ events: events.slice(start), last: headers.get(entry.to)! });
+      progress.advance(entry.to, events.length - start);
+    }
+  } finally {
+    progress.finish();
+  }
+}

@@ -1,0 +1,122 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import { ingestLockKey, ingestTransactionalId, type TopicNames } from '../../domain/index.ts';
+import type { ResolvedChain } from '../../shared/config/index.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { redactUrl } from '../../shared/logger.ts';
+import { backoffDelay } from '../../shared/retry.ts';
+import type { TrackedBlock } from '../chain-tracker/index.ts';
+import { isRetriable } from '../isRetriable.ts';
+import { createLeaderLock } from '../leader-lock/index.ts';
+import { ingestMetrics } from '../metrics.ts';
+import { createPublisher } from '../publisher/index.ts';
+import { createRpc } from '../rpc/index.ts';
+import { runSession, type SessionOptions } from './session.ts';
+
+/** Parameters of {@link createChainIngestor}. */
+export type CreateChainIngestorParameters = {
+  chain: ResolvedChain;
+  kafka: Kafka;
+  redis: Redis;
+  topics: TopicNames;
+  topicPrefix: string;
+  keyPrefix: string;
+  instanceId: string;
+  logger: Logger;
+  lockTtlMs: number;
+  options: SessionOptions;
+};
+
+/** The loop of one chain: wait for the chain lock, then run sessions until stopped or the lock is lost. */
+export type ChainIngestor = {
+  /** Resolves when `signal` aborts; rejects with the error that stopped the chain (non-retriable). */
+  run(signal: AbortSignal): Promise<void>;
+};
+
+/** Creates the loop of one chain; see {@link ChainIngestor}. */
+export function createChainIngestor(parameters: CreateChainIngestorParameters): ChainIngestor {
+  const { chain, kafka, redis, topics, topicPrefix, keyPrefix, instanceId, lockTtlMs, options } = parameters;
+  const chainId = chain.chainId;
+  const logger = parameters.logger.child({ chain_id: chainId });
+  const label = { chain_id: String(chainId) };
+  const memory: { blocks: TrackedBlock[] | undefined } = { blocks: undefined };
+
+  return {
+    async run(signal) {
+      const lock = createLeaderLock({
+        redis,
+        key: ingestLockKey(keyPrefix, chainId),
+        token: `${instanceId}:${Date.now()}:${Math.random().toString(36).slice(2)}`,
+        ttlMs: lockTtlMs,
+        logger,
+      });
+      logger.info({
+        msg: 'Chain loop started',
+        rpc_http: redactUrl(chain.rpc.http),
+        confirmations: chain.confirmations,
+      });
+      while (!signal.aborted) {
+        let lost: AbortSignal;
+        try {
+          lost = await lock.acquire(signal);
+        } catch {
+          break;
+        }
+        ingestMetrics.leader.set(label, 1);
+        logger.info({ msg: 'Acquired the chain lock; this ingestor is active', instance: instanceId });
+        const held = AbortSignal.any([signal, lost]);
+        let attempt = 0;
+        try {
+          while (!held.aborted) {
+            const startedAt = Date.now();
+            const rpc = createRpc({ chainId, httpUrl: chain.rpc.http, logger, signal: held });
+            const publisher = createPublisher({
+              kafka,
+              topics,
+              chainId,
+              transactionalId: ingestTransactionalId(topicPrefix, chainId),
+              logger,
+            });
+            try {
+              await runSession({
+                chain,
+                kafka,
+                topics,
+                topicPrefix,
+                rpc,
+                publisher,
+                logger,
+                options,
+                memory,
+                signal: held,
+              });
+            } catch (error) {
+              if (held.aborted) break;
+              if (!isRetriable(error)) throw error;
+              if (Date.now() - startedAt > 60_000) attempt = 0;
+              attempt++;
+              const delayMs = backoffDelay(attempt, 500, 30_000);
+              logger.warn({
+                msg: 'Chain session failed; restarting from the checkpoint',
+                attempt,
+                delay_ms: delayMs,
+                err: (error as Error).message,
+              });
+              await sleep(delayMs, undefined, { signal: held }).catch(() => {});
+            } finally {
+              await publisher.disconnect();
+            }
+          }
+        } finally {
+          ingestMetrics.leader.set(label, 0);
+          if (signal.aborted || !lost.aborted) await lock.release();
+        }
+        if (!signal.aborted) {
+          memory.blocks = undefined;
+          logger.warn({ msg: 'Lost the chain lock; standing by' });
+        }
+      }
+    },
+  };
+}

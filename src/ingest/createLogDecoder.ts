@@ -1,0 +1,85 @@
+import { type Abi, type AbiEvent, decodeEventLog, toEventSelector, toEventSignature } from 'viem';
+import type { ChainEvent, EventStatus, JsonValue } from '../domain/index.ts';
+import { eventId, eventMessageVersion } from '../domain/index.ts';
+import type { RawLog } from './rpc/types.ts';
+import { toJsonValue } from './toJsonValue.ts';
+
+/** Turns a raw log of a tracked contract into a {@link ChainEvent}. */
+export type LogDecoder = (log: RawLog, blockTimestamp: number, status: EventStatus) => ChainEvent;
+
+/** Parameters of {@link createLogDecoder}. */
+export type CreateLogDecoderParameters = {
+  chainId: number;
+  contracts: { address: `0x${string}`; abi: Abi }[];
+  /** Called for every log that does not decode with its contract's ABI. */
+  onUndecoded?: (log: RawLog) => void;
+};
+
+type Candidate = { item: AbiEvent; signature: string };
+
+/**
+ * Builds a decoder for the contracts of one chain. Events are indexed by topic0 once, so decoding
+ * a log does not scan the ABI; ERC-20 and ERC-721 `Transfer` share topic0 and are told apart by
+ * trying each candidate (the indexed-argument count differs). A log that matches nothing is kept
+ * with its raw topics and data and `decoded: false`.
+ */
+export function createLogDecoder({
+  chainId,
+  contracts,
+  onUndecoded,
+}: CreateLogDecoderParameters): LogDecoder {
+  const byAddress = new Map<string, Map<string, Candidate[]>>();
+  for (const contract of contracts) {
+    const bySelector = new Map<string, Candidate[]>();
+    for (const item of contract.abi) {
+      if (item.type !== 'event' || item.anonymous) continue;
+      const selector = toEventSelector(item);
+      const list = bySelector.get(selector) ?? [];
+      list.push({ item, signature: toEventSignature(item) });
+      bySelector.set(selector, list);
+    }
+    byAddress.set(contract.address.toLowerCase(), bySelector);
+  }
+
+  return (log, blockTimestamp, status) => {
+    const base = {
+      v: eventMessageVersion,
+      id: eventId({ chainId, blockHash: log.blockHash, logIndex: log.logIndex }),
+      status,
+      chainId,
+      blockNumber: log.blockNumber,
+      blockHash: log.blockHash,
+      blockTimestamp,
+      transactionHash: log.transactionHash,
+      transactionIndex: log.transactionIndex,
+      logIndex: log.logIndex,
+      address: log.address,
+      topics: log.topics,
+      data: log.data,
+    } as const;
+    const topic0 = log.topics[0];
+    const candidates = topic0 ? byAddress.get(log.address)?.get(topic0.toLowerCase()) : undefined;
+    for (const candidate of candidates ?? []) {
+      try {
+        const decoded = decodeEventLog({
+          abi: [candidate.item],
+          data: log.data,
+          topics: log.topics as [`0x${string}`, ...`0x${string}`[]],
+          strict: true,
+        });
+        const args = toJsonValue(decoded.args ?? {});
+        return {
+          ...base,
+          eventName: decoded.eventName ?? candidate.item.name,
+          signature: candidate.signature,
+          decoded: true,
+          args: (Array.isArray(args) ? { ...args } : args) as Record<string, JsonValue>,
+        };
+      } catch {
+        // Try the next candidate with the same selector (different indexed layout).
+      }
+    }
+    onUndecoded?.(log);
+    return { ...base, eventName: null, signature: null, decoded: false, args: {} };
+  };
+}

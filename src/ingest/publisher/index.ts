@@ -1,0 +1,151 @@
+import type { Kafka, Message, Producer } from 'kafkajs';
+import {
+  type ChainEvent,
+  checkpointKey,
+  encodeEvent,
+  eventKey,
+  type TopicNames,
+} from '../../domain/index.ts';
+import { KafkaError } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { encodeIngestCheckpoint, type IngestCheckpoint } from '../checkpoint/ingestCheckpoint.ts';
+import { ingestMetrics } from '../metrics.ts';
+
+/** Parameters of {@link createPublisher}. */
+export type CreatePublisherParameters = {
+  kafka: Kafka;
+  topics: TopicNames;
+  chainId: number;
+  transactionalId: string;
+  logger: Logger;
+};
+
+/** One Kafka transaction: events for `events.confirmed` in order, then the checkpoint. */
+export type ConfirmedBatch = { events: ChainEvent[]; checkpoint: IngestCheckpoint };
+
+/** Writes a chain's events to Kafka. */
+export type Publisher = {
+  /** Connects and fences older producers with the same transactional id (aborting their open transaction). */
+  connect(): Promise<void>;
+  /** Publishes events + checkpoint atomically. On failure the outcome is unknown: reconnect and re-read the checkpoint. */
+  publishConfirmed(batch: ConfirmedBatch): Promise<void>;
+  /** Publishes PENDING/REMOVED notices to `events.pending` (at least once, outside transactions). */
+  publishPending(events: ChainEvent[]): Promise<void>;
+  disconnect(): Promise<void>;
+};
+
+const chunkSize = 500;
+const fencedTypes = new Set([
+  'INVALID_PRODUCER_EPOCH',
+  'PRODUCER_FENCED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+]);
+
+function toKafkaError(error: unknown, action: string): KafkaError {
+  const type = (error as { type?: string }).type;
+  if (type && fencedTypes.has(type)) {
+    return new KafkaError(`${action}: this ingestor was fenced by a newer one (${type})`, {
+      code: 'KAFKA_FENCED',
+      retriable: true,
+      cause: error,
+    });
+  }
+  // Broker and network errors are transient for a long-running ingestor: the session restarts from
+  // the committed checkpoint, so a retry never duplicates.
+  return new KafkaError(`${action}: ${(error as Error).message}`, { retriable: true, cause: error });
+}
+
+function toMessage(event: ChainEvent): Message {
+  return { key: eventKey(event.chainId, event.address), value: encodeEvent(event) };
+}
+
+/** Creates the transactional publisher of one chain. */
+export function createPublisher({
+  kafka,
+  topics,
+  chainId,
+  transactionalId,
+  logger,
+}: CreatePublisherParameters): Publisher {
+  let producer: Producer | undefined;
+  let pendingProducer: Producer | undefined;
+  const chain = String(chainId);
+
+  return {
+    async connect() {
+      try {
+        producer = kafka.producer({
+          transactionalId,
+          idempotent: true,
+          maxInFlightRequests: 1,
+          transactionTimeout: 60_000,
+        });
+        await producer.connect();
+        // The first transaction runs InitProducerId: it bumps the epoch, which fences a zombie and
+        // aborts whatever transaction it left open.
+        const fence = await producer.transaction();
+        await fence.abort();
+        pendingProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        await pendingProducer.connect();
+      } catch (error) {
+        throw toKafkaError(error, 'Connecting the Kafka producer failed');
+      }
+    },
+    async publishConfirmed({ events, checkpoint }) {
+      if (!producer) throw new Error('publisher used before connect()');
+      const started = performance.now();
+      const transaction = await producer.transaction().catch((error) => {
+        throw toKafkaError(error, 'Starting a Kafka transaction failed');
+      });
+      try {
+        for (let i = 0; i < events.length; i += chunkSize) {
+          await transaction.send({
+            topic: topics.confirmed,
+            messages: events.slice(i, i + chunkSize).map(toMessage),
+          });
+        }
+        await transaction.send({
+          topic: topics.checkpoints,
+          messages: [{ key: checkpointKey(chainId), value: encodeIngestCheckpoint(checkpoint) }],
+        });
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch((abortError) =>
+          logger.debug({
+            msg: 'Aborting the failed transaction failed',
+            err: (abortError as Error).message,
+          }),
+        );
+        throw toKafkaError(error, `Publishing up to block ${checkpoint.blockNumber} failed`);
+      }
+      ingestMetrics.publishLatency.observe({ chain_id: chain }, (performance.now() - started) / 1000);
+      let undecoded = 0;
+      for (const event of events) {
+        ingestMetrics.events.inc({ chain_id: chain, topic: 'confirmed', status: event.status });
+        if (event.status === 'CONFIRMED' && !event.decoded) undecoded++;
+      }
+      if (undecoded > 0) ingestMetrics.undecoded.inc({ chain_id: chain }, undecoded);
+    },
+    async publishPending(events) {
+      if (!pendingProducer) throw new Error('publisher used before connect()');
+      if (events.length === 0) return;
+      try {
+        for (let i = 0; i < events.length; i += chunkSize) {
+          await pendingProducer.send({
+            topic: topics.pending,
+            messages: events.slice(i, i + chunkSize).map(toMessage),
+          });
+        }
+      } catch (error) {
+        throw toKafkaError(error, 'Publishing pending events failed');
+      }
+      for (const event of events)
+        ingestMetrics.events.inc({ chain_id: chain, topic: 'pending', status: event.status });
+    },
+    async disconnect() {
+      await Promise.allSettled([producer?.disconnect(), pendingProducer?.disconnect()]);
+      producer = undefined;
+      pendingProducer = undefined;
+    },
+  };
+}

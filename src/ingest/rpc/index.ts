@@ -1,0 +1,153 @@
+import { createPublicClient, http } from 'viem';
+import { RpcError } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { withRetry } from '../../shared/retry.ts';
+import { ingestMetrics } from '../metrics.ts';
+import { classifyRpcError, rpcErrorCodes } from './classifyRpcError.ts';
+import type { BlockHeader, RawLog } from './types.ts';
+
+/** Parameters of {@link createRpc}. */
+export type CreateRpcParameters = {
+  chainId: number;
+  httpUrl: string;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Per-request timeout in ms. Default 15 000. */
+  timeoutMs?: number;
+  /** Attempts of a retriable call before it fails. Default 8. */
+  retries?: number;
+};
+
+/** Filter of a ranged `eth_getLogs`. */
+export type GetLogsRangeParameters = { fromBlock: number; toBlock: number; addresses: `0x${string}`[] };
+
+/** The JSON-RPC calls the ingestor makes, with metrics, error classification and retries. */
+export type Rpc = {
+  getBlock(block: number | 'latest'): Promise<BlockHeader | undefined>;
+  /** Ranged logs. Range refusals are thrown at once (code RPC_RANGE_TOO_LARGE) so the caller shrinks. */
+  getLogsRange(parameters: GetLogsRangeParameters): Promise<RawLog[]>;
+  /** Logs of one block by hash (reorg-safe). */
+  getLogsByHash(blockHash: `0x${string}`, addresses: `0x${string}`[]): Promise<RawLog[]>;
+};
+
+type HexBlock = { number: string; hash: `0x${string}`; parentHash: `0x${string}`; timestamp: string };
+type HexLog = {
+  address: `0x${string}`;
+  topics: `0x${string}`[];
+  data: `0x${string}`;
+  blockNumber: string;
+  blockHash: `0x${string}`;
+  transactionHash: `0x${string}`;
+  transactionIndex: string;
+  logIndex: string;
+  blockTimestamp?: string;
+  removed?: boolean;
+};
+
+const toNumber = (hex: string): number => Number.parseInt(hex, 16);
+
+function parseBlock(block: HexBlock): BlockHeader {
+  return {
+    number: toNumber(block.number),
+    hash: block.hash.toLowerCase() as `0x${string}`,
+    parentHash: block.parentHash.toLowerCase() as `0x${string}`,
+    timestamp: toNumber(block.timestamp),
+  };
+}
+
+function parseLog(log: HexLog): RawLog {
+  return {
+    address: log.address.toLowerCase() as `0x${string}`,
+    topics: log.topics,
+    data: log.data,
+    blockNumber: toNumber(log.blockNumber),
+    blockHash: log.blockHash.toLowerCase() as `0x${string}`,
+    transactionHash: log.transactionHash,
+    transactionIndex: toNumber(log.transactionIndex),
+    logIndex: toNumber(log.logIndex),
+    blockTimestamp: log.blockTimestamp ? toNumber(log.blockTimestamp) : undefined,
+  };
+}
+
+const toHex = (value: number): string => `0x${value.toString(16)}`;
+
+/** Creates the HTTP JSON-RPC client of one chain. */
+export function createRpc({
+  chainId,
+  httpUrl,
+  logger,
+  signal,
+  timeoutMs = 15_000,
+  retries = 8,
+}: CreateRpcParameters): Rpc {
+  // viem's own retries are off: retries happen here, with jitter, metrics and error classification.
+  const client = createPublicClient({ transport: http(httpUrl, { retryCount: 0, timeout: timeoutMs }) });
+  const chain = String(chainId);
+
+  /** `ranged`: range refusals and timeouts are thrown at once so the caller shrinks the range. */
+  async function call<T>(method: string, params: unknown[], ranged = false): Promise<T> {
+    const retryRangeErrors = !ranged;
+    return withRetry(
+      async () => {
+        ingestMetrics.rpcCalls.inc({ chain_id: chain, method });
+        try {
+          return (await client.request({ method, params } as never)) as T;
+        } catch (error) {
+          let classified = classifyRpcError(error, method);
+          if (
+            ranged &&
+            classified.code === rpcErrorCodes.transient &&
+            /timed? ?out|took too long/i.test(classified.message)
+          ) {
+            classified = new RpcError(classified.message, {
+              code: rpcErrorCodes.rangeTooLarge,
+              retriable: true,
+              cause: error,
+            });
+          }
+          ingestMetrics.rpcErrors.inc({ chain_id: chain, method, kind: classified.code });
+          throw classified;
+        }
+      },
+      {
+        retries,
+        initialDelayMs: 200,
+        maxDelayMs: 5_000,
+        signal,
+        shouldRetry: (error) => {
+          const code = (error as { code?: string }).code;
+          if (code === rpcErrorCodes.rangeTooLarge) return retryRangeErrors;
+          return code === rpcErrorCodes.transient;
+        },
+        onRetry: (error, attempt, delayMs) =>
+          logger.warn({
+            msg: 'Retrying RPC call',
+            method,
+            attempt,
+            delay_ms: delayMs,
+            err: (error as Error).message,
+          }),
+      },
+    );
+  }
+
+  return {
+    async getBlock(block) {
+      const tag = block === 'latest' ? 'latest' : toHex(block);
+      const result = await call<HexBlock | null>('eth_getBlockByNumber', [tag, false]);
+      return result ? parseBlock(result) : undefined;
+    },
+    async getLogsRange({ fromBlock, toBlock, addresses }) {
+      const result = await call<HexLog[]>(
+        'eth_getLogs',
+        [{ fromBlock: toHex(fromBlock), toBlock: toHex(toBlock), address: addresses }],
+        true,
+      );
+      return result.map(parseLog);
+    },
+    async getLogsByHash(blockHash, addresses) {
+      const result = await call<HexLog[]>('eth_getLogs', [{ blockHash, address: addresses }]);
+      return result.map(parseLog);
+    },
+  };
+}

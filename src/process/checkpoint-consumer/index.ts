@@ -1,0 +1,98 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import {
+  chainStatusKey,
+  decodeCheckpoint,
+  type HeadChannelMessage,
+  headsChannel,
+} from '../../domain/index.ts';
+import { backoffDelay } from '../../shared/retry.ts';
+import type { Dlq } from '../dlq/index.ts';
+import type { ProcessScripts } from '../scripts.ts';
+
+/** Keeps each chain's status hash (head, confirmed block) current and publishes new confirmed heads. */
+export type CheckpointConsumer = { start(): Promise<void>; stop(): Promise<void> };
+
+/** Parameters of {@link createCheckpointConsumer}. */
+export type CreateCheckpointConsumerParameters = {
+  kafka: Kafka;
+  topic: string;
+  groupId: string;
+  redis: Redis & ProcessScripts;
+  keyPrefix: string;
+  dlq: Dlq;
+  logger: Logger;
+};
+
+/** Creates the consumer of the compacted `checkpoints` topic (from the beginning: it is small). */
+export function createCheckpointConsumer({
+  kafka,
+  topic,
+  groupId,
+  redis,
+  keyPrefix,
+  dlq,
+  logger,
+}: CreateCheckpointConsumerParameters): CheckpointConsumer {
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
+  let running = true;
+  return {
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachBatch: async ({ batch, heartbeat }) => {
+          const pipelineArgs: [string, ...(string | number)[]][] = [];
+          const dead = [];
+          for (const message of batch.messages) {
+            const decoded = decodeCheckpoint(message.value);
+            if (!decoded.ok) {
+              dead.push({ message, topic, partition: batch.partition, reason: decoded.reason });
+              continue;
+            }
+            const { chainId, blockNumber, blockHash, head, updatedAt } = decoded.value;
+            const headMessage: HeadChannelMessage = { kind: 'head', chainId, blockNumber, blockHash, head };
+            pipelineArgs.push([
+              chainStatusKey(keyPrefix, chainId),
+              'checkpoint',
+              blockNumber,
+              blockHash,
+              head,
+              updatedAt,
+              headsChannel(keyPrefix, chainId),
+              JSON.stringify(headMessage),
+            ]);
+          }
+          for (let attempt = 1; running; attempt++) {
+            const pipeline = redis.pipeline() as unknown as ProcessScripts & {
+              exec(): Promise<[Error | null, unknown][] | null>;
+            };
+            for (const [key, ...args] of pipelineArgs) void pipeline.bwChainStatus(key, ...args);
+            try {
+              const results = (await pipeline.exec()) ?? [];
+              const failed = results.find(([error]) => error)?.[0];
+              if (!failed) break;
+              throw failed;
+            } catch (error) {
+              logger.warn({ msg: 'Could not update chain status; retrying', attempt, err: error });
+              await sleep(backoffDelay(attempt, 100, 5_000));
+              await heartbeat();
+            }
+          }
+          await dlq.send(dead);
+        },
+      });
+    },
+    async stop() {
+      running = false;
+      await consumer.disconnect().catch(() => {});
+    },
+  };
+}

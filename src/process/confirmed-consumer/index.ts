@@ -1,0 +1,143 @@
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { BatchApplier } from '../batch-applier/index.ts';
+import type { Dlq } from '../dlq/index.ts';
+import { processMetrics } from '../metrics.ts';
+
+/** Consumes `events.confirmed` under one epoch's consumer group. */
+export type ConfirmedConsumer = {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Settles with why consumption must restart: the epoch changed or the consumer crashed for good. */
+  ended: Promise<'epoch' | 'crashed'>;
+  /** Consumer lag per partition after the last batch (partitions without a batch are absent). */
+  lag(): Map<number, number>;
+  /** True once the consumer joined its group. */
+  joined(): boolean;
+};
+
+/** Parameters of {@link createConfirmedConsumer}. */
+export type CreateConfirmedConsumerParameters = {
+  kafka: Kafka;
+  topic: string;
+  groupId: string;
+  epoch: string;
+  applier: BatchApplier;
+  dlq: Dlq;
+  partitionsConsumedConcurrently: number;
+  sessionTimeoutMs: number;
+  /** Largest run of messages applied in one Redis pipeline. */
+  chunkSize: number;
+  logger: Logger;
+};
+
+/**
+ * Creates the consumer. Offsets are resolved only after Redis acknowledged the pipeline holding the
+ * message (and its dead letters reached the DLQ); kafkajs then commits resolved offsets only.
+ */
+export function createConfirmedConsumer({
+  kafka,
+  topic,
+  groupId,
+  epoch,
+  applier,
+  dlq,
+  partitionsConsumedConcurrently,
+  sessionTimeoutMs,
+  chunkSize,
+  logger,
+}: CreateConfirmedConsumerParameters): ConfirmedConsumer {
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    sessionTimeout: sessionTimeoutMs,
+    rebalanceTimeout: sessionTimeoutMs * 2,
+    heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 10)),
+    retry: { retries: 10 },
+  });
+  const lag = new Map<number, number>();
+  let epochLost = false;
+  let joined = false;
+  let end: (reason: 'epoch' | 'crashed') => void = () => {};
+  const ended = new Promise<'epoch' | 'crashed'>((resolve) => {
+    end = resolve;
+  });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (!event.payload.restart) {
+      logger.error({ msg: 'Confirmed-events consumer crashed; restarting it', err: event.payload.error });
+      end('crashed');
+    }
+  });
+
+  return {
+    ended,
+    lag: () => lag,
+    joined: () => joined,
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: 1_000,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently,
+        eachBatch: async ({
+          batch,
+          resolveOffset,
+          heartbeat,
+          commitOffsetsIfNecessary,
+          isRunning,
+          isStale,
+        }) => {
+          const shouldContinue = () => isRunning() && !isStale() && !epochLost;
+          for (let start = 0; start < batch.messages.length; start += chunkSize) {
+            if (!shouldContinue()) return;
+            const messages = batch.messages.slice(start, start + chunkSize);
+            const outcome = await applier.apply({
+              topic,
+              partition: batch.partition,
+              messages,
+              epoch,
+              shouldContinue,
+              heartbeat,
+            });
+            if (outcome.kind === 'epoch') {
+              if (!epochLost)
+                logger.warn({
+                  msg: 'Epoch marker missing or changed; stopping to rebuild',
+                  partition: batch.partition,
+                });
+              epochLost = true;
+              end('epoch');
+              return;
+            }
+            if (outcome.kind === 'stopped') return;
+            await dlq.send(outcome.deadLetters);
+            for (const letter of outcome.deadLetters)
+              logger.warn({
+                msg: 'Message sent to the DLQ',
+                partition: batch.partition,
+                offset: letter.message.offset,
+                reason: letter.reason,
+              });
+            resolveOffset(messages[messages.length - 1]!.offset);
+            await heartbeat();
+          }
+          const behind = Number(batch.offsetLag());
+          lag.set(batch.partition, behind);
+          processMetrics.lag.set({ topic, partition: String(batch.partition) }, behind);
+          await commitOffsetsIfNecessary();
+        },
+      });
+    },
+    async stop() {
+      epochLost = true;
+      await consumer
+        .disconnect()
+        .catch((error: unknown) => logger.warn({ msg: 'Consumer disconnect failed', err: error }));
+    },
+  };
+}

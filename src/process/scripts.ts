@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+
+const luaDir = new URL('./lua/', import.meta.url);
+
+/** Reads a Lua file of `src/process/lua/`. */
+export function readLua(name: string): string {
+  return readFileSync(new URL(name, luaDir), 'utf8');
+}
+
+/** Number of KEYS the apply script takes. */
+export const applyKeyCount = 13;
+
+/** Lua sources of the processor, loaded once per connection (ioredis sends EVALSHA after the first EVAL). */
+export const luaSources = {
+  apply: `${readLua('bigint.lua')}\n${readLua('apply.lua')}`,
+  chainStatus: readLua('chainStatus.lua'),
+  epochCas: readLua('rebuildLock.lua'),
+};
+
+/** The custom commands {@link defineProcessScripts} adds to a client or pipeline. */
+export type ProcessScripts = {
+  bwApply(...keysAndArgs: (string | number)[]): Promise<[string, string]>;
+  bwChainStatus(key: string, ...args: (string | number)[]): Promise<number>;
+  bwEpochCas(key: string, expected: string, next: string, px: string): Promise<number>;
+};
+
+/** Registers the processor's Lua scripts on an ioredis client (idempotent). */
+export function defineProcessScripts(redis: Redis): Redis & ProcessScripts {
+  const target = redis as Redis & Partial<ProcessScripts>;
+  if (!target.bwApply) {
+    redis.defineCommand('bwApply', { numberOfKeys: applyKeyCount, lua: luaSources.apply });
+    redis.defineCommand('bwChainStatus', { numberOfKeys: 1, lua: luaSources.chainStatus });
+    redis.defineCommand('bwEpochCas', { numberOfKeys: 1, lua: luaSources.epochCas });
+  }
+  return redis as Redis & ProcessScripts;
+}

@@ -1,0 +1,140 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import type { Address, PublicClient } from 'viem';
+import { type ChainEvent, decodeEvent, eventId } from '../../../src/domain/index.ts';
+import { consumeToEnd } from '../../../src/ingest/kafka-read/consumeToEnd.ts';
+import { parseConfig, type ResolvedConfig } from '../../../src/shared/config/index.ts';
+import { randomId } from '../../support/random.ts';
+
+/** A contract entry of a test config. */
+export type TestContract = { name: string; address: Address; abi: string; startBlock: bigint | number };
+
+/** Parameters of {@link writeIngestConfig}. */
+export type IngestConfigParameters = {
+  rpcHttp: string;
+  rpcWs?: string | undefined;
+  chainId: number;
+  contracts: TestContract[];
+  confirmations: number;
+  kafkaBrokers: string[];
+  redisUrl: string;
+  topicPrefix: string;
+  keyPrefix: string;
+  maxBlockRange?: number;
+  pollIntervalMs?: number;
+};
+
+/** The raw config object of a one-chain test deployment. */
+export function rawIngestConfig(parameters: IngestConfigParameters) {
+  return {
+    chains: [
+      {
+        chainId: parameters.chainId,
+        rpc: { http: parameters.rpcHttp, ...(parameters.rpcWs ? { ws: parameters.rpcWs } : {}) },
+        confirmations: parameters.confirmations,
+        pollIntervalMs: parameters.pollIntervalMs ?? 250,
+        maxBlockRange: parameters.maxBlockRange ?? 2000,
+        contracts: parameters.contracts.map((contract) => ({
+          name: contract.name,
+          address: contract.address,
+          abi: contract.abi,
+          startBlock: Number(contract.startBlock),
+        })),
+      },
+    ],
+    kafka: { brokers: parameters.kafkaBrokers, topicPrefix: parameters.topicPrefix, partitions: 3 },
+    redis: { url: parameters.redisUrl, keyPrefix: parameters.keyPrefix },
+  };
+}
+
+/** A validated one-chain config for in-process ingestors. */
+export function ingestConfig(parameters: IngestConfigParameters): ResolvedConfig {
+  return parseConfig({ raw: rawIngestConfig(parameters), baseDir: process.cwd() });
+}
+
+/** Writes the config to a temporary JSON file (for child-process ingestors) and returns its path. */
+export function writeIngestConfig(parameters: IngestConfigParameters): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bw-ingest-'));
+  const path = join(dir, 'config.json');
+  writeFileSync(path, JSON.stringify(rawIngestConfig(parameters), null, 2));
+  return path;
+}
+
+/** One committed record of `events.confirmed`. */
+export type ConfirmedRecord = { key: string; partition: number; offset: bigint; event: ChainEvent };
+
+/** Reads every committed record of a topic (read_committed) in partition order. */
+export async function readCommittedEvents(kafka: Kafka, topic: string): Promise<ConfirmedRecord[]> {
+  const records: ConfirmedRecord[] = [];
+  await consumeToEnd({
+    kafka,
+    topic,
+    groupId: randomId('ingest-test-read'),
+    onMessage: (message, partition) => {
+      const decoded = decodeEvent(message.value);
+      if (!decoded.ok) throw new Error(`Undecodable record at ${partition}/${message.offset}: ${decoded.reason}`);
+      records.push({
+        key: message.key?.toString('utf8') ?? '',
+        partition,
+        offset: BigInt(message.offset),
+        event: decoded.value,
+      });
+    },
+  });
+  return records.sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : 1));
+}
+
+/** What `eth_getLogs` says: ids of the canonical logs of the contracts up to `toBlock`, in chain order. */
+export async function canonicalLogIds(
+  client: PublicClient,
+  chainId: number,
+  addresses: Address[],
+  toBlock: bigint,
+  step = 50n,
+): Promise<string[]> {
+  const ids: { block: number; index: number; id: string }[] = [];
+  for (let from = 0n; from <= toBlock; from += step) {
+    const to = from + step - 1n < toBlock ? from + step - 1n : toBlock;
+    const logs = await client.request({
+      method: 'eth_getLogs',
+      params: [{ fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}`, address: addresses }],
+    });
+    for (const log of logs) {
+      const index = Number(BigInt(log.logIndex!));
+      ids.push({ block: Number(BigInt(log.blockNumber!)), index, id: eventId({ chainId, blockHash: log.blockHash!, logIndex: index }) });
+    }
+  }
+  return ids.sort((a, b) => a.block - b.block || a.index - b.index).map((log) => log.id);
+}
+
+/**
+ * Applies CONFIRMED/REMOVED records per key in topic order and returns the surviving event ids in
+ * chain order, plus duplicates (an id confirmed twice without a REMOVED in between) and ordering
+ * violations (a CONFIRMED that does not come after the previous one of its key in chain order).
+ */
+export function netConfirmedIds(records: ConfirmedRecord[]): { ids: string[]; duplicates: string[]; disorders: string[] } {
+  const live = new Map<string, ChainEvent>();
+  const duplicates: string[] = [];
+  const disorders: string[] = [];
+  const lastByKey = new Map<string, ChainEvent>();
+  for (const { key, event } of records) {
+    if (event.status === 'CONFIRMED') {
+      if (live.has(event.id)) duplicates.push(event.id);
+      live.set(event.id, event);
+      const last = lastByKey.get(key);
+      if (last && (last.blockNumber > event.blockNumber || (last.blockNumber === event.blockNumber && last.logIndex >= event.logIndex))) {
+        disorders.push(`${last.id} before ${event.id}`);
+      }
+      lastByKey.set(key, event);
+    } else if (event.status === 'REMOVED') {
+      live.delete(event.id);
+      lastByKey.delete(key);
+    }
+  }
+  const ids = [...live.values()]
+    .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex)
+    .map((event) => event.id);
+  return { ids, duplicates, disorders };
+}

@@ -1,0 +1,145 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+
+/** Faults the proxy injects; change them at any time through `faults`. */
+export type ProxyFaults = {
+  /** eth_getLogs over more blocks than this is refused ("exceeds max block range"). */
+  maxRange?: number | undefined;
+  /** eth_getLogs answers with more logs than this are refused ("query returned more than N results"). */
+  maxResults?: number | undefined;
+  /** Every n-th HTTP request gets a 429. */
+  rateLimitEvery?: number | undefined;
+  /** New WebSocket connections are refused while true. */
+  refuseWebSockets?: boolean | undefined;
+};
+
+/** Counts of what the proxy did. */
+export type ProxyStats = { requests: number; rateLimited: number; rangeRefused: number; resultsRefused: number; webSocketsCut: number };
+
+/** A JSON-RPC proxy in front of a node, injecting faults. */
+export type RpcProxy = {
+  url: string;
+  wsUrl: string;
+  faults: ProxyFaults;
+  stats: ProxyStats;
+  /** Closes every open WebSocket connection abruptly (as a network cut would). */
+  cutWebSockets(): void;
+  close(): Promise<void>;
+};
+
+type JsonRpcRequest = { id: unknown; method: string; params?: unknown[] };
+
+const readBody = (request: IncomingMessage) =>
+  new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+
+/** Starts a fault-injecting proxy for the HTTP and WebSocket JSON-RPC endpoint at `target`. */
+export async function startRpcProxy(target: string, faults: ProxyFaults = {}): Promise<RpcProxy> {
+  const targetUrl = new URL(target);
+  const stats: ProxyStats = { requests: 0, rateLimited: 0, rangeRefused: 0, resultsRefused: 0, webSocketsCut: 0 };
+  const sockets = new Set<Socket>();
+
+  const server: Server = createServer(async (request, response) => {
+    const body = await readBody(request);
+    stats.requests++;
+    const reply = (status: number, payload: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
+    };
+    if (proxy.faults.rateLimitEvery && stats.requests % proxy.faults.rateLimitEvery === 0) {
+      stats.rateLimited++;
+      reply(429, { jsonrpc: '2.0', error: { code: -32029, message: 'Too Many Requests' } });
+      return;
+    }
+    let parsed: JsonRpcRequest | undefined;
+    try {
+      parsed = JSON.parse(body) as JsonRpcRequest;
+    } catch {
+      parsed = undefined;
+    }
+    const filter = parsed?.method === 'eth_getLogs' ? (parsed.params?.[0] as { fromBlock?: string; toBlock?: string }) : undefined;
+    if (filter?.fromBlock && filter.toBlock && proxy.faults.maxRange) {
+      const range = Number(BigInt(filter.toBlock) - BigInt(filter.fromBlock)) + 1;
+      if (range > proxy.faults.maxRange) {
+        stats.rangeRefused++;
+        reply(200, {
+          jsonrpc: '2.0',
+          id: parsed!.id,
+          error: { code: -32602, message: `query exceeds max block range ${proxy.faults.maxRange}` },
+        });
+        return;
+      }
+    }
+    try {
+      const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const text = await upstream.text();
+      if (filter && proxy.faults.maxResults) {
+        const result = (JSON.parse(text) as { result?: unknown[] }).result;
+        if (Array.isArray(result) && result.length > proxy.faults.maxResults) {
+          stats.resultsRefused++;
+          reply(200, {
+            jsonrpc: '2.0',
+            id: parsed!.id,
+            error: { code: -32005, message: `query returned more than ${proxy.faults.maxResults} results` },
+          });
+          return;
+        }
+      }
+      reply(upstream.status, text);
+    } catch {
+      reply(502, 'bad gateway');
+    }
+  });
+
+  // WebSocket upgrades are piped as raw TCP, so a cut is a real connection drop.
+  server.on('upgrade', (request: IncomingMessage, client: Socket, head: Buffer) => {
+    if (proxy.faults.refuseWebSockets) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(Number(targetUrl.port), targetUrl.hostname, () => {
+      const lines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
+      for (let i = 0; i < request.rawHeaders.length; i += 2) lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length > 0) upstream.write(head);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    sockets.add(client);
+    sockets.add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', drop);
+    upstream.on('error', drop);
+    client.on('close', drop);
+    upstream.on('close', drop);
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const proxy: RpcProxy = {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    faults,
+    stats,
+    cutWebSockets() {
+      for (const socket of sockets) socket.destroy();
+      stats.webSocketsCut += sockets.size / 2;
+      sockets.clear();
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return proxy;
+}

@@ -1,0 +1,119 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSeededRandom } from '../../src/dev-stack/createSeededRandom.ts';
+import { waitFor } from '../../src/dev-stack/waitFor.ts';
+import { decodeEvent, topicNames } from '../../src/domain/index.ts';
+import { getStack } from '../support/stack.ts';
+import { createHarness, type Harness } from './support/harness.ts';
+import { produceRecords } from './support/produce.ts';
+import { readProjection } from './support/readProjection.ts';
+import { referenceModel } from './support/referenceModel.ts';
+import { createScenario, type Scenario, type TestRecord } from './support/scenario.ts';
+import { type SpawnedProcessor, spawnProcessor } from './support/spawnProcessor.ts';
+import { createTestConfig, type TestConfig } from './support/testConfig.ts';
+
+const chainId = 31337;
+const targetEvents = 50_000;
+const kills = 10;
+
+describe('process: crashes', () => {
+  let setup: TestConfig;
+  let harness: Harness;
+  let scenario: Scenario;
+  let records: TestRecord[];
+  const instances: SpawnedProcessor[] = [];
+  let logFile: string;
+
+  beforeAll(async () => {
+    const stack = getStack();
+    const probe = createScenario({ chainId, topics: topicNames('unused'), seed: 23 });
+    setup = createTestConfig({
+      kafkaBrokers: stack.kafkaBrokers,
+      redisUrl: stack.redisUrl,
+      chainId,
+      kinds: probe.kinds,
+    });
+    logFile = join(tmpdir(), `${setup.config.kafka.topicPrefix}-processors.log`);
+    scenario = createScenario({ chainId, topics: topicNames(setup.config.kafka.topicPrefix), seed: 23 });
+    let produced = 0;
+    let reorgs = 0;
+    while (produced < targetEvents) {
+      scenario.blocks(400);
+      if (reorgs++ % 3 === 0) scenario.reorg(2 + (reorgs % 4));
+      produced = scenario.canonical().length;
+    }
+    records = scenario.drain();
+    harness = await createHarness({ config: setup.config, chainId });
+  });
+
+  afterAll(async () => {
+    for (const instance of instances) instance.child.kill('SIGKILL');
+    await Promise.all(instances.map((instance) => instance.exited));
+    await harness?.close();
+  });
+
+  it('keeps state exact and journals every event once, in order, when instances are SIGKILLed 10 times', async () => {
+    const live: (SpawnedProcessor | undefined)[] = [0, 1, 2].map(() => {
+      const instance = spawnProcessor(setup.path, logFile);
+      instances.push(instance);
+      return instance;
+    });
+    const total = records.filter((record) => record.topic.endsWith('.events.confirmed')).length;
+    const contracts = Object.keys(scenario.kinds);
+    // Produce gradually so the kills land while events are being applied.
+    const production = (async () => {
+      const chunk = Math.ceil(records.length / 30);
+      for (let start = 0; start < records.length; start += chunk) {
+        await produceRecords(harness.producer, records.slice(start, start + chunk));
+        await sleep(600);
+      }
+    })();
+    const random = createSeededRandom(5);
+    const appliedAtKill: number[] = [];
+    for (let kill = 0; kill < kills; kill++) {
+      await sleep(2_000 + random.int(0, 1_500));
+      const slot = random.int(0, 2);
+      const victim = live[slot]!;
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+      appliedAtKill.push(await harness.appliedCount(contracts));
+      const replacement = spawnProcessor(setup.path, logFile);
+      instances.push(replacement);
+      live[slot] = replacement;
+    }
+    await production;
+    await waitFor(async () => (await harness.appliedCount(contracts)) >= total, {
+      description: `${total} journal entries (log: ${logFile})`,
+      timeoutMs: 150_000,
+      intervalMs: 500,
+    });
+    // Kills must have hit a running pipeline, not an idle one.
+    expect(appliedAtKill.filter((count) => count > 0 && count < total).length).toBeGreaterThanOrEqual(5);
+    await harness.waitForCommitted(60_000);
+    expect(await harness.appliedCount(contracts)).toBe(total);
+
+    const expected = referenceModel(scenario.canonical(), scenario.kinds);
+    for (const [address, kind] of Object.entries(scenario.kinds)) {
+      const actual = await readProjection({
+        redis: harness.redis,
+        keyPrefix: setup.config.redis.keyPrefix,
+        chainId,
+        address,
+        kind,
+      });
+      expect(actual, `projection of ${kind}`).toEqual(expected[address]);
+      const journal = await harness.journal(address);
+      const producedForContract = records
+        .filter((record) => record.topic.endsWith('.events.confirmed'))
+        .map((record) => decodeEvent(record.value))
+        .flatMap((decoded) =>
+          decoded.ok && decoded.value.address === address
+            ? [`${decoded.value.id}/${decoded.value.status}`]
+            : [],
+        );
+      expect(journal.map((entry) => `${entry.id}/${entry.status}`)).toEqual(producedForContract);
+    }
+  }, 300_000);
+});

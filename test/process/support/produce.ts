@@ -1,0 +1,41 @@
+import type { Kafka, Producer } from 'kafkajs';
+import { topicNames } from '../../../src/domain/index.ts';
+import type { ResolvedConfig } from '../../../src/shared/config/index.ts';
+import { ensureTopics } from '../../../src/shared/kafka.ts';
+import type { TestRecord } from './scenario.ts';
+
+/** Creates the four topics the way the processor does, so records can be produced before it starts. */
+export async function createTopics(kafka: Kafka, config: ResolvedConfig): Promise<void> {
+  const topics = topicNames(config.kafka.topicPrefix);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics({
+      admin,
+      topics: [
+        { topic: topics.confirmed, numPartitions: config.kafka.partitions },
+        { topic: topics.pending, numPartitions: config.kafka.partitions },
+        { topic: topics.checkpoints, numPartitions: 1 },
+        { topic: topics.dlq, numPartitions: 1 },
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Produces records in order (plain idempotent producer, outside any transaction), in chunks. */
+export async function produceRecords(
+  producer: Producer,
+  records: TestRecord[],
+  chunk = 2_000,
+): Promise<void> {
+  for (let start = 0; start < records.length; start += chunk) {
+    const byTopic = new Map<string, { key: string; value: string }[]>();
+    for (const { topic, key, value } of records.slice(start, start + chunk))
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value }]);
+    await producer.sendBatch({
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+}

@@ -1,0 +1,21 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../../../bin/blockwire.js', import.meta.url));
+
+/** A processor running as a child process through the CLI. */
+export type SpawnedProcessor = { child: ChildProcess; exited: Promise<number | null> };
+
+/** Starts `blockwire start --role process --config <path>` with its output appended to `logFile`. */
+export function spawnProcessor(configPath: string, logFile: string): SpawnedProcessor {
+  const child = spawn(process.execPath, [cli, 'start', '--role', 'process', '--config', configPath], {
+    env: { ...process.env, LOG_LEVEL: 'info', KAFKAJS_NO_PARTITIONER_WARNING: '1', VITEST: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited };
+}
