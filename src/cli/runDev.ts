@@ -45,6 +45,7 @@ export async function runDev({ configPath, traffic, logger }: RunDevParameters):
         kafkaBrokers: stack.kafkaBrokers,
         redisUrl: stack.redisUrl,
         confirmations,
+        runId: Date.now().toString(36),
         gatewayPort: Number(process.env.PORT ?? 4000),
         contracts: [
           {

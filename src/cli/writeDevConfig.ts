@@ -13,6 +13,11 @@ export type WriteDevConfigParameters = {
   contracts: { name: string; address: string; abi: 'erc20' | 'erc721' | 'erc1155'; startBlock: number }[];
   confirmations: number;
   gatewayPort: number;
+  /**
+   * Distinguishes this run's topics and keys: every dev run starts a fresh chain whose demo contracts
+   * get the same addresses, so reusing an earlier run's topics would mix two histories.
+   */
+  runId: string;
 };
 
 /** Writes the config `blockwire dev` runs with, so a user can read it and reuse it with `start`. */
@@ -28,8 +33,8 @@ export function writeDevConfig(parameters: WriteDevConfigParameters): void {
         contracts: parameters.contracts,
       },
     ],
-    kafka: { brokers: parameters.kafkaBrokers, topicPrefix: 'blockwire-dev', partitions: 3 },
-    redis: { url: parameters.redisUrl, keyPrefix: 'bw-dev:' },
+    kafka: { brokers: parameters.kafkaBrokers, topicPrefix: `blockwire-dev-${parameters.runId}`, partitions: 3 },
+    redis: { url: parameters.redisUrl, keyPrefix: `bw-dev-${parameters.runId}:` },
     gateway: { port: parameters.gatewayPort, graphiql: true, maskErrors: false },
   };
   mkdirSync(dirname(parameters.path), { recursive: true });
