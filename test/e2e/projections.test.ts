@@ -33,12 +33,35 @@ describe('pipeline: chain → ingest → Kafka → process → Redis', () => {
     let reorgs = 0;
     await runTraffic({ publicClient, wallets, contracts, count: 15, seed: 1 });
     for (let round = 0; round < 12; round++) {
-      await runTraffic({ publicClient, wallets, contracts, count: 3, seed: 100 + round, everyKindFirst: false });
+      await runTraffic({
+        publicClient,
+        wallets,
+        contracts,
+        count: 3,
+        seed: 100 + round,
+        everyKindFirst: false,
+      });
       // Shallower than `confirmations`: these must never reach the confirmed topic.
       await reorg(testClient, {
         depth: 1 + (round % (confirmations - 1)),
-        orphanedTxs: () => runTraffic({ publicClient, wallets, contracts, count: 1, seed: 500 + round, everyKindFirst: false }),
-        txs: () => runTraffic({ publicClient, wallets, contracts, count: 1, seed: 900 + round, everyKindFirst: false }),
+        orphanedTxs: () =>
+          runTraffic({
+            publicClient,
+            wallets,
+            contracts,
+            count: 1,
+            seed: 500 + round,
+            everyKindFirst: false,
+          }),
+        txs: () =>
+          runTraffic({
+            publicClient,
+            wallets,
+            contracts,
+            count: 1,
+            seed: 900 + round,
+            everyKindFirst: false,
+          }),
       });
       reorgs++;
     }
@@ -49,7 +72,14 @@ describe('pipeline: chain → ingest → Kafka → process → Redis', () => {
     let problems: string[] = [];
     await waitFor(
       async () => {
-        problems = await diffChainState({ chain, contracts, redis, keyPrefix: pipeline.config.redis.keyPrefix, holders, erc1155Ids });
+        problems = await diffChainState({
+          chain,
+          contracts,
+          redis,
+          keyPrefix: pipeline.config.redis.keyPrefix,
+          holders,
+          erc1155Ids,
+        });
         return problems.length === 0;
       },
       { description: 'Redis projection equal to the chain', timeoutMs: 90_000, intervalMs: 1000 },

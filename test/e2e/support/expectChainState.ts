@@ -22,7 +22,8 @@ export async function diffChainState(parameters: DiffChainStateParameters): Prom
   const { publicClient, chainId } = chain;
   const problems: string[] = [];
   const expectEqual = (what: string, actual: string | null | undefined, expected: string | null) => {
-    if ((actual ?? null) !== expected) problems.push(`${what}: redis ${actual ?? 'none'}, chain ${expected ?? 'none'}`);
+    if ((actual ?? null) !== expected)
+      problems.push(`${what}: redis ${actual ?? 'none'}, chain ${expected ?? 'none'}`);
   };
   const block = await publicClient.getBlockNumber({ cacheTime: 0 });
 
@@ -31,19 +32,38 @@ export async function diffChainState(parameters: DiffChainStateParameters): Prom
   const erc20Balances = await redis.hgetall(erc20.balances);
   let erc20Holders = 0;
   for (const holder of holders) {
-    const balance = await publicClient.readContract({ ...contracts.erc20, functionName: 'balanceOf', args: [holder], blockNumber: block });
+    const balance = await publicClient.readContract({
+      ...contracts.erc20,
+      functionName: 'balanceOf',
+      args: [holder],
+      blockNumber: block,
+    });
     if (balance > 0n) erc20Holders++;
-    expectEqual(`ERC-20 balance of ${holder}`, erc20Balances[holder.toLowerCase()], balance > 0n ? balance.toString() : null);
+    expectEqual(
+      `ERC-20 balance of ${holder}`,
+      erc20Balances[holder.toLowerCase()],
+      balance > 0n ? balance.toString() : null,
+    );
   }
-  const unknown = Object.keys(erc20Balances).filter((holder) => !holders.some((h) => h.toLowerCase() === holder));
+  const unknown = Object.keys(erc20Balances).filter(
+    (holder) => !holders.some((h) => h.toLowerCase() === holder),
+  );
   if (unknown.length > 0) problems.push(`ERC-20 balances of unknown holders ${unknown.join(', ')}`);
-  const supply = await publicClient.readContract({ ...contracts.erc20, functionName: 'totalSupply', blockNumber: block });
+  const supply = await publicClient.readContract({
+    ...contracts.erc20,
+    functionName: 'totalSupply',
+    blockNumber: block,
+  });
   expectEqual('ERC-20 totalSupply', await redis.hget(erc20.token, 'totalSupply'), supply.toString());
   expectEqual('ERC-20 holders', await redis.hget(erc20.token, 'holders'), String(erc20Holders));
 
   // ERC-721: the owner of every token ever minted, and each owner's balance.
   const erc721 = contractKeys(keyPrefix, chainId, contracts.erc721.address);
-  const nextTokenId = await publicClient.readContract({ ...contracts.erc721, functionName: 'nextTokenId', blockNumber: block });
+  const nextTokenId = await publicClient.readContract({
+    ...contracts.erc721,
+    functionName: 'nextTokenId',
+    blockNumber: block,
+  });
   const owners = await redis.hgetall(erc721.owners);
   for (let tokenId = 1n; tokenId < nextTokenId; tokenId++) {
     const owner = await publicClient
@@ -53,8 +73,17 @@ export async function diffChainState(parameters: DiffChainStateParameters): Prom
   }
   const nftBalances = await redis.hgetall(erc721.balances);
   for (const holder of holders) {
-    const balance = await publicClient.readContract({ ...contracts.erc721, functionName: 'balanceOf', args: [holder], blockNumber: block });
-    expectEqual(`ERC-721 balance of ${holder}`, nftBalances[holder.toLowerCase()], balance > 0n ? balance.toString() : null);
+    const balance = await publicClient.readContract({
+      ...contracts.erc721,
+      functionName: 'balanceOf',
+      args: [holder],
+      blockNumber: block,
+    });
+    expectEqual(
+      `ERC-721 balance of ${holder}`,
+      nftBalances[holder.toLowerCase()],
+      balance > 0n ? balance.toString() : null,
+    );
   }
 
   // ERC-1155: every (id, holder) balance.
@@ -62,8 +91,17 @@ export async function diffChainState(parameters: DiffChainStateParameters): Prom
   const multi = await redis.hgetall(erc1155.multiBalances);
   for (const id of erc1155Ids) {
     for (const holder of holders) {
-      const balance = await publicClient.readContract({ ...contracts.erc1155, functionName: 'balanceOf', args: [holder, id], blockNumber: block });
-      expectEqual(`ERC-1155 balance of ${holder} id ${id}`, multi[`${id}:${holder.toLowerCase()}`], balance > 0n ? balance.toString() : null);
+      const balance = await publicClient.readContract({
+        ...contracts.erc1155,
+        functionName: 'balanceOf',
+        args: [holder, id],
+        blockNumber: block,
+      });
+      expectEqual(
+        `ERC-1155 balance of ${holder} id ${id}`,
+        multi[`${id}:${holder.toLowerCase()}`],
+        balance > 0n ? balance.toString() : null,
+      );
     }
   }
   return problems;

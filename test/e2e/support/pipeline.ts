@@ -29,9 +29,16 @@ export type Pipeline = {
  * Deploys the demo contracts on `chain`, writes a config with a random topic prefix, consumer group
  * and Redis key prefix, and starts ingest → process (→ gateway) in this process.
  */
-export async function startPipeline({ chain, confirmations, gateway = false }: StartPipelineParameters): Promise<Pipeline> {
+export async function startPipeline({
+  chain,
+  confirmations,
+  gateway = false,
+}: StartPipelineParameters): Promise<Pipeline> {
   const stack = getStack();
-  const contracts = await deployDemoContracts({ publicClient: chain.publicClient, walletClient: chain.walletClients[0]! });
+  const contracts = await deployDemoContracts({
+    publicClient: chain.publicClient,
+    walletClient: chain.walletClients[0]!,
+  });
   const id = randomId('e2e');
   const entry = (name: string, contract: { address: Address; startBlock: bigint }, abi: string) => ({
     name,
