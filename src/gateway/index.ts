@@ -104,7 +104,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       const address = listening.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const url = `http://${host}:${address.port}/graphql`;
-      logger.info({ msg: 'Gateway listening', url });
+      logger.info({ msg: 'Gateway listening', endpoint: url });
       return { url };
     },
     stop() {

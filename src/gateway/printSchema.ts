@@ -1,4 +1,4 @@
-import { lexicographicSortSchema, printSchema } from 'graphql';
+import { lexicographicSortSchema, printSchema } from './graphqlJs.ts';
 import type { ResolvedConfig } from '../shared/config/index.ts';
 import { buildSchema } from './schema/buildSchema.ts';
 

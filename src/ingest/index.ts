@@ -13,7 +13,7 @@ export type CreateIngestParameters = {
   logger?: Logger;
   /** Names this instance in the chain lock and logs. Default: hostname + pid. */
   instanceId?: string;
-  /** Lock TTL in ms; a standby takes over within it. Default 10 000. */
+  /** Lock TTL in ms; a standby takes over within it. Default `BLOCKWIRE_INGEST_LOCK_TTL_MS` or 10 000. */
   lockTtlMs?: number;
 };
 
@@ -34,7 +34,7 @@ export function createIngest({
   config,
   logger: parentLogger,
   instanceId = `${hostname()}:${process.pid}`,
-  lockTtlMs = 10_000,
+  lockTtlMs = Number(process.env.BLOCKWIRE_INGEST_LOCK_TTL_MS) || 10_000,
 }: CreateIngestParameters): Ingest {
   const logger = parentLogger ?? createLogger('ingest');
   const topics = topicNames(config.kafka.topicPrefix);

@@ -32,7 +32,10 @@ export type Processor = {
 
 /** Tuning knobs with production defaults (tests shorten timeouts). */
 export type ProcessorOptions = {
-  /** Kafka session timeout: how long a crashed instance holds its partitions. Default 10 000 ms. */
+  /**
+   * Kafka session timeout: how long a crashed instance holds its partitions. Default
+   * `BLOCKWIRE_PROCESS_SESSION_TIMEOUT_MS` or 10 000 ms (the broker's minimum is usually 6 000).
+   */
   sessionTimeoutMs?: number;
   /** Blocks within which an applied event stays reversible by REMOVED. Default 1024. */
   reorgWindowBlocks?: number;
@@ -64,7 +67,8 @@ export function createProcessor({
   const topics = topicNames(config.kafka.topicPrefix);
   const keyPrefix = config.redis.keyPrefix;
   const baseGroup = config.process.groupId ?? `${config.kafka.topicPrefix}.process`;
-  const sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
+  const sessionTimeoutMs =
+    options.sessionTimeoutMs ?? (Number(process.env.BLOCKWIRE_PROCESS_SESSION_TIMEOUT_MS) || 10_000);
   const abiKinds = new Map<string, AbiKind>();
   for (const chain of config.chains)
     for (const contract of chain.contracts)
@@ -261,7 +265,15 @@ export function createProcessor({
         dlq,
         logger,
       });
-      await Promise.all([checkpoints.start(), pending.start()]);
+      // Side consumers join their own groups in the background: a rebalance there (e.g. a crashed
+      // instance still holding its session) must not delay applying confirmed events.
+      for (const [name, side] of [
+        ['checkpoints', checkpoints],
+        ['pending', pending],
+      ] as const)
+        void side.start().catch((error: unknown) => {
+          if (!stopping) logger.error({ msg: 'Side consumer failed to start', consumer: name, err: error });
+        });
       watcher = setInterval(() => void watch(), options.epochCheckIntervalMs ?? 1_000);
       void supervise().then(
         () => resolveDone(),

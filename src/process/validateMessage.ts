@@ -1,4 +1,5 @@
 import { type ChainEvent, decodeEvent, type EventStatus, eventKey } from '../domain/index.ts';
+import { fastDecodeEvent } from './fastDecodeEvent.ts';
 
 /** Parameters of {@link validateMessage}. */
 export type ValidateMessageParameters = {
@@ -17,9 +18,12 @@ export type ValidateMessageResult = { ok: true; event: ChainEvent } | { ok: fals
  * and the status must belong to the topic.
  */
 export function validateMessage({ key, value, statuses }: ValidateMessageParameters): ValidateMessageResult {
-  const decoded = decodeEvent(value);
-  if (!decoded.ok) return decoded;
-  const event = decoded.value;
+  let event = fastDecodeEvent(value);
+  if (!event) {
+    const decoded = decodeEvent(value);
+    if (!decoded.ok) return decoded;
+    event = decoded.value;
+  }
   const expectedKey = eventKey(event.chainId, event.address);
   const gotKey = key?.toString('utf8');
   if (gotKey !== expectedKey) {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventsDocument, type EventsSubscription, HeadsDocument, TransfersDocument } from './generated/graphql.ts';
 import { subscribeSse, subscribeWs, waitUntil, wsClient } from './support/clients.ts';
 import type { FakeEmitted } from './support/fakeProcessor.ts';
@@ -15,6 +15,11 @@ beforeAll(async () => {
   t = await startTestGateway();
 });
 
+afterEach(async () => {
+  // Every subscription of a test must be released, so the next test counts its own listeners.
+  await waitUntil(() => t.gateway.stats().listeners === 0 && t.gateway.stats().redisChannels === 0, 10_000, 'released');
+});
+
 afterAll(async () => {
   await t?.stop();
 });
@@ -24,15 +29,17 @@ async function emitTransfers(count: number, contracts: string[] = [demo.token, d
   for (let i = 0; i < count; i++) {
     if (i % 3 === 0) t.fake.nextBlock();
     const address = contracts[i % contracts.length]!;
-    const args =
-      address === demo.nft ? { from: alice, to: bob, tokenId: String(1000 + i) } : { from: alice, to: bob, value: `${10n ** 18n + BigInt(i)}` };
+    const args: Record<string, string> =
+      address === demo.nft
+        ? { from: alice, to: bob, tokenId: String(1000 + i) }
+        : { from: alice, to: bob, value: `${10n ** 18n + BigInt(i)}` };
     emitted.push(await t.fake.emit({ address, eventName: 'Transfer', args }));
   }
   return emitted;
 }
 
 async function untilListening(count: number): Promise<void> {
-  await waitUntil(() => t.gateway.stats().listeners >= count, 20_000, `${count} live subscriptions`);
+  await waitUntil(() => t.gateway.stats().listeners === count, 20_000, `${count} live subscriptions`);
 }
 
 const ids = (events: Array<{ id: string }>) => events.map((event) => event.id);

@@ -51,7 +51,7 @@ describe('ingest backfill', () => {
     }
     // Everything above lies below the realtime window, so the backfill does the work.
     await mine(chain.testClient, 100);
-    proxy = await startRpcProxy(chain.rpcHttp, { maxRange: 200, maxResults: 5_000, rateLimitEvery: 9 });
+    proxy = await startRpcProxy(chain.rpcHttp, { maxRange: 50, maxResults: 5_000, rateLimitEvery: 9 });
   }, 300_000);
 
   afterAll(async () => {

@@ -1,6 +1,5 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeededRandom } from '../../src/dev-stack/createSeededRandom.ts';
 import { waitFor } from '../../src/dev-stack/waitFor.ts';
@@ -62,35 +61,43 @@ describe('process: crashes', () => {
     });
     const total = records.filter((record) => record.topic.endsWith('.events.confirmed')).length;
     const contracts = Object.keys(scenario.kinds);
-    // Produce gradually so the kills land while events are being applied.
-    const production = (async () => {
-      const chunk = Math.ceil(records.length / 30);
-      for (let start = 0; start < records.length; start += chunk) {
-        await produceRecords(harness.producer, records.slice(start, start + chunk));
-        await sleep(600);
-      }
-    })();
+    // Production is released chunk by chunk and each kill waits until the pipeline visibly moved
+    // again, so every kill lands while events are being applied (not during a stall or when idle).
+    const chunks = kills + 1;
+    const chunkSize = Math.ceil(records.length / chunks);
     const random = createSeededRandom(5);
-    const appliedAtKill: number[] = [];
+    const kills_: { applied: number; producedEntries: number }[] = [];
+    let producedEntries = 0;
     for (let kill = 0; kill < kills; kill++) {
-      await sleep(2_000 + random.int(0, 1_500));
+      const chunk = records.slice(kill * chunkSize, (kill + 1) * chunkSize);
+      const before = await harness.appliedCount(contracts);
+      await produceRecords(harness.producer, chunk);
+      producedEntries += chunk.filter((record) => record.topic.endsWith('.events.confirmed')).length;
+      await waitFor(async () => (await harness.appliedCount(contracts)) >= before + 400, {
+        description: `progress before kill ${kill + 1} (log: ${logFile})`,
+        timeoutMs: 90_000,
+        intervalMs: 100,
+      });
       const slot = random.int(0, 2);
       const victim = live[slot]!;
       victim.child.kill('SIGKILL');
       await victim.exited;
-      appliedAtKill.push(await harness.appliedCount(contracts));
+      kills_.push({ applied: await harness.appliedCount(contracts), producedEntries });
       const replacement = spawnProcessor(setup.path, logFile);
       instances.push(replacement);
       live[slot] = replacement;
     }
-    await production;
+    await produceRecords(harness.producer, records.slice(kills * chunkSize));
     await waitFor(async () => (await harness.appliedCount(contracts)) >= total, {
       description: `${total} journal entries (log: ${logFile})`,
       timeoutMs: 150_000,
       intervalMs: 500,
     });
     // Kills must have hit a running pipeline, not an idle one.
-    expect(appliedAtKill.filter((count) => count > 0 && count < total).length).toBeGreaterThanOrEqual(5);
+    console.log(
+      `[crash test] applied/produced at each kill: ${kills_.map((k) => `${k.applied}/${k.producedEntries}`).join(', ')}`,
+    );
+    expect(kills_.filter((k) => k.applied < k.producedEntries).length).toBeGreaterThanOrEqual(5);
     await harness.waitForCommitted(60_000);
     expect(await harness.appliedCount(contracts)).toBe(total);
 

@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from '../graphqlJs.ts';
 import type { ResolvedConfig } from '../../shared/config/index.ts';
 import { createBuilder } from './builder.ts';
 import { createCatalog } from './catalog.ts';

@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from '../graphqlJs.ts';
 import { getAddress, isAddress } from 'viem';
 import { parseCursor } from '../../domain/index.ts';
 import { decodeResumeToken, type StreamPosition } from '../stream/resumeToken.ts';
@@ -13,8 +13,10 @@ function literal(node: ValueNode): unknown {
   return `<${node.kind}>`;
 }
 
-function badInput(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+// A plain error (not a GraphQLError) makes graphql-js wrap it with the location and type of the
+// offending value, which the error plugin turns into a message naming the argument.
+function badInput(message: string): TypeError {
+  return new TypeError(message);
 }
 
 const integerPattern = /^-?\d{1,80}$/;

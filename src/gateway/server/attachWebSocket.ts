@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from '../graphqlJs.ts';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -31,8 +31,8 @@ export type WebSocketEndpoint = { close(): Promise<void>; clientCount(): number 
 type Extra = { viewer?: Viewer; clientKey?: string };
 
 // Raw frames a connection may send: a burst of this many, then this many per second.
-const frameBurst = 200;
-const framesPerSecond = 100;
+const frameBurst = 1_000;
+const framesPerSecond = 500;
 
 function rejected(code: string, message: string): GraphQLError[] {
   gatewayMetrics.rejected.inc({ reason: code });

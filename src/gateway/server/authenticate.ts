@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError } from '../graphqlJs.ts';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { ResolvedConfig } from '../../shared/config/index.ts';
 import type { Viewer } from '../context.ts';

@@ -85,6 +85,6 @@ export function createRequestHandler({ yoga, services, rateLimiter }: RequestHan
       gatewayMetrics.connections.inc({ transport: 'sse' });
       res.once('close', () => gatewayMetrics.connections.dec({ transport: 'sse' }));
     }
-    await yoga.handleNodeRequestAndResponse(req, res);
+    await yoga.requestListener(req, res);
   };
 }

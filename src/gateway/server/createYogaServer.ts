@@ -1,5 +1,5 @@
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from '../graphqlJs.ts';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayContext, GatewayServices, Viewer } from '../context.ts';
 import { type Authenticate, bearerToken } from './authenticate.ts';

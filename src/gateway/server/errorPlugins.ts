@@ -5,7 +5,7 @@ import {
   NoSchemaIntrospectionCustomRule,
   type ValueNode,
   visit,
-} from 'graphql';
+} from '../graphqlJs.ts';
 import type { Plugin } from 'graphql-yoga';
 
 /** Returns the error with `extensions.code` set to `code` when it has none. */

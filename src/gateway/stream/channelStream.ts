@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError } from '../graphqlJs.ts';
 import { gatewayMetrics } from '../metrics.ts';
 import type { ChannelHub, HubMessage } from '../pubsub/channelHub.ts';
 

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError } from '../graphqlJs.ts';
 import type { Redis } from 'ioredis';
 import { type ChainEvent, compareCursors } from '../../domain/index.ts';
 import type { Logger } from '../../shared/logger.ts';

@@ -117,6 +117,8 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
   }
 
   const queue: { to: number; result: Promise<RangeResult> }[] = [];
+  const emptyCheckpointMs = 1_000;
+  let lastPublishAt = performance.now();
   let next = fromBlock;
   try {
     while (next <= toBlock || queue.length > 0) {
@@ -142,10 +144,16 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
         if (end === events.length) break;
         const last = headers.get(events[end - 1]!.blockNumber)!;
         await publish({ events: events.slice(start, end), last });
+        lastPublishAt = performance.now();
         progress.advance(last.number, end - start);
         start = end;
       }
-      await publish({ events: events.slice(start), last: headers.get(entry.to)! });
+      // Empty ranges are not worth a transaction each: the next checkpoint covers them.
+      const isLast = next > toBlock && queue.length === 0;
+      if (start < events.length || isLast || performance.now() - lastPublishAt > emptyCheckpointMs) {
+        await publish({ events: events.slice(start), last: headers.get(entry.to)! });
+        lastPublishAt = performance.now();
+      }
       progress.advance(entry.to, events.length - start);
     }
   } finally {

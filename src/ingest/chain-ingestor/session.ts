@@ -187,6 +187,12 @@ export async function runSession(parameters: RunSessionParameters): Promise<void
     memory.blocks = undefined;
   }
 
+  logger.info({
+    msg: 'Following heads',
+    chain_id: chainId,
+    confirmed_block: tracker.lastConfirmed()?.header.number,
+    websocket: chain.rpc.ws !== undefined,
+  });
   const heads = createHeadWatcher({
     chainId,
     wsUrl: chain.rpc.ws,
@@ -230,6 +236,7 @@ export async function runSession(parameters: RunSessionParameters): Promise<void
         retriable: true,
       });
     heads.observe(head.number);
+    logger.trace({ msg: 'Step', chain_id: chainId, head: head.number, websocket: heads.usingWebSocket() });
     ingestMetrics.head.set(label, head.number);
     const { orphaned, ancestor, added } = await tracker.sync(head);
     throwIfAborted();

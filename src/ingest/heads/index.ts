@@ -81,6 +81,7 @@ export function createHeadWatcher({
     };
     const onError = (error: Error) => {
       if (!active) return;
+      logger.debug({ msg: 'Head subscription failed', chain_id: chainId, err: error.message.split('\n')[0] });
       setHealthy(
         false,
         `socket error: ${error.message.split('\n')[0]?.replace(/\b(wss?|https?):\/\/\S+/g, '[url]')}`,

@@ -27,6 +27,7 @@ export async function consumeToEnd({
   await admin.connect();
   let ends: Map<number, bigint>;
   try {
+    if (!(await admin.listTopics()).includes(topic)) return;
     const offsets = await admin.fetchTopicOffsets(topic);
     ends = new Map(
       offsets

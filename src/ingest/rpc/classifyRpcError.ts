@@ -62,6 +62,8 @@ function findField<T>(error: unknown, field: string, accept: (value: unknown) =>
   return undefined;
 }
 
+const urlPattern = /\b(https?|wss?):\/\/\S+/g;
+
 const isNumber = (value: unknown): value is number => typeof value === 'number';
 
 /**
@@ -71,6 +73,8 @@ const isNumber = (value: unknown): value is number => typeof value === 'number';
 export function classifyRpcError(error: unknown, method: string): RpcError {
   if (error instanceof RpcError) return error;
   const text = messagesOf(error);
+  // viem puts the endpoint URL (maybe with credentials) into its messages: keep only a redacted copy.
+  const cause = new Error(text.replace(urlPattern, '[url]'));
   const status = findField(error, 'status', isNumber);
   const rpcCode = findField(error, 'code', isNumber);
   // The first line is viem's short message; URLs (which may carry credentials) are cut out.
@@ -81,7 +85,7 @@ export function classifyRpcError(error: unknown, method: string): RpcError {
     return new RpcError(`${method} refused the range: ${short}`, {
       code: rpcErrorCodes.rangeTooLarge,
       retriable: true,
-      cause: error,
+      cause,
     });
   }
   if (
@@ -92,19 +96,19 @@ export function classifyRpcError(error: unknown, method: string): RpcError {
     return new RpcError(`${method} failed transiently: ${short}`, {
       code: rpcErrorCodes.transient,
       retriable: true,
-      cause: error,
+      cause,
     });
   }
   if (notFoundPatterns.some((pattern) => pattern.test(text))) {
     return new RpcError(`${method} did not find the block: ${short}`, {
       code: rpcErrorCodes.blockNotFound,
       retriable: true,
-      cause: error,
+      cause,
     });
   }
   return new RpcError(`${method} failed: ${short}`, {
     code: rpcErrorCodes.fatal,
     retriable: false,
-    cause: error,
+    cause,
   });
 }

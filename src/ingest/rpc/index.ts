@@ -102,7 +102,7 @@ export function createRpc({
             classified = new RpcError(classified.message, {
               code: rpcErrorCodes.rangeTooLarge,
               retriable: true,
-              cause: error,
+              cause: classified.cause,
             });
           }
           ingestMetrics.rpcErrors.inc({ chain_id: chain, method, kind: classified.code });

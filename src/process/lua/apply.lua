@@ -26,7 +26,9 @@ local function parse_pos(s)
   return tonumber(a), tonumber(b)
 end
 
-local meta = redis.call('HMGET', KEYS[2], 'hwm', 'lastId', 'trimmed')
+local meta = redis.call('HMGET', KEYS[2], 'hwm', 'lastId', 'trimmed', 'count')
+-- Meta fields written once at the end (one HSET instead of several).
+local metaUpdate = {}
 local hb, hl
 if meta[1] then hb, hl = parse_pos(meta[1]) end
 local trimmed = tonumber(meta[3] or '-1')
@@ -110,7 +112,8 @@ if status == 'REMOVED' then
   -- canonical replacement may have events at any log index.
   if hb and bn <= hb then
     if bn > 0 then
-      redis.call('HSET', KEYS[2], 'hwm', string.format('%d-%d', bn - 1, 999999999))
+      metaUpdate[#metaUpdate + 1] = 'hwm'
+      metaUpdate[#metaUpdate + 1] = string.format('%d-%d', bn - 1, 999999999)
     else
       redis.call('HDEL', KEYS[2], 'hwm')
     end
@@ -130,14 +133,18 @@ else
   redis.call('ZADD', KEYS[4], bn, id)
   local boundary = bn - tonumber(ARGV[9])
   if boundary - 1 > trimmed then
-    redis.call('HSET', KEYS[2], 'trimmed', string.format('%d', boundary - 1))
+    metaUpdate[#metaUpdate + 1] = 'trimmed'
+    metaUpdate[#metaUpdate + 1] = string.format('%d', boundary - 1)
     local old = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. string.format('%d', boundary), 'LIMIT', 0, 64)
     if #old > 0 then
       redis.call('HDEL', KEYS[3], unpack(old))
       redis.call('ZREM', KEYS[4], unpack(old))
     end
   end
-  if not hb or bn > hb or (bn == hb and li > hl) then redis.call('HSET', KEYS[2], 'hwm', ARGV[4] .. '-' .. ARGV[5]) end
+  if not hb or bn > hb or (bn == hb and li > hl) then
+    metaUpdate[#metaUpdate + 1] = 'hwm'
+    metaUpdate[#metaUpdate + 1] = ARGV[4] .. '-' .. ARGV[5]
+  end
 end
 
 -- Journal entry id: the chain position, unless a deep reorg already moved the journal past it.
@@ -149,8 +156,11 @@ elseif cursor == '0-0' then
   cursor = '0-1'
 end
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[8], cursor, 'e', ARGV[6])
-redis.call('HSET', KEYS[2], 'lastId', cursor)
-redis.call('HINCRBY', KEYS[2], 'count', 1)
+metaUpdate[#metaUpdate + 1] = 'lastId'
+metaUpdate[#metaUpdate + 1] = cursor
+metaUpdate[#metaUpdate + 1] = 'count'
+metaUpdate[#metaUpdate + 1] = string.format('%d', tonumber(meta[4] or '0') + 1)
+redis.call('HSET', KEYS[2], unpack(metaUpdate))
 
 local message = '{"kind":"event","event":' .. ARGV[6] .. ',"cursor":"' .. cursor .. '"}'
 for i = 1, nc do redis.call('PUBLISH', ARGV[12 + np + i], message) end

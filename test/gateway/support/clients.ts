@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { type ExecutionResult, print } from 'graphql';
+import { type DocumentNode, type ExecutionResult, print } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
 import { type Client, createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -84,9 +84,11 @@ export function wsClient(url: string, connectionParams?: Record<string, unknown>
 }
 
 /** Subscribes over graphql-ws and collects results. */
-export function subscribeWs<T, V extends Record<string, unknown>>(
+// An untyped DocumentNode gives `any` data (T defaults); a generated typed document gives its type.
+// biome-ignore lint/suspicious/noExplicitAny: default for untyped documents
+export function subscribeWs<T = any, V extends Record<string, unknown> = Record<string, unknown>>(
   client: Client,
-  document: TypedDocumentNode<T, V>,
+  document: TypedDocumentNode<T, V> | DocumentNode,
   variables: V,
 ): Collector<T> {
   return collector<T>((sink) =>
@@ -99,9 +101,10 @@ export function subscribeWs<T, V extends Record<string, unknown>>(
 }
 
 /** Subscribes over SSE (graphql-sse client, distinct connections mode) and collects results. */
-export function subscribeSse<T, V extends Record<string, unknown>>(
+// biome-ignore lint/suspicious/noExplicitAny: default for untyped documents
+export function subscribeSse<T = any, V extends Record<string, unknown> = Record<string, unknown>>(
   url: string,
-  document: TypedDocumentNode<T, V>,
+  document: TypedDocumentNode<T, V> | DocumentNode,
   variables: V,
   headers?: Record<string, string>,
 ): Collector<T> {

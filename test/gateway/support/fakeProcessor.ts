@@ -21,12 +21,13 @@ export type FakeEventInput = {
   address: string;
   eventName: string | null;
   signature?: string | null;
-  args?: Record<string, JsonValue>;
+  args?: Record<string, JsonValue | undefined>;
   status?: EventStatus;
   blockNumber?: number;
   logIndex?: number;
   blockTimestamp?: number;
   decoded?: boolean;
+  data?: `0x${string}`;
 };
 
 /** An event written by the fake processor, with its journal cursor (null for PENDING). */
@@ -67,16 +68,16 @@ export function createFakeProcessor({ redis, keyPrefix, chainId }: { redis: Redi
       blockNumber,
       blockHash,
       blockTimestamp: input.blockTimestamp ?? 1_700_000_000 + blockNumber,
-      transactionHash: hex32(blockNumber * 1000 + index, 't'),
+      transactionHash: hex32(blockNumber * 1000 + index, 'c'),
       transactionIndex: 0,
       logIndex: index,
       address: input.address.toLowerCase() as `0x${string}`,
       eventName: input.eventName,
       signature: input.signature !== undefined ? input.signature : input.eventName ? (signatures[input.eventName] ?? null) : null,
       decoded: input.decoded ?? input.eventName !== null,
-      args: input.args ?? {},
+      args: (input.args ?? {}) as Record<string, JsonValue>,
       topics: [hex32(1, 'f')],
-      data: '0x',
+      data: input.data ?? '0x',
     };
   };
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
 
 /** Faults the proxy injects; change them at any time through `faults`. */
 export type ProxyFaults = {
@@ -22,7 +23,7 @@ export type RpcProxy = {
   wsUrl: string;
   faults: ProxyFaults;
   stats: ProxyStats;
-  /** Closes every open WebSocket connection abruptly (as a network cut would). */
+  /** Terminates every open WebSocket connection abruptly (as a network cut would). */
   cutWebSockets(): void;
   close(): Promise<void>;
 };
@@ -39,9 +40,8 @@ const readBody = (request: IncomingMessage) =>
 
 /** Starts a fault-injecting proxy for the HTTP and WebSocket JSON-RPC endpoint at `target`. */
 export async function startRpcProxy(target: string, faults: ProxyFaults = {}): Promise<RpcProxy> {
-  const targetUrl = new URL(target);
   const stats: ProxyStats = { requests: 0, rateLimited: 0, rangeRefused: 0, resultsRefused: 0, webSocketsCut: 0 };
-  const sockets = new Set<Socket>();
+  const sockets = new Set<WebSocket>();
 
   const server: Server = createServer(async (request, response) => {
     const body = await readBody(request);
@@ -95,32 +95,40 @@ export async function startRpcProxy(target: string, faults: ProxyFaults = {}): P
     }
   });
 
-  // WebSocket upgrades are piped as raw TCP, so a cut is a real connection drop.
-  server.on('upgrade', (request: IncomingMessage, client: Socket, head: Buffer) => {
+  // WebSocket messages are relayed between two sockets; a cut terminates both, like a network drop.
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (proxy.faults.refuseWebSockets) {
-      client.destroy();
+      socket.destroy();
       return;
     }
-    const upstream = connect(Number(targetUrl.port), targetUrl.hostname, () => {
-      const lines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
-      for (let i = 0; i < request.rawHeaders.length; i += 2) lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
-      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
-      if (head.length > 0) upstream.write(head);
-      client.pipe(upstream);
-      upstream.pipe(client);
+    wss.handleUpgrade(request, socket, head, (client) => {
+      const upstream = new WebSocket(target.replace(/^http/, 'ws'));
+      // Text frames must stay text frames: JSON-RPC servers drop binary ones.
+      const queued: [RawData, boolean][] = [];
+      upstream.on('open', () => {
+        for (const [message, binary] of queued.splice(0)) upstream.send(message, { binary });
+      });
+      client.on('message', (data, binary) => {
+        if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary });
+        else queued.push([data, binary]);
+      });
+      upstream.on('message', (data, binary) => {
+        if (client.readyState === WebSocket.OPEN) client.send(data, { binary });
+      });
+      const drop = () => {
+        client.terminate();
+        upstream.terminate();
+        sockets.delete(client);
+        sockets.delete(upstream);
+      };
+      client.on('close', drop);
+      upstream.on('close', drop);
+      client.on('error', drop);
+      upstream.on('error', drop);
+      sockets.add(client);
+      sockets.add(upstream);
     });
-    sockets.add(client);
-    sockets.add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', drop);
-    upstream.on('error', drop);
-    client.on('close', drop);
-    upstream.on('close', drop);
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -131,12 +139,13 @@ export async function startRpcProxy(target: string, faults: ProxyFaults = {}): P
     faults,
     stats,
     cutWebSockets() {
-      for (const socket of sockets) socket.destroy();
       stats.webSocketsCut += sockets.size / 2;
+      for (const socket of [...sockets]) socket.terminate();
       sockets.clear();
     },
     async close() {
-      for (const socket of sockets) socket.destroy();
+      for (const socket of [...sockets]) socket.terminate();
+      wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

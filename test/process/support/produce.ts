@@ -32,8 +32,11 @@ export async function produceRecords(
 ): Promise<void> {
   for (let start = 0; start < records.length; start += chunk) {
     const byTopic = new Map<string, { key: string; value: string }[]>();
-    for (const { topic, key, value } of records.slice(start, start + chunk))
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value }]);
+    for (const { topic, key, value } of records.slice(start, start + chunk)) {
+      const list = byTopic.get(topic);
+      if (list) list.push({ key, value });
+      else byTopic.set(topic, [{ key, value }]);
+    }
     await producer.sendBatch({
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });

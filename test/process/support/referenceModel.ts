@@ -34,8 +34,11 @@ function sorted<T>(
 export function referenceModel(events: ChainEvent[], kinds: KindByAddress): Record<string, ContractSnapshot> {
   const result: Record<string, ContractSnapshot> = {};
   const byContract = new Map<string, ChainEvent[]>();
-  for (const event of events)
-    byContract.set(event.address, [...(byContract.get(event.address) ?? []), event]);
+  for (const event of events) {
+    const list = byContract.get(event.address);
+    if (list) list.push(event);
+    else byContract.set(event.address, [event]);
+  }
   for (const [address, contractEvents] of byContract) {
     const kind = kinds[address] ?? 'custom';
     const balances = new Map<string, bigint>();
@@ -93,7 +96,10 @@ export function referenceModel(events: ChainEvent[], kinds: KindByAddress): Reco
     }
     if (kind !== 'custom' && transfers > 0n) token.transfers = transfers.toString();
     const tokensOf: Record<string, string[]> = {};
-    for (const [tokenId, owner] of owners) (tokensOf[owner] ??= []).push(tokenId);
+    for (const [tokenId, owner] of owners) {
+      tokensOf[owner] ??= [];
+      tokensOf[owner].push(tokenId);
+    }
     for (const list of Object.values(tokensOf)) list.sort();
     result[address] = {
       balances: sorted(balances, (value) => value !== 0n, String),

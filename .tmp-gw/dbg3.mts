@@ -1,0 +1,12 @@
+import { createServer } from 'node:http';
+import { createYoga, createSchema } from 'graphql-yoga';
+const yoga = createYoga({ schema: createSchema({ typeDefs: 'type Query { a: Int }', resolvers: {} }) , maskedErrors: false});
+const server = createServer((req, res) => { void yoga.handleNodeRequestAndResponse(req, res); });
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+const port = (server.address() as any).port;
+const t0 = Date.now();
+const r = await Promise.race([fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ a }' }) }).then(r => r.text()), new Promise(r => setTimeout(() => r('TIMEOUT'), 3000))]);
+console.log(Date.now() - t0, r);
+const r2 = await Promise.race([fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ a }' }) }).then(r => r.text()), new Promise(r => setTimeout(() => r('TIMEOUT'), 3000))]);
+console.log(Date.now() - t0, r2);
+server.close();

@@ -1,0 +1,140 @@
+/**
+ * Process-role throughput: events/s applied from `events.confirmed` into Redis (projection, journal,
+ * pub/sub) beside a raw baseline measured in the same run on the same Redis (pipelined EVALSHA of a
+ * no-op script with the same number of keys and arguments). Prints medians of several runs.
+ *
+ *   KAFKA_BROKERS=127.0.0.1:9092 REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/process.ts [events] [runs]
+ */
+import { Redis } from 'ioredis';
+import { startKafka } from '../src/dev-stack/kafka.ts';
+import { startRedis } from '../src/dev-stack/redis.ts';
+import { contractKeys, topicNames } from '../src/domain/index.ts';
+import { createProcessor } from '../src/process/index.ts';
+import { prepareApply } from '../src/process/prepareApply.ts';
+import { createKafka } from '../src/shared/kafka.ts';
+import { createLogger } from '../src/shared/logger.ts';
+import { createTopics, produceRecords } from '../test/process/support/produce.ts';
+import { createScenario } from '../test/process/support/scenario.ts';
+import { createTestConfig } from '../test/process/support/testConfig.ts';
+
+const events = Number(process.argv[2] ?? 200_000);
+const runs = Number(process.argv[3] ?? 3);
+const chainId = 31337;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const kafkaHandle = await startKafka({ brokers: process.env.KAFKA_BROKERS?.split(',') });
+const redisHandle = await startRedis({ url: process.env.REDIS_URL });
+const redisUrl = redisHandle.url;
+const logger = createLogger('bench');
+
+// One history, produced once per run into fresh topics (so every run replays the same events).
+const generated = createScenario({ chainId, topics: topicNames('bench'), seed: 42, accounts: 200 });
+while (generated.canonical().length < events) generated.blocks(1_000, 12);
+const template = generated.drain().filter((record) => record.topic === topicNames('bench').confirmed);
+console.log(`Generated ${template.length} events for ${Object.keys(generated.kinds).length} contracts`);
+
+async function runProcessor(): Promise<number> {
+  const setup = createTestConfig({
+    kafkaBrokers: kafkaHandle.brokers,
+    redisUrl,
+    chainId,
+    kinds: generated.kinds,
+  });
+  const kafka = createKafka({ brokers: kafkaHandle.brokers, logger });
+  await createTopics(kafka, setup.config);
+  const topic = topicNames(setup.config.kafka.topicPrefix).confirmed;
+  const producer = kafka.producer();
+  await producer.connect();
+  await produceRecords(
+    producer,
+    template.map((record) => ({ ...record, topic })),
+    800,
+  );
+  await producer.disconnect();
+  const redis = new Redis(redisUrl);
+  const metas = Object.keys(generated.kinds).map(
+    (address) => contractKeys(setup.config.redis.keyPrefix, chainId, address).meta,
+  );
+  const applied = async () => {
+    let total = 0;
+    for (const meta of metas) total += Number((await redis.hget(meta, 'count')) ?? 0);
+    return total;
+  };
+  const processor = createProcessor({ config: setup.config, logger });
+  await processor.start();
+  let first = await applied();
+  while (first === 0) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    first = await applied();
+  }
+  const started = performance.now();
+  let done = first;
+  while (done < template.length) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    done = await applied();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await processor.stop();
+  // Clean up this run's keys and topics.
+  const keys = await redis.keys(`${setup.config.redis.keyPrefix}*`);
+  for (let i = 0; i < keys.length; i += 1000) await redis.unlink(...keys.slice(i, i + 1000));
+  redis.disconnect();
+  const admin = kafka.admin();
+  await admin.connect();
+  const names = topicNames(setup.config.kafka.topicPrefix);
+  await admin
+    .deleteTopics({ topics: [names.confirmed, names.pending, names.checkpoints, names.dlq] })
+    .catch(() => {});
+  await admin.disconnect();
+  return (done - first) / seconds;
+}
+
+async function runBaseline(): Promise<number> {
+  const redis = new Redis(redisUrl);
+  const settings = {
+    keyPrefix: 'bench-baseline:',
+    epoch: 'x',
+    journalMaxEntries: 100_000,
+    reorgWindowBlocks: 1024,
+  };
+  const calls = template.slice(0, 100_000).map((record) => {
+    const event = JSON.parse(record.value);
+    const call = prepareApply({
+      event,
+      abiKind: generated.kinds[event.address] === 'custom' ? 'custom' : generated.kinds[event.address],
+      settings,
+    });
+    if (!call.ok) throw new Error(call.reason);
+    return call.keysAndArgs;
+  });
+  redis.defineCommand('bwNoop', { numberOfKeys: 13, lua: 'return 1' });
+  const noop = redis as Redis & { bwNoop(...args: (string | number)[]): Promise<number> };
+  const started = performance.now();
+  for (let i = 0; i < calls.length; i += 500) {
+    const pipeline = redis.pipeline() as unknown as typeof noop & { exec(): Promise<unknown> };
+    for (const call of calls.slice(i, i + 500)) void pipeline.bwNoop(...call);
+    await pipeline.exec();
+  }
+  const rate = calls.length / ((performance.now() - started) / 1000);
+  redis.disconnect();
+  return rate;
+}
+
+const processed: number[] = [];
+const baseline: number[] = [];
+for (let run = 1; run <= runs; run++) {
+  baseline.push(await runBaseline());
+  processed.push(await runProcessor());
+  console.log(
+    `run ${run}: processor ${processed.at(-1)!.toFixed(0)} events/s, baseline ${baseline.at(-1)!.toFixed(0)} calls/s`,
+  );
+}
+const p = median(processed);
+const b = median(baseline);
+console.log(`\nevents: ${template.length}, runs: ${runs}`);
+console.log(`processor (Kafka → Lua apply → Redis), median: ${p.toFixed(0)} events/s`);
+console.log(`baseline (pipelined no-op EVALSHA, same keys/args), median: ${b.toFixed(0)} calls/s`);
+console.log(`ratio processor/baseline: ${(p / b).toFixed(2)}`);
+await redisHandle.stop();
+await kafkaHandle.stop();
+process.exit(0);

@@ -1,0 +1,246 @@
+/**
+ * The README's first command, end to end: `blockwire dev` brings the demo up, the dashboard in a real
+ * Chromium shows events moving (PENDING → CONFIRMED), GraphiQL comes with a working default
+ * subscription and query, and Ctrl-C leaves no process and no port behind.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from 'graphql-ws';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { parse as parseYaml } from 'yaml';
+import { graphiqlDefaultQuery } from '../../src/dashboard/index.ts';
+import { freePort, isPortOpen } from '../../src/dev-stack/index.ts';
+import { getStack } from '../support/stack.ts';
+import {
+  listDescendants,
+  type ProcessInfo,
+  processGroupMembers,
+  stillRunning,
+} from './support/processTree.ts';
+import { type DevProcess, spawnDev } from './support/spawnDev.ts';
+
+const chromiumPath = '/usr/bin/chromium';
+const screenshotPath = 'test-results/dashboard.png';
+
+describe('blockwire dev with the dashboard', () => {
+  let dev: DevProcess;
+  let browser: Browser | undefined;
+  let stackDir: string;
+  let port: number;
+  let base: string;
+  let hardhatPort: number;
+  // Everything dev started, recorded while it runs: after Ctrl-C none of it may be left.
+  let started: ProcessInfo[] = [];
+
+  const tail = () => dev.output().split('\n').slice(-40).join('\n');
+
+  beforeAll(async () => {
+    const stack = getStack();
+    port = await freePort();
+    stackDir = mkdtempSync(join(tmpdir(), 'blockwire-dev-'));
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+    // dev must start its own chain (it rewinds it for demo reorgs), never the run's shared one.
+    delete env.BLOCKWIRE_RPC_HTTP;
+    delete env.BLOCKWIRE_RPC_WS;
+    Object.assign(env, {
+      PORT: String(port),
+      BLOCKWIRE_STACK_DIR: stackDir,
+      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      REDIS_URL: stack.redisUrl,
+      LOG_LEVEL: 'info',
+      // The child runs bin/blockwire.js itself; vitest's loader must not leak into it.
+      NODE_OPTIONS: '',
+    });
+    dev = spawnDev({ env });
+    const line = await dev.waitForLine(/Dashboard:/, 170_000).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- output tail ---\n${tail()}`);
+    });
+    base = line.match(/Dashboard:\s+(http:\/\/\S+?)\/?$/)?.[1] ?? '';
+    expect(base, `Dashboard line: ${line}`).toBe(`http://127.0.0.1:${port}`);
+    const config = parseYaml(readFileSync(join(stackDir, 'dev', 'blockwire.yaml'), 'utf8')) as {
+      chains: { rpc: { http: string } }[];
+    };
+    const rpcHttp = config.chains[0]?.rpc.http ?? '';
+    expect(rpcHttp, 'dev runs its own Hardhat node, not the shared one').not.toBe(stack.rpcHttp);
+    hardhatPort = Number(new URL(rpcHttp).port);
+    started = [...processGroupMembers(dev.pid), ...listDescendants(dev.pid)];
+    expect(
+      started.some((p) => p.command.includes('hardhat') && p.command.includes(String(hardhatPort))),
+    ).toBe(true);
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 200_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
+      // A test failed before Ctrl-C: stop dev gracefully so it stops its Hardhat node, then insist.
+      started = [...started, ...processGroupMembers(dev.pid), ...listDescendants(dev.pid)];
+      dev.signal('SIGINT');
+      const exited = await Promise.race([dev.exited.then(() => true), sleep(20_000).then(() => false)]);
+      if (!exited) {
+        dev.signal('SIGKILL');
+        await dev.exited;
+      }
+    }
+    // Whatever the assertions said, leave nothing running.
+    for (const leftover of stillRunning(started)) {
+      try {
+        process.kill(leftover.pid, 'SIGKILL');
+      } catch {}
+    }
+    if (stackDir) rmSync(stackDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('shows the pipeline status and events moving from PENDING to CONFIRMED', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const served = await fetch(`${base}/`);
+    expect(
+      served.status,
+      'GET / must serve the dashboard: the gateway has to route requests to createDashboardHandler() (src/dashboard)',
+    ).toBe(200);
+    await page.goto(`${base}/`);
+    await expect
+      .poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 20_000 })
+      .toBe('connected');
+
+    // Demo traffic sends a transaction per second; with 2 confirmations an event goes PENDING →
+    // CONFIRMED within a few blocks.
+    await page.waitForFunction(
+      () => {
+        const rows = [...document.querySelectorAll<HTMLElement>('[data-testid="feed-row"]')];
+        return (
+          rows.length >= 3 &&
+          rows.some((row) => row.dataset.status === 'CONFIRMED') &&
+          rows.some((row) => row.dataset.history === 'PENDING CONFIRMED')
+        );
+      },
+      undefined,
+      { timeout: 90_000, polling: 250 },
+    );
+    await page.waitForFunction(
+      () =>
+        /^\d+$/.test(
+          document.querySelector('[data-testid="chain-row"] [data-field="confirmed"]')?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 30_000, polling: 250 },
+    );
+
+    const confirmed = Number(
+      await page.locator('[data-testid="chain-row"] [data-field="confirmed"]').first().textContent(),
+    );
+    const head = Number(
+      await page.locator('[data-testid="chain-row"] [data-field="head"]').first().textContent(),
+    );
+    expect(confirmed).toBeGreaterThan(0);
+    expect(head).toBeGreaterThanOrEqual(confirmed);
+    // The rate chart counts the same deliveries the feed shows.
+    expect(Number(await page.locator('#rate-chart').getAttribute('data-total'))).toBeGreaterThanOrEqual(3);
+    // The subscriber panel settles: counts when the gateway reports them, "n/a" when it cannot.
+    await expect
+      .poll(() => page.locator('#active-subscribers').getAttribute('data-state'), { timeout: 20_000 })
+      .toMatch(/^(ok|unsupported)$/);
+    const rows = page.locator('[data-testid="feed-row"]');
+    expect(await rows.count()).toBeLessThanOrEqual(200);
+
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: screenshotPath, fullPage: true });
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 150_000);
+
+  it('opens GraphiQL with a default subscription and query that both work', async () => {
+    const page = await browser!.newPage();
+    // GraphiQL's UI comes from a CDN; offline it cannot render, so check what the gateway serves.
+    await page.route(/^https:\/\/unpkg\.com\//, (route) => route.abort());
+    const response = await page.goto(`${base}/graphql`, { waitUntil: 'domcontentloaded' });
+    expect(response?.status()).toBe(200);
+    const html = await page.content();
+    const options = JSON.parse(html.match(/renderYogaGraphiQL\(root,(\{.*?\})\)/s)?.[1] ?? '{}') as {
+      defaultQuery?: string;
+    };
+    expect(
+      options.defaultQuery,
+      "yoga's graphiql.defaultQuery must be graphiqlDefaultQuery (src/dashboard)",
+    ).toBe(graphiqlDefaultQuery);
+    await page.close();
+
+    const operations = [...graphiqlDefaultQuery.matchAll(/^(query|subscription) (\w+)/gm)];
+    expect(operations.map((m) => m[1]).sort()).toEqual(['query', 'subscription']);
+    const queryName = operations.find((m) => m[1] === 'query')![2]!;
+    const subscriptionName = operations.find((m) => m[1] === 'subscription')![2]!;
+
+    const http = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: graphiqlDefaultQuery, operationName: queryName }),
+    });
+    const body = (await http.json()) as { data?: { chains?: unknown[] }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.chains?.length).toBe(1);
+
+    const client = createClient({
+      url: `ws://127.0.0.1:${port}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
+    try {
+      const iterator = client.iterate({ query: graphiqlDefaultQuery, operationName: subscriptionName });
+      const first = await Promise.race([
+        iterator.next(),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('no event within 30 s')), 30_000),
+        ),
+      ]);
+      expect(first.done).toBe(false);
+      expect(first.value?.errors).toBeUndefined();
+      expect(first.value?.data?.events).toBeTruthy();
+      await iterator.return?.();
+    } finally {
+      await client.dispose();
+    }
+  }, 60_000);
+
+  it('stops everything it started on Ctrl-C: no process and no port left', async () => {
+    expect(await isPortOpen(port)).toBe(true);
+    expect(await isPortOpen(hardhatPort)).toBe(true);
+    // Processes started since (none expected, but record them all).
+    started = [...started, ...processGroupMembers(dev.pid), ...listDescendants(dev.pid)];
+    const at = Date.now();
+    dev.signal('SIGINT');
+    const exit = await Promise.race([
+      dev.exited,
+      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000)),
+    ]);
+    expect(exit, `blockwire dev did not exit within 20 s of SIGINT\n${tail()}`).not.toBe('timeout');
+    // A clean exit (0), or the conventional Ctrl-C status when the CLI re-raises the signal.
+    expect(
+      exit === 'timeout' ? undefined : exit.code === 0 || exit.code === 130 || exit.signal === 'SIGINT',
+      JSON.stringify(exit),
+    ).toBe(true);
+    console.log(`[dashboard] blockwire dev exited ${Date.now() - at} ms after SIGINT`);
+    expect(await isPortOpen(port), 'gateway port still listening').toBe(false);
+    expect(await isPortOpen(hardhatPort), 'Hardhat port still listening').toBe(false);
+    expect(processGroupMembers(dev.pid).map((p) => p.command)).toEqual([]);
+    expect(stillRunning(started).map((p) => `${p.pid} ${p.command}`)).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerTokensKey } from '../../src/domain/index.ts';
+import { ChainsDocument, Erc20Document, Erc1155BalanceDocument, EventHistoryDocument, NftDocument } from './generated/graphql.ts';
+import { postGraphql } from './support/clients.ts';
+import type { FakeEmitted } from './support/fakeProcessor.ts';
+import { demo, startTestGateway, type TestGateway } from './support/startTestGateway.ts';
+
+const alice = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
+const bob = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc';
+const chainId = 31337;
+
+let t: TestGateway;
+const history: FakeEmitted[] = [];
+
+beforeAll(async () => {
+  t = await startTestGateway();
+  const { redis, fake } = t;
+  await fake.head(120, 125);
+  await redis.hset(fake.keys(demo.token).token, { totalSupply: '1000000000000000000000', holders: '2', transfers: '7' });
+  await redis.hset(fake.keys(demo.token).balances, { [alice]: '999999999999999999999', [bob]: '1' });
+  await redis.hset(fake.keys(demo.nft).owners, { '1': alice, '2': alice, '10': alice, '3': bob });
+  await redis.hset(fake.keys(demo.nft).balances, { [alice]: '3', [bob]: '1' });
+  await redis.zadd(ownerTokensKey(t.config.redis.keyPrefix, chainId, demo.nft, alice), 0, '1', 0, '10', 0, '2');
+  await redis.hset(fake.keys(demo.items).multiBalances, { [`7:${alice}`]: '15' });
+  for (let i = 0; i < 9; i++) {
+    if (i % 2 === 0) fake.nextBlock();
+    const address = i % 3 === 2 ? demo.nft : demo.token;
+    const args = address === demo.nft ? { from: alice, to: bob, tokenId: String(i) } : { from: i % 2 ? alice : bob, to: bob, value: String(i) };
+    history.push(await fake.emit({ address, eventName: 'Transfer', args }));
+  }
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('state queries', () => {
+  it('reports chains with head, confirmed, processed block, lag and per-contract progress', async () => {
+    const { body } = await postGraphql(t.url, ChainsDocument);
+    expect(body.errors).toBeUndefined();
+    const [chain] = body.data!.chains;
+    expect(chain).toMatchObject({ chainId, head: '125', confirmed: '120', processedBlock: '120', lag: '5' });
+    const token = chain!.contracts.find((contract) => contract.name === 'DemoToken')!;
+    expect(token).toMatchObject({ kind: 'ERC20', appliedEvents: '6', processedCursor: history.filter((h) => h.event.address === demo.token).at(-1)!.cursor });
+    expect(token.eventCounts).toEqual([{ eventName: 'Transfer', count: '6' }]);
+  });
+
+  it('reads ERC-20 token info, one balance, and every token balance of a holder', async () => {
+    const { body } = await postGraphql(t.url, Erc20Document, { chainId, token: demo.token, holder: alice });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.erc20Token).toEqual({
+      name: 'DemoToken',
+      address: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      totalSupply: '1000000000000000000000',
+      holderCount: '2',
+      transferCount: '7',
+      balanceOf: '999999999999999999999',
+    });
+    expect(body.data!.erc20Balances).toEqual([{ token: { name: 'DemoToken' }, balance: '999999999999999999999' }]);
+  });
+
+  it('reads ERC-721 owners and pages through the tokens of an owner', async () => {
+    const first = await postGraphql(t.url, NftDocument, { chainId, contract: demo.nft, owner: alice, tokenId: '3', first: 2 });
+    expect(first.body.errors).toBeUndefined();
+    expect(first.body.data!.nftOwner).toBe('0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC');
+    expect(first.body.data!.nftBalance).toBe('3');
+    expect(first.body.data!.nftTokens).toEqual({ tokenIds: ['1', '10'], endCursor: '10', hasNextPage: true });
+    const second = await postGraphql(t.url, NftDocument, {
+      chainId,
+      contract: demo.nft,
+      owner: alice,
+      tokenId: '99',
+      first: 2,
+      after: first.body.data!.nftTokens.endCursor,
+    });
+    expect(second.body.data!.nftOwner).toBeNull();
+    expect(second.body.data!.nftTokens).toEqual({ tokenIds: ['2'], endCursor: '2', hasNextPage: false });
+  });
+
+  it('reads ERC-1155 balances (zero when absent)', async () => {
+    const held = await postGraphql(t.url, Erc1155BalanceDocument, { chainId, contract: demo.items, id: '7', holder: alice });
+    expect(held.body.data!.erc1155Balance).toBe('15');
+    const none = await postGraphql(t.url, Erc1155BalanceDocument, { chainId, contract: demo.items, id: '8', holder: alice });
+    expect(none.body.data!.erc1155Balance).toBe('0');
+  });
+
+  it('rejects a contract of the wrong kind with an error naming the argument', async () => {
+    const { body } = await postGraphql(t.url, Erc1155BalanceDocument, { chainId, contract: demo.token, id: '7', holder: alice });
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.message).toMatch(/^Argument contract must be a configured erc1155 contract on chain 31337/);
+  });
+});
+
+describe('event history', () => {
+  it('pages through several journals in chain order without gaps or repeats', async () => {
+    const seen: string[] = [];
+    let after: string | null | undefined;
+    for (let page = 0; page < 10; page++) {
+      const { body } = await postGraphql(t.url, EventHistoryDocument, {
+        filter: { contracts: [demo.token, demo.nft] },
+        first: 4,
+        after,
+      });
+      expect(body.errors).toBeUndefined();
+      const result = body.data!.events;
+      seen.push(...result.nodes.map((node) => node.id));
+      after = result.endPosition;
+      if (!result.hasNextPage) break;
+    }
+    expect(seen).toEqual(history.map((item) => item.event.id));
+  });
+
+  it('filters by event args and reads newest first with DESC', async () => {
+    const { body } = await postGraphql(t.url, EventHistoryDocument, {
+      filter: { contracts: [demo.token], args: [{ name: 'from', value: alice.toUpperCase().replace('0X', '0x') }] },
+      order: 'DESC',
+    });
+    const expected = history
+      .filter((item) => item.event.address === demo.token && item.event.args.from === alice)
+      .map((item) => item.event.id)
+      .reverse();
+    expect(body.data!.events.nodes.map((node) => node.id)).toEqual(expected);
+  });
+
+  it('rejects an invalid cursor, naming the argument and the expected form', async () => {
+    const { body } = await postGraphql(t.url, 'query { events(after: "yesterday") { hasNextPage } }');
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.message).toContain('Argument events(after)');
+    expect(body.errors?.[0]?.message).toContain('StreamPosition must be a Cursor');
+  });
+});

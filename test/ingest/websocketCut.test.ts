@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../src/dev-stack/index.ts';
+import { topicNames } from '../../src/domain/index.ts';
+import { createIngest, type Ingest } from '../../src/ingest/index.ts';
+import { createKafka } from '../../src/shared/kafka.ts';
+import { type DemoContracts, deployDemoContracts, mine, runTraffic, startTestChain, type TestChain } from '../support/chain.ts';
+import { randomId } from '../support/random.ts';
+import { getStack } from '../support/stack.ts';
+import { canonicalLogIds, ingestConfig, netConfirmedIds, readCommittedEvents } from './support/ingestHarness.ts';
+import { ingestMetric } from './support/ingestMetric.ts';
+import { type RpcProxy, startRpcProxy } from './support/rpcProxy.ts';
+import { testLogger } from './support/testLogger.ts';
+import { waitForCheckpoint } from './support/waitForCheckpoint.ts';
+
+const confirmations = 1;
+
+describe('ingest heads over a failing WebSocket', () => {
+  let chain: TestChain;
+  let contracts: DemoContracts;
+  let proxy: RpcProxy;
+  let ingest: Ingest | undefined;
+  const stack = getStack();
+  const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: 'ingest-test' });
+
+  beforeAll(async () => {
+    chain = await startTestChain();
+    contracts = await deployDemoContracts({ publicClient: chain.publicClient, walletClient: chain.walletClients[0]! });
+    proxy = await startRpcProxy(chain.rpcHttp);
+  });
+
+  afterAll(async () => {
+    await ingest?.stop();
+    await proxy?.close();
+    await chain?.stop();
+  });
+
+  it('falls back to polling when the socket is cut, returns to it, and leaves no gap', async () => {
+    const prefix = randomId('ingest-ws');
+    const topics = topicNames(prefix);
+    const label = { chain_id: String(chain.chainId) };
+    const onWebSocket = async () => (await ingestMetric('blockwire_ingest_heads_websocket', label)) === 1;
+    const wallets = chain.walletClients.slice(1, 4);
+    const traffic = (count: number, seed: number) =>
+      runTraffic({ publicClient: chain.publicClient, wallets, contracts, count, seed, everyKindFirst: seed === 1 });
+    ingest = createIngest({
+      config: ingestConfig({
+        rpcHttp: proxy.url,
+        rpcWs: proxy.wsUrl,
+        chainId: chain.chainId,
+        contracts: [
+          { name: 'Token', address: contracts.erc20.address, abi: 'erc20', startBlock: contracts.erc20.startBlock },
+          { name: 'Nft', address: contracts.erc721.address, abi: 'erc721', startBlock: contracts.erc721.startBlock },
+          { name: 'Multi', address: contracts.erc1155.address, abi: 'erc1155', startBlock: contracts.erc1155.startBlock },
+        ],
+        confirmations,
+        kafkaBrokers: stack.kafkaBrokers,
+        redisUrl: stack.redisUrl,
+        topicPrefix: prefix,
+        keyPrefix: `${prefix}:`,
+        pollIntervalMs: 200,
+      }),
+      logger: testLogger('websocket'),
+    });
+    await ingest.start();
+    await traffic(5, 1);
+    await waitFor(onWebSocket, { description: 'heads over WebSocket', timeoutMs: 30_000 });
+
+    for (let round = 0; round < 3; round++) {
+      // Cut the socket and keep it down: heads must keep coming by polling.
+      proxy.faults.refuseWebSockets = true;
+      proxy.cutWebSockets();
+      await traffic(4, 10 + round);
+      await waitFor(async () => !(await onWebSocket()), { description: 'fallback to polling', timeoutMs: 30_000 });
+      const head = Number(await chain.publicClient.getBlockNumber());
+      await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, head - confirmations, 30_000);
+      // Let it back: the ingestor resubscribes and returns to the socket.
+      proxy.faults.refuseWebSockets = false;
+      await waitFor(
+        async () => {
+          await traffic(1, 100 + round);
+          return onWebSocket();
+        },
+        { description: 'back on the WebSocket', timeoutMs: 60_000, intervalMs: 100 },
+      );
+      // A cut without an outage: the socket reconnects mid-stream.
+      proxy.cutWebSockets();
+      await traffic(3, 200 + round);
+    }
+    await mine(chain.testClient, confirmations);
+    const confirmedHead = Number(await chain.publicClient.getBlockNumber()) - confirmations;
+    await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, confirmedHead);
+    const records = await readCommittedEvents(kafka, topics.confirmed);
+    const { ids, duplicates, disorders } = netConfirmedIds(records);
+    expect(duplicates).toEqual([]);
+    expect(disorders).toEqual([]);
+    expect(ids).toEqual(
+      await canonicalLogIds(
+        chain.publicClient,
+        chain.chainId,
+        [contracts.erc20.address, contracts.erc721.address, contracts.erc1155.address],
+        BigInt(confirmedHead),
+      ),
+    );
+    expect(proxy.stats.webSocketsCut).toBeGreaterThanOrEqual(3);
+  });
+});
