@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../shared/config/index.ts';
 import { collectProcessMetrics } from '../shared/metrics.ts';
 import { createShutdown } from '../shared/shutdown.ts';
 import type { Role } from './parseCommandLine.ts';
+import { startMetricsServer } from './startMetricsServer.ts';
 
 /** Parameters of {@link runRoles}. */
 export type RunRolesParameters = {
@@ -50,6 +51,11 @@ export async function runRoles({
     });
 
   try {
+    // The gateway serves /metrics itself; other roles expose it when METRICS_PORT is set.
+    if (!roles.includes('gateway') && process.env.METRICS_PORT) {
+      const close = await startMetricsServer(Number(process.env.METRICS_PORT), config.gateway.host, logger);
+      shutdown.add({ name: 'metrics server', close });
+    }
     for (const name of roles) {
       let role: RunningRole;
       if (name === 'ingest') {

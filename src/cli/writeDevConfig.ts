@@ -33,7 +33,11 @@ export function writeDevConfig(parameters: WriteDevConfigParameters): void {
         contracts: parameters.contracts,
       },
     ],
-    kafka: { brokers: parameters.kafkaBrokers, topicPrefix: `blockwire-dev-${parameters.runId}`, partitions: 3 },
+    kafka: {
+      brokers: parameters.kafkaBrokers,
+      topicPrefix: `blockwire-dev-${parameters.runId}`,
+      partitions: 3,
+    },
     redis: { url: parameters.redisUrl, keyPrefix: `bw-dev-${parameters.runId}:` },
     gateway: { port: parameters.gatewayPort, graphiql: true, maskErrors: false },
   };
