@@ -111,7 +111,7 @@ export function createIngest({
           options: {
             windowSize: Math.max(2 * confirmations, 64),
             backfillConcurrency: 4,
-            blocksPerTransaction: 100,
+            blocksPerTransaction: 25,
           },
         }).run(controller.signal);
       });

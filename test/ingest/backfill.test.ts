@@ -10,7 +10,12 @@ import { createKafka } from '../../src/shared/kafka.ts';
 import { mine, startTestChain, type TestChain } from '../support/chain.ts';
 import { randomId } from '../support/random.ts';
 import { getStack } from '../support/stack.ts';
-import { canonicalLogIds, ingestConfig, netConfirmedIds, readCommittedEvents } from './support/ingestHarness.ts';
+import {
+  canonicalLogIds,
+  ingestConfig,
+  netConfirmedIds,
+  readCommittedEvents,
+} from './support/ingestHarness.ts';
 import { ingestMetric } from './support/ingestMetric.ts';
 import { type RpcProxy, startRpcProxy } from './support/rpcProxy.ts';
 import { testLogger } from './support/testLogger.ts';
@@ -36,7 +41,10 @@ describe('ingest backfill', () => {
     const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
     // blockwire gets an ABI without `Unlisted`, so those logs arrive with decoded: false.
     const abiFile = join(mkdtempSync(join(tmpdir(), 'bw-abi-')), 'LogSpammer.json');
-    writeFileSync(abiFile, JSON.stringify((artifact.abi as Abi).filter((item) => !('name' in item) || item.name !== 'Unlisted')));
+    writeFileSync(
+      abiFile,
+      JSON.stringify((artifact.abi as Abi).filter((item) => !('name' in item) || item.name !== 'Unlisted')),
+    );
     spammer = { address: receipt.contractAddress!, startBlock: receipt.blockNumber, abiFile };
     for (let i = 0; i < transactions; i++) {
       const tx = await wallet.writeContract({
@@ -69,7 +77,9 @@ describe('ingest backfill', () => {
         rpcHttp: proxy.url,
         rpcWs: proxy.wsUrl,
         chainId: chain.chainId,
-        contracts: [{ name: 'Spammer', address: spammer.address, abi: spammer.abiFile, startBlock: spammer.startBlock }],
+        contracts: [
+          { name: 'Spammer', address: spammer.address, abi: spammer.abiFile, startBlock: spammer.startBlock },
+        ],
         confirmations,
         kafkaBrokers: stack.kafkaBrokers,
         redisUrl: stack.redisUrl,
@@ -95,11 +105,22 @@ describe('ingest backfill', () => {
     const { ids, duplicates, disorders } = netConfirmedIds(records);
     expect(duplicates).toEqual([]);
     expect(disorders).toEqual([]);
-    expect(ids).toEqual(await canonicalLogIds(chain.publicClient, chain.chainId, [spammer.address], BigInt(head - confirmations)));
+    expect(ids).toEqual(
+      await canonicalLogIds(
+        chain.publicClient,
+        chain.chainId,
+        [spammer.address],
+        BigInt(head - confirmations),
+      ),
+    );
     const notDecoded = records.filter((record) => !record.event.decoded);
     expect(notDecoded).toHaveLength(undecoded);
     expect(notDecoded[0]!.event).toMatchObject({ eventName: null, signature: null, args: {} });
-    expect(records[0]!.event).toMatchObject({ eventName: 'Ping', signature: 'Ping(address,uint256,uint256)', decoded: true });
+    expect(records[0]!.event).toMatchObject({
+      eventName: 'Ping',
+      signature: 'Ping(address,uint256,uint256)',
+      decoded: true,
+    });
     expect(records[0]!.event.args).toMatchObject({ seq: '0', value: '0' });
     expect(await ingestMetric('blockwire_ingest_undecoded_logs_total')).toBe(undecoded);
     // The faults really happened and were absorbed.

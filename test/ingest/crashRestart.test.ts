@@ -35,7 +35,10 @@ describe('ingest crash safety', () => {
 
   beforeAll(async () => {
     chain = await startTestChain();
-    contracts = await deployDemoContracts({ publicClient: chain.publicClient, walletClient: chain.walletClients[0]! });
+    contracts = await deployDemoContracts({
+      publicClient: chain.publicClient,
+      walletClient: chain.walletClients[0]!,
+    });
     redis = new Redis(stack.redisUrl);
   });
 
@@ -50,7 +53,14 @@ describe('ingest crash safety', () => {
 
   const wallets = () => chain.walletClients.slice(1, 5);
   const traffic = (count: number, seed: number) =>
-    runTraffic({ publicClient: chain.publicClient, wallets: wallets(), contracts, count, seed, everyKindFirst: seed === 1 });
+    runTraffic({
+      publicClient: chain.publicClient,
+      wallets: wallets(),
+      contracts,
+      count,
+      seed,
+      everyKindFirst: seed === 1,
+    });
   const addresses = () => [contracts.erc20.address, contracts.erc721.address, contracts.erc1155.address];
   const configFor = (prefix: string, maxBlockRange: number) =>
     writeIngestConfig({
@@ -58,9 +68,24 @@ describe('ingest crash safety', () => {
       rpcWs: chain.rpcWs,
       chainId: chain.chainId,
       contracts: [
-        { name: 'Token', address: contracts.erc20.address, abi: 'erc20', startBlock: contracts.erc20.startBlock },
-        { name: 'Nft', address: contracts.erc721.address, abi: 'erc721', startBlock: contracts.erc721.startBlock },
-        { name: 'Multi', address: contracts.erc1155.address, abi: 'erc1155', startBlock: contracts.erc1155.startBlock },
+        {
+          name: 'Token',
+          address: contracts.erc20.address,
+          abi: 'erc20',
+          startBlock: contracts.erc20.startBlock,
+        },
+        {
+          name: 'Nft',
+          address: contracts.erc721.address,
+          abi: 'erc721',
+          startBlock: contracts.erc721.startBlock,
+        },
+        {
+          name: 'Multi',
+          address: contracts.erc1155.address,
+          abi: 'erc1155',
+          startBlock: contracts.erc1155.startBlock,
+        },
       ],
       confirmations,
       kafkaBrokers: stack.kafkaBrokers,
@@ -74,7 +99,12 @@ describe('ingest crash safety', () => {
   /** Committed records equal eth_getLogs up to the committed checkpoint: nothing missing, nothing twice. */
   async function expectExactlyOnceUpToCheckpoint(prefix: string) {
     const topics = topicNames(prefix);
-    const checkpoint = await readCheckpoint({ kafka, topic: topics.checkpoints, chainId: chain.chainId, groupId: randomId('cp') });
+    const checkpoint = await readCheckpoint({
+      kafka,
+      topic: topics.checkpoints,
+      chainId: chain.chainId,
+      groupId: randomId('cp'),
+    });
     const records = await readCommittedEvents(kafka, topics.confirmed);
     const { ids, duplicates, disorders } = netConfirmedIds(records);
     expect(duplicates).toEqual([]);
@@ -87,28 +117,33 @@ describe('ingest crash safety', () => {
     return { checkpoint, count: ids.length };
   }
 
-  it('keeps every canonical event exactly once across 10 SIGKILLs during backfill and realtime', { timeout: 200_000 }, async () => {
+  it('keeps every canonical event exactly once across 10 SIGKILLs during backfill and realtime', {
+    timeout: 200_000,
+  }, async () => {
     const prefix = randomId('ingest-kill');
     const topics = topicNames(prefix);
-    // History for the backfill: token traffic spread over a few hundred blocks, read 2 blocks at a time.
+    // History for the backfill: token traffic spread over ~240 blocks, read 3 blocks at a time.
     for (let i = 0; i < 6; i++) {
       await traffic(20, 1 + i);
-      await mine(chain.testClient, 60);
+      await mine(chain.testClient, 20);
     }
-    const configFile = configFor(prefix, 2);
+    const configFile = configFor(prefix, 3);
     const env = { BLOCKWIRE_INGEST_LOCK_TTL_MS: '3000' };
     const counts: number[] = [];
     const phases: string[] = [];
     let seed = 100;
     // Node + tsx take seconds to start on a loaded machine, so a pool of warm standbys is kept:
     // the kill moments are set by the test, not by start-up time, and a standby takes over at once.
-    const alive = (ingest: IngestProcess) => ingest.child.exitCode === null && ingest.child.signalCode === null;
+    const alive = (ingest: IngestProcess) =>
+      ingest.child.exitCode === null && ingest.child.signalCode === null;
     const pool = [0, 1, 2].map(() => spawnIngest(configFile, env));
     running.push(...pool);
     const activeOne = async (exclude?: IngestProcess) => {
       const deadline = Date.now() + 60_000;
       for (;;) {
-        const active = pool.find((ingest) => ingest !== exclude && alive(ingest) && hasLine(ingest, 'Acquired the chain lock'));
+        const active = pool.find(
+          (ingest) => ingest !== exclude && alive(ingest) && hasLine(ingest, 'Acquired the chain lock'),
+        );
         if (active) return active;
         if (Date.now() > deadline) throw new Error('No ingestor took the chain lock within 60 s');
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -116,12 +151,15 @@ describe('ingest crash safety', () => {
     };
     let current = await activeOne();
     for (let round = 0; round < 10; round++) {
-      // Die once the session is working: inside the backfill or while following heads.
-      await waitFor(() => hasLine(current, 'Backfilling') || hasLine(current, 'Following heads'), {
-        description: 'the active ingestor at work',
-        timeoutMs: 60_000,
-        intervalMs: 20,
-      });
+      // The first rounds die inside the backfill, the later ones while following heads.
+      await waitFor(
+        () => (round < 4 && hasLine(current, 'Backfilling')) || hasLine(current, 'Following heads'),
+        {
+          description: 'the active ingestor at work',
+          timeoutMs: 60_000,
+          intervalMs: 20,
+        },
+      );
       const deadline = Date.now() + 200 + Math.floor(Math.random() * 2_000);
       while (Date.now() < deadline) await traffic(1, seed++);
       phases.push(hasLine(current, 'Following heads') ? 'realtime' : 'backfill');
@@ -135,7 +173,9 @@ describe('ingest crash safety', () => {
       running.push(replacement);
       current = await activeOne(current);
     }
-    console.log(`[ingest kill] killed during: ${phases.join(', ')}; confirmed events after each: ${counts.join(', ')}`);
+    console.log(
+      `[ingest kill] killed during: ${phases.join(', ')}; confirmed events after each: ${counts.join(', ')}`,
+    );
     // The restarts made progress: the checkpoint moved forward over the rounds.
     expect(counts[counts.length - 1]).toBeGreaterThan(counts[0]!);
 
@@ -144,7 +184,8 @@ describe('ingest crash safety', () => {
     const confirmedHead = Number(await chain.publicClient.getBlockNumber()) - confirmations;
     await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, confirmedHead);
     const { count } = await expectExactlyOnceUpToCheckpoint(prefix);
-    expect(count).toBeGreaterThan(150);
+    // 120 history transactions plus the live ones, each with at least one event.
+    expect(count).toBeGreaterThan(120);
   });
 
   it('runs one active ingestor per chain; the standby takes over with no gap and no duplicate', async () => {
@@ -161,7 +202,12 @@ describe('ingest crash safety', () => {
     await waitForLine(second, 'standing by');
     await traffic(5, 500);
     await mine(chain.testClient, confirmations);
-    await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, Number(await chain.publicClient.getBlockNumber()) - confirmations);
+    await waitForCheckpoint(
+      kafka,
+      topics.checkpoints,
+      chain.chainId,
+      Number(await chain.publicClient.getBlockNumber()) - confirmations,
+    );
     expect(activeLine(first)).toBe(true);
     expect(activeLine(second)).toBe(false);
 
@@ -173,7 +219,12 @@ describe('ingest crash safety', () => {
     expect(Date.now() - takeoverStarted).toBeLessThan(15_000);
     await traffic(5, 502);
     await mine(chain.testClient, confirmations);
-    await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, Number(await chain.publicClient.getBlockNumber()) - confirmations);
+    await waitForCheckpoint(
+      kafka,
+      topics.checkpoints,
+      chain.chainId,
+      Number(await chain.publicClient.getBlockNumber()) - confirmations,
+    );
     const { count } = await expectExactlyOnceUpToCheckpoint(prefix);
     expect(count).toBeGreaterThan(15);
   });

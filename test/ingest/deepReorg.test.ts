@@ -16,7 +16,12 @@ import {
 } from '../support/chain.ts';
 import { randomId } from '../support/random.ts';
 import { getStack } from '../support/stack.ts';
-import { canonicalLogIds, ingestConfig, netConfirmedIds, readCommittedEvents } from './support/ingestHarness.ts';
+import {
+  canonicalLogIds,
+  ingestConfig,
+  netConfirmedIds,
+  readCommittedEvents,
+} from './support/ingestHarness.ts';
 import { ingestMetric } from './support/ingestMetric.ts';
 import { testLogger } from './support/testLogger.ts';
 import { waitForCheckpoint } from './support/waitForCheckpoint.ts';
@@ -35,15 +40,33 @@ describe('ingest deep reorgs', () => {
 
   beforeAll(async () => {
     chain = await startTestChain();
-    contracts = await deployDemoContracts({ publicClient: chain.publicClient, walletClient: chain.walletClients[0]! });
+    contracts = await deployDemoContracts({
+      publicClient: chain.publicClient,
+      walletClient: chain.walletClients[0]!,
+    });
     config = ingestConfig({
       rpcHttp: chain.rpcHttp,
       rpcWs: chain.rpcWs,
       chainId: chain.chainId,
       contracts: [
-        { name: 'Token', address: contracts.erc20.address, abi: 'erc20', startBlock: contracts.erc20.startBlock },
-        { name: 'Nft', address: contracts.erc721.address, abi: 'erc721', startBlock: contracts.erc721.startBlock },
-        { name: 'Multi', address: contracts.erc1155.address, abi: 'erc1155', startBlock: contracts.erc1155.startBlock },
+        {
+          name: 'Token',
+          address: contracts.erc20.address,
+          abi: 'erc20',
+          startBlock: contracts.erc20.startBlock,
+        },
+        {
+          name: 'Nft',
+          address: contracts.erc721.address,
+          abi: 'erc721',
+          startBlock: contracts.erc721.startBlock,
+        },
+        {
+          name: 'Multi',
+          address: contracts.erc1155.address,
+          abi: 'erc1155',
+          startBlock: contracts.erc1155.startBlock,
+        },
       ],
       confirmations,
       kafkaBrokers: stack.kafkaBrokers,
@@ -61,7 +84,14 @@ describe('ingest deep reorgs', () => {
 
   const wallets = () => chain.walletClients.slice(1, 5);
   const traffic = (count: number, seed: number) =>
-    runTraffic({ publicClient: chain.publicClient, wallets: wallets(), contracts, count, seed, everyKindFirst: seed === 1 });
+    runTraffic({
+      publicClient: chain.publicClient,
+      wallets: wallets(),
+      contracts,
+      count,
+      seed,
+      everyKindFirst: seed === 1,
+    });
   const addresses = () => [contracts.erc20.address, contracts.erc721.address, contracts.erc1155.address];
   const head = async () => Number(await chain.publicClient.getBlockNumber());
 
@@ -72,7 +102,9 @@ describe('ingest deep reorgs', () => {
     const tip = await head();
     if (waitConfirmed) await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, tip - confirmations);
     const orphanedIds = await canonicalLogIds(chain.publicClient, chain.chainId, addresses(), BigInt(tip));
-    const result = await replaceSince(chain.testClient, snapshot, { txs: () => traffic(depth + 1, seed + 1) });
+    const result = await replaceSince(chain.testClient, snapshot, {
+      txs: () => traffic(depth + 1, seed + 1),
+    });
     return { result, orphanedIds };
   }
 
@@ -83,7 +115,9 @@ describe('ingest deep reorgs', () => {
     const records = await readCommittedEvents(kafka, topics.confirmed);
     const { ids, duplicates } = netConfirmedIds(records);
     expect(duplicates).toEqual([]);
-    expect(ids).toEqual(await canonicalLogIds(chain.publicClient, chain.chainId, addresses(), BigInt(confirmedHead)));
+    expect(ids).toEqual(
+      await canonicalLogIds(chain.publicClient, chain.chainId, addresses(), BigInt(confirmedHead)),
+    );
     return records.map((record) => record.event);
   }
 
@@ -106,15 +140,24 @@ describe('ingest deep reorgs', () => {
     // Only the orphaned blocks that had reached `confirmations` depth had been confirmed.
     expect(removed.length).toBeGreaterThan(0);
     for (const event of removed) expect(orphanedHashes.has(event.blockHash)).toBe(true);
-    const confirmedOrphans = events.filter((event) => event.status === 'CONFIRMED' && orphanedHashes.has(event.blockHash));
-    expect(new Set(removed.map((event) => event.id))).toEqual(new Set(confirmedOrphans.map((event) => event.id)));
+    const confirmedOrphans = events.filter(
+      (event) => event.status === 'CONFIRMED' && orphanedHashes.has(event.blockHash),
+    );
+    expect(new Set(removed.map((event) => event.id))).toEqual(
+      new Set(confirmedOrphans.map((event) => event.id)),
+    );
     // REMOVED come newest first (undo order), and before the canonical replacement events.
     const removedPositions = removed.map((event) => events.indexOf(event));
     const sorted = [...removed].sort((a, b) => b.blockNumber - a.blockNumber || b.logIndex - a.logIndex);
-    const perKey = (list: ChainEvent[], address: string) => list.filter((event) => event.address === address).map((e) => e.id);
-    for (const address of addresses().map((a) => a.toLowerCase())) expect(perKey(removed, address)).toEqual(perKey(sorted, address));
+    const perKey = (list: ChainEvent[], address: string) =>
+      list.filter((event) => event.address === address).map((e) => e.id);
+    for (const address of addresses().map((a) => a.toLowerCase()))
+      expect(perKey(removed, address)).toEqual(perKey(sorted, address));
     const firstReplacement = events.findIndex(
-      (event) => event.status === 'CONFIRMED' && event.blockNumber > Number(result.forkBlockNumber) && !orphanedHashes.has(event.blockHash),
+      (event) =>
+        event.status === 'CONFIRMED' &&
+        event.blockNumber > Number(result.forkBlockNumber) &&
+        !orphanedHashes.has(event.blockHash),
     );
     expect(firstReplacement).toBeGreaterThan(Math.max(...removedPositions));
 
@@ -130,7 +173,9 @@ describe('ingest deep reorgs', () => {
     await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, tip - confirmations);
     await ingest!.stop();
     ingest = undefined;
-    const result = await replaceSince(chain.testClient, snapshot, { txs: () => traffic(confirmations + 4, 71) });
+    const result = await replaceSince(chain.testClient, snapshot, {
+      txs: () => traffic(confirmations + 4, 71),
+    });
     const orphanedHashes = new Set(result.orphaned.map((hash) => hash.toLowerCase()));
 
     ingest = createIngest({ config, lockTtlMs: 3_000, logger: testLogger('deep-restart') });

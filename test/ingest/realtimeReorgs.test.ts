@@ -9,13 +9,18 @@ import {
   mine,
   replaceSince,
   runTraffic,
-  takeChainSnapshot,
   startTestChain,
   type TestChain,
+  takeChainSnapshot,
 } from '../support/chain.ts';
 import { randomId } from '../support/random.ts';
 import { getStack } from '../support/stack.ts';
-import { canonicalLogIds, ingestConfig, netConfirmedIds, readCommittedEvents } from './support/ingestHarness.ts';
+import {
+  canonicalLogIds,
+  ingestConfig,
+  netConfirmedIds,
+  readCommittedEvents,
+} from './support/ingestHarness.ts';
 import { ingestMetric } from './support/ingestMetric.ts';
 import { testLogger } from './support/testLogger.ts';
 import { waitForCheckpoint } from './support/waitForCheckpoint.ts';
@@ -31,7 +36,10 @@ describe('ingest realtime with shallow reorgs', () => {
 
   beforeAll(async () => {
     chain = await startTestChain();
-    contracts = await deployDemoContracts({ publicClient: chain.publicClient, walletClient: chain.walletClients[0]! });
+    contracts = await deployDemoContracts({
+      publicClient: chain.publicClient,
+      walletClient: chain.walletClients[0]!,
+    });
   });
 
   afterAll(async () => {
@@ -45,7 +53,14 @@ describe('ingest realtime with shallow reorgs', () => {
     const topics = topicNames(prefix);
     const wallets = chain.walletClients.slice(1, 5);
     const traffic = (count: number, seed: number) =>
-      runTraffic({ publicClient: chain.publicClient, wallets, contracts, count, seed, everyKindFirst: seed === 1 });
+      runTraffic({
+        publicClient: chain.publicClient,
+        wallets,
+        contracts,
+        count,
+        seed,
+        everyKindFirst: seed === 1,
+      });
     await traffic(15, 1);
 
     ingest = createIngest({
@@ -54,9 +69,24 @@ describe('ingest realtime with shallow reorgs', () => {
         rpcWs: chain.rpcWs,
         chainId: chain.chainId,
         contracts: [
-          { name: 'Token', address: contracts.erc20.address, abi: 'erc20', startBlock: contracts.erc20.startBlock },
-          { name: 'Nft', address: contracts.erc721.address, abi: 'erc721', startBlock: contracts.erc721.startBlock },
-          { name: 'Multi', address: contracts.erc1155.address, abi: 'erc1155', startBlock: contracts.erc1155.startBlock },
+          {
+            name: 'Token',
+            address: contracts.erc20.address,
+            abi: 'erc20',
+            startBlock: contracts.erc20.startBlock,
+          },
+          {
+            name: 'Nft',
+            address: contracts.erc721.address,
+            abi: 'erc721',
+            startBlock: contracts.erc721.startBlock,
+          },
+          {
+            name: 'Multi',
+            address: contracts.erc1155.address,
+            abi: 'erc1155',
+            startBlock: contracts.erc1155.startBlock,
+          },
         ],
         confirmations,
         kafkaBrokers: stack.kafkaBrokers,

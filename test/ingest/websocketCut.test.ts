@@ -3,10 +3,22 @@ import { waitFor } from '../../src/dev-stack/index.ts';
 import { topicNames } from '../../src/domain/index.ts';
 import { createIngest, type Ingest } from '../../src/ingest/index.ts';
 import { createKafka } from '../../src/shared/kafka.ts';
-import { type DemoContracts, deployDemoContracts, mine, runTraffic, startTestChain, type TestChain } from '../support/chain.ts';
+import {
+  type DemoContracts,
+  deployDemoContracts,
+  mine,
+  runTraffic,
+  startTestChain,
+  type TestChain,
+} from '../support/chain.ts';
 import { randomId } from '../support/random.ts';
 import { getStack } from '../support/stack.ts';
-import { canonicalLogIds, ingestConfig, netConfirmedIds, readCommittedEvents } from './support/ingestHarness.ts';
+import {
+  canonicalLogIds,
+  ingestConfig,
+  netConfirmedIds,
+  readCommittedEvents,
+} from './support/ingestHarness.ts';
 import { ingestMetric } from './support/ingestMetric.ts';
 import { type RpcProxy, startRpcProxy } from './support/rpcProxy.ts';
 import { testLogger } from './support/testLogger.ts';
@@ -24,7 +36,10 @@ describe('ingest heads over a failing WebSocket', () => {
 
   beforeAll(async () => {
     chain = await startTestChain();
-    contracts = await deployDemoContracts({ publicClient: chain.publicClient, walletClient: chain.walletClients[0]! });
+    contracts = await deployDemoContracts({
+      publicClient: chain.publicClient,
+      walletClient: chain.walletClients[0]!,
+    });
     proxy = await startRpcProxy(chain.rpcHttp);
   });
 
@@ -41,16 +56,38 @@ describe('ingest heads over a failing WebSocket', () => {
     const onWebSocket = async () => (await ingestMetric('blockwire_ingest_heads_websocket', label)) === 1;
     const wallets = chain.walletClients.slice(1, 4);
     const traffic = (count: number, seed: number) =>
-      runTraffic({ publicClient: chain.publicClient, wallets, contracts, count, seed, everyKindFirst: seed === 1 });
+      runTraffic({
+        publicClient: chain.publicClient,
+        wallets,
+        contracts,
+        count,
+        seed,
+        everyKindFirst: seed === 1,
+      });
     ingest = createIngest({
       config: ingestConfig({
         rpcHttp: proxy.url,
         rpcWs: proxy.wsUrl,
         chainId: chain.chainId,
         contracts: [
-          { name: 'Token', address: contracts.erc20.address, abi: 'erc20', startBlock: contracts.erc20.startBlock },
-          { name: 'Nft', address: contracts.erc721.address, abi: 'erc721', startBlock: contracts.erc721.startBlock },
-          { name: 'Multi', address: contracts.erc1155.address, abi: 'erc1155', startBlock: contracts.erc1155.startBlock },
+          {
+            name: 'Token',
+            address: contracts.erc20.address,
+            abi: 'erc20',
+            startBlock: contracts.erc20.startBlock,
+          },
+          {
+            name: 'Nft',
+            address: contracts.erc721.address,
+            abi: 'erc721',
+            startBlock: contracts.erc721.startBlock,
+          },
+          {
+            name: 'Multi',
+            address: contracts.erc1155.address,
+            abi: 'erc1155',
+            startBlock: contracts.erc1155.startBlock,
+          },
         ],
         confirmations,
         kafkaBrokers: stack.kafkaBrokers,
@@ -63,21 +100,32 @@ describe('ingest heads over a failing WebSocket', () => {
     });
     await ingest.start();
     await traffic(5, 1);
-    await waitFor(onWebSocket, { description: 'heads over WebSocket', timeoutMs: 30_000 });
+    // Heads only arrive when blocks are mined: keep the chain moving while waiting.
+    let seed = 2;
+    await waitFor(
+      async () => {
+        await traffic(1, seed++);
+        return onWebSocket();
+      },
+      { description: 'heads over WebSocket', timeoutMs: 30_000, intervalMs: 100 },
+    );
 
     for (let round = 0; round < 3; round++) {
       // Cut the socket and keep it down: heads must keep coming by polling.
       proxy.faults.refuseWebSockets = true;
       proxy.cutWebSockets();
       await traffic(4, 10 + round);
-      await waitFor(async () => !(await onWebSocket()), { description: 'fallback to polling', timeoutMs: 30_000 });
+      await waitFor(async () => !(await onWebSocket()), {
+        description: 'fallback to polling',
+        timeoutMs: 30_000,
+      });
       const head = Number(await chain.publicClient.getBlockNumber());
       await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, head - confirmations, 30_000);
       // Let it back: the ingestor resubscribes and returns to the socket.
       proxy.faults.refuseWebSockets = false;
       await waitFor(
         async () => {
-          await traffic(1, 100 + round);
+          await traffic(1, seed++);
           return onWebSocket();
         },
         { description: 'back on the WebSocket', timeoutMs: 60_000, intervalMs: 100 },

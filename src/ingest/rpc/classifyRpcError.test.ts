@@ -15,7 +15,11 @@ describe('classifyRpcError', () => {
   it('recognises range refusals by JSON-RPC code and message', () => {
     const limit = new LimitExceededRpcError(new Error('limit'));
     expect(classifyRpcError(limit, 'eth_getLogs').code).toBe(rpcErrorCodes.rangeTooLarge);
-    const tooMany = new RpcRequestError({ body: {}, url, error: { code: -32000, message: 'query returned more than 10000 results' } });
+    const tooMany = new RpcRequestError({
+      body: {},
+      url,
+      error: { code: -32000, message: 'query returned more than 10000 results' },
+    });
     expect(classifyRpcError(tooMany, 'eth_getLogs').code).toBe(rpcErrorCodes.rangeTooLarge);
   });
 
@@ -23,18 +27,26 @@ describe('classifyRpcError', () => {
     const error = new InvalidParamsRpcError(
       new RpcRequestError({ body: {}, url, error: { code: -32602, message: 'blockHash cannot be found' } }),
     );
-    expect(classifyRpcError(error, 'eth_getLogs')).toMatchObject({ code: rpcErrorCodes.blockNotFound, retriable: true });
+    expect(classifyRpcError(error, 'eth_getLogs')).toMatchObject({
+      code: rpcErrorCodes.blockNotFound,
+      retriable: true,
+    });
   });
 
   it('stops on anything else', () => {
-    const error = new RpcRequestError({ body: {}, url, error: { code: -32601, message: 'method does not exist' } });
+    const error = new RpcRequestError({
+      body: {},
+      url,
+      error: { code: -32601, message: 'method does not exist' },
+    });
     expect(classifyRpcError(error, 'eth_foo')).toMatchObject({ code: rpcErrorCodes.fatal, retriable: false });
   });
 
   it('never carries the RPC URL in the message or the cause chain', () => {
     const error = classifyRpcError(new HttpRequestError({ url, status: 500, body: {} }), 'eth_getLogs');
     let text = '';
-    for (let current: unknown = error; current instanceof Error; current = current.cause) text += current.message;
+    for (let current: unknown = error; current instanceof Error; current = current.cause)
+      text += current.message;
     expect(text).not.toContain('secret');
     expect(text).not.toContain('key123');
   });

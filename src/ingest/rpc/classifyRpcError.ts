@@ -23,7 +23,13 @@ const rangePatterns = [
   /exceed(s|ed)? (max|the)/i,
   /max(imum)? (results|block range)/i,
 ];
-const notFoundPatterns = [/unknown block/i, /block not found/i, /header not found/i, /not found/i, /cannot be found/i];
+const notFoundPatterns = [
+  /unknown block/i,
+  /block not found/i,
+  /header not found/i,
+  /not found/i,
+  /cannot be found/i,
+];
 const transientPatterns = [
   /timed? ?out/i,
   /socket/i,

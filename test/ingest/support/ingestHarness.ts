@@ -74,7 +74,8 @@ export async function readCommittedEvents(kafka: Kafka, topic: string): Promise<
     groupId: randomId('ingest-test-read'),
     onMessage: (message, partition) => {
       const decoded = decodeEvent(message.value);
-      if (!decoded.ok) throw new Error(`Undecodable record at ${partition}/${message.offset}: ${decoded.reason}`);
+      if (!decoded.ok)
+        throw new Error(`Undecodable record at ${partition}/${message.offset}: ${decoded.reason}`);
       records.push({
         key: message.key?.toString('utf8') ?? '',
         partition,
@@ -103,7 +104,11 @@ export async function canonicalLogIds(
     });
     for (const log of logs) {
       const index = Number(BigInt(log.logIndex!));
-      ids.push({ block: Number(BigInt(log.blockNumber!)), index, id: eventId({ chainId, blockHash: log.blockHash!, logIndex: index }) });
+      ids.push({
+        block: Number(BigInt(log.blockNumber!)),
+        index,
+        id: eventId({ chainId, blockHash: log.blockHash!, logIndex: index }),
+      });
     }
   }
   return ids.sort((a, b) => a.block - b.block || a.index - b.index).map((log) => log.id);
@@ -114,7 +119,11 @@ export async function canonicalLogIds(
  * chain order, plus duplicates (an id confirmed twice without a REMOVED in between) and ordering
  * violations (a CONFIRMED that does not come after the previous one of its key in chain order).
  */
-export function netConfirmedIds(records: ConfirmedRecord[]): { ids: string[]; duplicates: string[]; disorders: string[] } {
+export function netConfirmedIds(records: ConfirmedRecord[]): {
+  ids: string[];
+  duplicates: string[];
+  disorders: string[];
+} {
   const live = new Map<string, ChainEvent>();
   const duplicates: string[] = [];
   const disorders: string[] = [];
@@ -124,7 +133,11 @@ export function netConfirmedIds(records: ConfirmedRecord[]): { ids: string[]; du
       if (live.has(event.id)) duplicates.push(event.id);
       live.set(event.id, event);
       const last = lastByKey.get(key);
-      if (last && (last.blockNumber > event.blockNumber || (last.blockNumber === event.blockNumber && last.logIndex >= event.logIndex))) {
+      if (
+        last &&
+        (last.blockNumber > event.blockNumber ||
+          (last.blockNumber === event.blockNumber && last.logIndex >= event.logIndex))
+      ) {
         disorders.push(`${last.id} before ${event.id}`);
       }
       lastByKey.set(key, event);

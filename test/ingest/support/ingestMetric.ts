@@ -6,6 +6,8 @@ export async function ingestMetric(name: string, labels: Record<string, string> 
   if (!metric) return 0;
   const { values } = await metric.get();
   return values
-    .filter((value) => Object.entries(labels).every(([key, expected]) => String(value.labels[key]) === expected))
+    .filter((value) =>
+      Object.entries(labels).every(([key, expected]) => String(value.labels[key]) === expected),
+    )
     .reduce((sum, value) => sum + value.value, 0);
 }

@@ -15,7 +15,13 @@ export type ProxyFaults = {
 };
 
 /** Counts of what the proxy did. */
-export type ProxyStats = { requests: number; rateLimited: number; rangeRefused: number; resultsRefused: number; webSocketsCut: number };
+export type ProxyStats = {
+  requests: number;
+  rateLimited: number;
+  rangeRefused: number;
+  resultsRefused: number;
+  webSocketsCut: number;
+};
 
 /** A JSON-RPC proxy in front of a node, injecting faults. */
 export type RpcProxy = {
@@ -40,7 +46,13 @@ const readBody = (request: IncomingMessage) =>
 
 /** Starts a fault-injecting proxy for the HTTP and WebSocket JSON-RPC endpoint at `target`. */
 export async function startRpcProxy(target: string, faults: ProxyFaults = {}): Promise<RpcProxy> {
-  const stats: ProxyStats = { requests: 0, rateLimited: 0, rangeRefused: 0, resultsRefused: 0, webSocketsCut: 0 };
+  const stats: ProxyStats = {
+    requests: 0,
+    rateLimited: 0,
+    rangeRefused: 0,
+    resultsRefused: 0,
+    webSocketsCut: 0,
+  };
   const sockets = new Set<WebSocket>();
 
   const server: Server = createServer(async (request, response) => {
@@ -61,7 +73,10 @@ export async function startRpcProxy(target: string, faults: ProxyFaults = {}): P
     } catch {
       parsed = undefined;
     }
-    const filter = parsed?.method === 'eth_getLogs' ? (parsed.params?.[0] as { fromBlock?: string; toBlock?: string }) : undefined;
+    const filter =
+      parsed?.method === 'eth_getLogs'
+        ? (parsed.params?.[0] as { fromBlock?: string; toBlock?: string })
+        : undefined;
     if (filter?.fromBlock && filter.toBlock && proxy.faults.maxRange) {
       const range = Number(BigInt(filter.toBlock) - BigInt(filter.fromBlock)) + 1;
       if (range > proxy.faults.maxRange) {
@@ -75,7 +90,11 @@ export async function startRpcProxy(target: string, faults: ProxyFaults = {}): P
       }
     }
     try {
-      const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const upstream = await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       const text = await upstream.text();
       if (filter && proxy.faults.maxResults) {
         const result = (JSON.parse(text) as { result?: unknown[] }).result;

@@ -16,11 +16,22 @@ export type IngestProcess = {
 
 /** Starts `node bin/blockwire.js start --role ingest --config <file>`. */
 export function spawnIngest(configFile: string, env: Record<string, string> = {}): IngestProcess {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/blockwire.js'), 'start', '--role', 'ingest', '--config', configFile], {
-    cwd: repoRoot,
-    env: { ...process.env, NODE_OPTIONS: '', VITEST: '', LOG_LEVEL: 'info', KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin/blockwire.js'), 'start', '--role', 'ingest', '--config', configFile],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        VITEST: '',
+        LOG_LEVEL: 'info',
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const lines: Record<string, unknown>[] = [];
   let buffer = '';
   const logFile = process.env.INGEST_TEST_LOG;
@@ -65,7 +76,10 @@ export async function waitForLine(ingest: IngestProcess, text: string, timeoutMs
   const deadline = Date.now() + timeoutMs;
   while (!hasLine(ingest, text)) {
     if (ingest.child.exitCode !== null || ingest.child.signalCode !== null) {
-      const tail = ingest.lines.slice(-5).map((line) => JSON.stringify(line)).join('\n');
+      const tail = ingest.lines
+        .slice(-5)
+        .map((line) => JSON.stringify(line))
+        .join('\n');
       throw new Error(`The ingestor exited before logging "${text}":\n${tail}`);
     }
     if (Date.now() > deadline) throw new Error(`The ingestor did not log "${text}" within ${timeoutMs} ms`);

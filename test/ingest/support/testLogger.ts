@@ -7,5 +7,11 @@ import pino, { type Logger } from 'pino';
 export function testLogger(name: string): Logger {
   const file = process.env.INGEST_TEST_LOG;
   if (!file) return pino({ level: 'silent' });
-  return pino({ level: (process.env.INGEST_TEST_LOG_LEVEL as 'debug' | 'trace' | undefined) ?? 'debug', base: { test: name } }, pino.destination({ dest: file, append: true, sync: true }));
+  return pino(
+    {
+      level: (process.env.INGEST_TEST_LOG_LEVEL as 'debug' | 'trace' | undefined) ?? 'debug',
+      base: { test: name },
+    },
+    pino.destination({ dest: file, append: true, sync: true }),
+  );
 }

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
-import { readCheckpoint } from '../../../src/ingest/checkpoint/readCheckpoint.ts';
-import type { IngestCheckpoint } from '../../../src/ingest/checkpoint/ingestCheckpoint.ts';
 import { waitFor } from '../../../src/dev-stack/index.ts';
+import type { IngestCheckpoint } from '../../../src/ingest/checkpoint/ingestCheckpoint.ts';
+import { readCheckpoint } from '../../../src/ingest/checkpoint/readCheckpoint.ts';
 import { randomId } from '../../support/random.ts';
 
 /** Waits until the chain's committed checkpoint reaches `blockNumber` and returns it. */
