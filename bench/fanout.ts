@@ -13,8 +13,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -36,7 +36,8 @@ function parseFlags(argv: string[]): Flags {
     const raw = value(name);
     if (raw === undefined) return fallback;
     const parsed = Number(raw);
-    if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number. Got ${raw}.`);
+    if (!Number.isFinite(parsed) || parsed <= 0)
+      throw new Error(`--${name} must be a positive number. Got ${raw}.`);
     return parsed;
   };
   return {
@@ -74,11 +75,19 @@ async function runBaselineChild(redisUrl: string, channel: string): Promise<void
 
 // ---- measurement -----------------------------------------------------------------------------------
 
+const children = new Set<ChildProcess>();
+// A crashed run must not leave a measured server behind.
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 function spawnChild(args: string[]): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'warn' },
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
@@ -103,7 +112,18 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-type Result = { benchCpu: number; benchLoopP99: number; name: string; delivered: number; expected: number; p50: number; p99: number; max: number; cpu: number; rss: number };
+type Result = {
+  benchCpu: number;
+  benchLoopP99: number;
+  name: string;
+  delivered: number;
+  expected: number;
+  p50: number;
+  p99: number;
+  max: number;
+  cpu: number;
+  rss: number;
+};
 
 async function measure(name: 'gateway' | 'baseline', flags: Flags): Promise<Result> {
   const keyPrefix = `bench-${process.pid}-${name}:`;
@@ -132,17 +152,16 @@ async function measure(name: 'gateway' | 'baseline', flags: Flags): Promise<Resu
   const pid = server.child.pid!;
 
   const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
+  // Arrival times are joined with publish times afterwards: a fast delivery can beat the MULTI reply.
+  const arrivals: Array<[string, number]> = [];
   let measuring = false;
   const warm = new Set<number>();
   const sockets: WebSocket[] = [];
   const query = `subscription { events(filter: { contracts: ["${token}"] }) { id blockNumber ... on DemoToken_Transfer { args { from to value } } } }`;
 
   const onEvent = (index: number, id: string) => {
-    const at = sentAt.get(id);
-    if (at === undefined) return;
     warm.add(index);
-    if (measuring) latencies.push(performance.now() - at);
+    if (measuring) arrivals.push([id, performance.now()]);
   };
 
   for (let start = 0; start < flags.subscribers; start += 250) {
@@ -173,14 +192,19 @@ async function measure(name: 'gateway' | 'baseline', flags: Flags): Promise<Resu
   const publish = async () => {
     fake.nextBlock();
     const started = performance.now();
-    const emitted = fake.emit({ address: token, eventName: 'Transfer', args: { from: token, to: token, value: '1' } });
+    const emitted = fake.emit({
+      address: token,
+      eventName: 'Transfer',
+      args: { from: token, to: token, value: '1' },
+    });
     const { event } = await emitted;
     sentAt.set(event.id, started);
   };
   // Warm up until every subscriber got an event (all subscriptions live).
   const warmDeadline = Date.now() + 120_000;
   while (warm.size < flags.subscribers) {
-    if (Date.now() > warmDeadline) throw new Error(`only ${warm.size} of ${flags.subscribers} subscribers got events`);
+    if (Date.now() > warmDeadline)
+      throw new Error(`only ${warm.size} of ${flags.subscribers} subscribers got events`);
     await publish();
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -192,6 +216,7 @@ async function measure(name: 'gateway' | 'baseline', flags: Flags): Promise<Resu
   const ownCpu = process.cpuUsage();
   const cpuStart = cpuTicks(pid);
   const wallStart = performance.now();
+  const measuredFrom = wallStart;
   const total = Math.round(flags.rate * flags.duration);
   let rssPeak = rssMb(pid);
   for (let i = 0; i < total; i++) {
@@ -202,9 +227,13 @@ async function measure(name: 'gateway' | 'baseline', flags: Flags): Promise<Resu
     void publish();
     if (i % Math.max(1, Math.round(flags.rate)) === 0) rssPeak = Math.max(rssPeak, rssMb(pid));
   }
-  const expected = total * flags.subscribers;
+  const live = warm.size;
+  if (live < flags.subscribers)
+    console.warn(`${name}: only ${live} of ${flags.subscribers} subscribers were live after warm-up`);
+  const expected = total * live;
   const drainDeadline = Date.now() + 10_000;
-  while (latencies.length < expected && Date.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (arrivals.length < expected && Date.now() < drainDeadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   const wallSeconds = (performance.now() - wallStart) / 1000;
   const cpu = ((cpuTicks(pid) - cpuStart) / 100 / wallSeconds) * 100;
   measuring = false;
@@ -220,6 +249,11 @@ async function measure(name: 'gateway' | 'baseline', flags: Flags): Promise<Resu
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
 
+  const latencies: number[] = [];
+  for (const [id, at] of arrivals) {
+    const sent = sentAt.get(id);
+    if (sent !== undefined && sent >= measuredFrom) latencies.push(at - sent);
+  }
   const sorted = latencies.sort((a, b) => a - b);
   return {
     name,
@@ -249,7 +283,9 @@ async function main(): Promise<void> {
     results.push(await measure(name, flags));
   }
   const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
-  console.log('server     delivered/expected   p50 ms   p99 ms   max ms   CPU %   RSS MB   (bench client CPU %, loop delay p99 ms)');
+  console.log(
+    'server     delivered/expected   p50 ms   p99 ms   max ms   CPU %   RSS MB   (bench client CPU %, loop delay p99 ms)',
+  );
   for (const r of results) {
     console.log(
       `${r.name.padEnd(10)} ${`${r.delivered}/${r.expected}`.padEnd(20)} ${fmt(r.p50).padStart(6)}   ${fmt(r.p99).padStart(6)}   ${fmt(r.max).padStart(6)}   ${fmt(r.cpu).padStart(5)}   ${fmt(r.rss).padStart(6)}   (${fmt(r.benchCpu)}, ${fmt(r.benchLoopP99)})`,

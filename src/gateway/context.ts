@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '../shared/logger.ts';
 import type { ResolvedConfig } from '../shared/config/index.ts';
+import type { Logger } from '../shared/logger.ts';
 import type { ChannelHub } from './pubsub/channelHub.ts';
 import type { Catalog } from './schema/catalog.ts';
 

@@ -53,7 +53,9 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
         ['command', redis],
         ['subscriber', subscriber],
       ] as const) {
-        client.on('error', (error) => logger.warn({ msg: 'Redis connection error', connection: name, err: error }));
+        client.on('error', (error) =>
+          logger.warn({ msg: 'Redis connection error', connection: name, err: error }),
+        );
       }
       try {
         await Promise.all([redis.ping(), subscriber.ping()]);

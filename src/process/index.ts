@@ -6,7 +6,7 @@ import { RedisError } from '../shared/errors/index.ts';
 import { createKafka, ensureTopics } from '../shared/kafka.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { createRedis } from '../shared/redis.ts';
-import { backoffDelay } from '../shared/retry.ts';
+import { backoffDelay, withRetry } from '../shared/retry.ts';
 import { createBatchApplier } from './batch-applier/index.ts';
 import { type CheckpointConsumer, createCheckpointConsumer } from './checkpoint-consumer/index.ts';
 import { type ConfirmedConsumer, createConfirmedConsumer } from './confirmed-consumer/index.ts';
@@ -223,27 +223,37 @@ export function createProcessor({
       });
       admin = kafka.admin();
       await admin.connect();
-      await ensureTopics({
-        admin,
-        topics: [
-          {
-            topic: topics.confirmed,
-            numPartitions: config.kafka.partitions,
-            configEntries: [{ name: 'retention.ms', value: '-1' }],
-          },
-          {
-            topic: topics.pending,
-            numPartitions: config.kafka.partitions,
-            configEntries: [{ name: 'retention.ms', value: '86400000' }],
-          },
-          {
-            topic: topics.checkpoints,
-            numPartitions: 1,
-            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-          },
-          { topic: topics.dlq, numPartitions: 1 },
-        ],
-      });
+      // Topic metadata can lag right after creation (UNKNOWN_TOPIC_OR_PARTITION is retriable).
+      const connectedAdmin = admin;
+      await withRetry(
+        () =>
+          ensureTopics({
+            admin: connectedAdmin,
+            topics: [
+              {
+                topic: topics.confirmed,
+                numPartitions: config.kafka.partitions,
+                configEntries: [{ name: 'retention.ms', value: '-1' }],
+              },
+              {
+                topic: topics.pending,
+                numPartitions: config.kafka.partitions,
+                configEntries: [{ name: 'retention.ms', value: '86400000' }],
+              },
+              {
+                topic: topics.checkpoints,
+                numPartitions: 1,
+                configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+              },
+              { topic: topics.dlq, numPartitions: 1 },
+            ],
+          }),
+        {
+          retries: 10,
+          initialDelayMs: 200,
+          shouldRetry: (error) => (error as { retriable?: boolean }).retriable !== false,
+        },
+      );
       producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
       const dlq = createDlq({ producer, topic: topics.dlq });

@@ -42,13 +42,20 @@ describe('backpressure', () => {
     (raw.socket as unknown as { _socket: { resume(): void } })._socket.resume();
 
     const error = await raw.next((message) => message.type === 'error' && message.id === 'slow', 30_000);
-    const [first] = error.payload as Array<{ message: string; extensions: { code: string; lastCursor: string; resumeToken: string } }>;
+    const [first] = error.payload as Array<{
+      message: string;
+      extensions: { code: string; lastCursor: string; resumeToken: string };
+    }>;
     expect(first!.extensions.code).toBe('SLOW_CONSUMER');
     const received = raw.messages
       .filter((message) => message.type === 'next')
-      .map((message) => (message.payload as { data: { events: { id: string; cursor: string } } }).data.events);
+      .map(
+        (message) => (message.payload as { data: { events: { id: string; cursor: string } } }).data.events,
+      );
     expect(received.length).toBeLessThan(emitted.length);
-    expect(received.map((event) => event.id)).toEqual(emitted.slice(0, received.length).map((item) => item.event.id));
+    expect(received.map((event) => event.id)).toEqual(
+      emitted.slice(0, received.length).map((item) => item.event.id),
+    );
     expect(first!.extensions.lastCursor).toBe(received.at(-1)?.cursor ?? null);
     raw.socket.close();
 
@@ -56,7 +63,10 @@ describe('backpressure', () => {
     const client = wsClient(t.wsUrl);
     const more = await t.fake.emit({ address: demo.vault, eventName: null, decoded: false });
     const rest = [...emitted.slice(received.length), more].map((item) => item.event.id);
-    const resumed = subscribeWs(client, EventsDocument, { filter: { contracts: [demo.vault] }, after: first!.extensions.resumeToken });
+    const resumed = subscribeWs(client, EventsDocument, {
+      filter: { contracts: [demo.vault] },
+      after: first!.extensions.resumeToken,
+    });
     const replayed = await resumed.waitFor(rest.length, 60_000);
     expect(replayed.map((data) => data.events.id)).toEqual(rest);
     resumed.stop();
@@ -80,10 +90,16 @@ describe('cleanup', () => {
             raw.send({ id, type: 'complete' });
           }
           raw.send({ type: 'ping', payload: { round } });
-          await raw.next((message) => message.type === 'pong' && (message.payload as { round?: number })?.round === round);
+          await raw.next(
+            (message) => message.type === 'pong' && (message.payload as { round?: number })?.round === round,
+          );
         }),
       );
-      await waitUntil(async () => t.gateway.stats().listeners === 0 && (await numsub()) === 0, 30_000, 'all released');
+      await waitUntil(
+        async () => t.gateway.stats().listeners === 0 && (await numsub()) === 0,
+        30_000,
+        'all released',
+      );
     };
     await cycles(4, 0);
     gc();

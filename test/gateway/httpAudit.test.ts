@@ -26,7 +26,9 @@ describe('GraphQL over HTTP compliance (graphql-http audits)', () => {
   });
 
   it('passes the SHOULD audits too (warnings listed if not)', async () => {
-    const audits = serverAudits({ url: t.url, fetchFn: fetch }).filter((audit) => audit.name.startsWith('SHOULD'));
+    const audits = serverAudits({ url: t.url, fetchFn: fetch }).filter((audit) =>
+      audit.name.startsWith('SHOULD'),
+    );
     const failures: string[] = [];
     for (const audit of audits) {
       const result = await audit.fn();

@@ -11,11 +11,21 @@ let secured: TestGateway;
 
 beforeAll(async () => {
   t = await startTestGateway({
-    limits: { maxDepth: 4, maxAliases: 5, maxTokens: 300, maxBodyBytes: 20_000, subscriptionsPerConnection: 3 },
+    limits: {
+      maxDepth: 4,
+      maxAliases: 5,
+      maxTokens: 300,
+      maxBodyBytes: 20_000,
+      subscriptionsPerConnection: 3,
+    },
     connectionInitWaitTimeout: 500,
   });
   secured = await startTestGateway({
-    gateway: { auth: { jwtSecret: secret, required: true, issuer: 'blockwire-tests' }, maskErrors: true, introspection: false },
+    gateway: {
+      auth: { jwtSecret: secret, required: true, issuer: 'blockwire-tests' },
+      maskErrors: true,
+      introspection: false,
+    },
     limits: { requestsPerMinute: 20 },
   });
 });
@@ -47,13 +57,19 @@ describe('bad input over HTTP', () => {
   });
 
   it('rejects nesting deeper than maxDepth, alias bombs and oversized token counts', async () => {
-    const deep = await postGraphql(t.url, '{ events { nodes { ... on DemoVault_OrderFilled { args { legs { token } } } } } }');
+    const deep = await postGraphql(
+      t.url,
+      '{ events { nodes { ... on DemoVault_OrderFilled { args { legs { token } } } } } }',
+    );
     expect(deep.body.errors?.[0]?.message).toMatch(/depth/i);
     expect(deep.body.errors?.[0]?.extensions?.code).toBeTypeOf('string');
     const aliases = Array.from({ length: 12 }, (_, i) => `a${i}: chains { chainId }`).join(' ');
     const bomb = await postGraphql(t.url, `{ ${aliases} }`);
     expect(bomb.body.errors?.[0]?.message).toMatch(/alias/i);
-    const tokens = await postGraphql(t.url, `{ ${Array.from({ length: 400 }, () => '__typename').join(' ')} }`);
+    const tokens = await postGraphql(
+      t.url,
+      `{ ${Array.from({ length: 400 }, () => '__typename').join(' ')} }`,
+    );
     expect(tokens.body.errors?.[0]?.message).toMatch(/token/i);
     for (const result of [deep, bomb, tokens]) expect(result.body.data ?? null).toBeNull();
   });
@@ -71,7 +87,9 @@ describe('bad input over HTTP', () => {
 
   it('names the argument or variable of an invalid scalar', async () => {
     const literal = await postGraphql(t.url, `{ erc20Balances(chainId: 31337, holder: "0x12") { balance } }`);
-    expect(literal.body.errors?.[0]?.message).toMatch(/^Argument erc20Balances\(holder\) has an invalid value/);
+    expect(literal.body.errors?.[0]?.message).toMatch(
+      /^Argument erc20Balances\(holder\) has an invalid value/,
+    );
     expect(literal.body.errors?.[0]?.message).toContain('Address must be a 20-byte hex address');
     expect(literal.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const variable = await postGraphql(
@@ -80,13 +98,23 @@ describe('bad input over HTTP', () => {
       { h: '0x5FBDB2315678afecb367f032d93F642f64180aa3' },
     );
     expect(variable.body.errors?.[0]?.message).toMatch(/Variable "\$h" got invalid value .*checksum/);
-    const bigint = await postGraphql(t.url, `{ nftOwner(chainId: 31337, contract: "${demo.nft}", tokenId: "1e18") }`);
-    expect(bigint.body.errors?.[0]?.message).toMatch(/^Argument nftOwner\(tokenId\).*BigInt must be an integer/);
+    const bigint = await postGraphql(
+      t.url,
+      `{ nftOwner(chainId: 31337, contract: "${demo.nft}", tokenId: "1e18") }`,
+    );
+    expect(bigint.body.errors?.[0]?.message).toMatch(
+      /^Argument nftOwner\(tokenId\).*BigInt must be an integer/,
+    );
   });
 
   it('stays up and keeps memory bounded under a burst of bad requests', async () => {
     const before = process.memoryUsage().heapUsed;
-    const bad = ['{', '{ chains { nope } }', `{ ${'a: __typename '.repeat(20)} }`, 'query ($x: BigInt!) { __typename }'];
+    const bad = [
+      '{',
+      '{ chains { nope } }',
+      `{ ${'a: __typename '.repeat(20)} }`,
+      'query ($x: BigInt!) { __typename }',
+    ];
     for (let round = 0; round < 50; round++) {
       await Promise.all(bad.map((query) => postGraphql(t.url, query)));
     }
@@ -105,7 +133,11 @@ describe('WebSocket abuse', () => {
 
   it('closes on a duplicate subscription id with 4409 and on garbage frames with 4400', async () => {
     const duplicate = await openRawSocket(t.wsUrl);
-    const subscribe = { id: 'same', type: 'subscribe', payload: { query: 'subscription { heads { blockNumber } }' } };
+    const subscribe = {
+      id: 'same',
+      type: 'subscribe',
+      payload: { query: 'subscription { heads { blockNumber } }' },
+    };
     duplicate.send(subscribe);
     duplicate.send(subscribe);
     expect((await duplicate.closed).code).toBe(4409);
@@ -131,14 +163,23 @@ describe('WebSocket abuse', () => {
 
   it('limits subscriptions per connection and reports errors with codes', async () => {
     const raw = await openRawSocket(t.wsUrl);
-    for (let i = 0; i < 4; i++) raw.send({ id: `s${i}`, type: 'subscribe', payload: { query: 'subscription { heads { blockNumber } }' } });
+    for (let i = 0; i < 4; i++)
+      raw.send({
+        id: `s${i}`,
+        type: 'subscribe',
+        payload: { query: 'subscription { heads { blockNumber } }' },
+      });
     const error = await raw.next((message) => message.type === 'error');
     expect(error.id).toBe('s3');
-    expect((error.payload as Array<{ extensions: { code: string } }>)[0]!.extensions.code).toBe('SUBSCRIPTION_LIMIT');
+    expect((error.payload as Array<{ extensions: { code: string } }>)[0]!.extensions.code).toBe(
+      'SUBSCRIPTION_LIMIT',
+    );
     raw.send({ id: 's0', type: 'complete' });
     raw.send({ id: 'bad', type: 'subscribe', payload: { query: 'subscription { nope }' } });
     const invalid = await raw.next((message) => message.type === 'error' && message.id === 'bad');
-    expect((invalid.payload as Array<{ extensions: { code: string } }>)[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect((invalid.payload as Array<{ extensions: { code: string } }>)[0]!.extensions.code).toBe(
+      'GRAPHQL_VALIDATION_FAILED',
+    );
     raw.socket.close();
     await waitUntil(() => t.gateway.stats().listeners === 0, 10_000, 'subscriptions released');
   });
@@ -149,9 +190,13 @@ describe('authentication, rate limits and production settings', () => {
     const anonymous = await postGraphql(secured.url, ChainsDocument);
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const forged = await postGraphql(secured.url, ChainsDocument, undefined, { authorization: 'Bearer not.a.jwt' });
+    const forged = await postGraphql(secured.url, ChainsDocument, undefined, {
+      authorization: 'Bearer not.a.jwt',
+    });
     expect(forged.status).toBe(401);
-    const allowed = await postGraphql(secured.url, ChainsDocument, undefined, { authorization: `Bearer ${await token('alice')}` });
+    const allowed = await postGraphql(secured.url, ChainsDocument, undefined, {
+      authorization: `Bearer ${await token('alice')}`,
+    });
     expect(allowed.body.data?.chains[0]?.chainId).toBe(31337);
 
     const refused = await openRawSocket(secured.wsUrl, { init: false });
@@ -160,7 +205,11 @@ describe('authentication, rate limits and production settings', () => {
     const client = wsClient(secured.wsUrl, { authorization: `Bearer ${await token('bob')}` });
     const sub = subscribeWs(client, EventsDocument, { filter: { contracts: [demo.token] } });
     await waitUntil(() => secured.gateway.stats().listeners === 1, 10_000, 'authenticated subscription');
-    await secured.fake.emit({ address: demo.token, eventName: 'Transfer', args: { from: demo.nft, to: demo.items, value: '1' } });
+    await secured.fake.emit({
+      address: demo.token,
+      eventName: 'Transfer',
+      args: { from: demo.nft, to: demo.items, value: '1' },
+    });
     await sub.waitFor(1);
     sub.stop();
     await client.dispose();

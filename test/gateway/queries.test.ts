@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerTokensKey } from '../../src/domain/index.ts';
-import { ChainsDocument, Erc20Document, Erc1155BalanceDocument, EventHistoryDocument, NftDocument } from './generated/graphql.ts';
+import {
+  ChainsDocument,
+  Erc20Document,
+  Erc1155BalanceDocument,
+  EventHistoryDocument,
+  NftDocument,
+} from './generated/graphql.ts';
 import { postGraphql } from './support/clients.ts';
 import type { FakeEmitted } from './support/fakeProcessor.ts';
 import { demo, startTestGateway, type TestGateway } from './support/startTestGateway.ts';
@@ -16,16 +22,31 @@ beforeAll(async () => {
   t = await startTestGateway();
   const { redis, fake } = t;
   await fake.head(120, 125);
-  await redis.hset(fake.keys(demo.token).token, { totalSupply: '1000000000000000000000', holders: '2', transfers: '7' });
+  await redis.hset(fake.keys(demo.token).token, {
+    totalSupply: '1000000000000000000000',
+    holders: '2',
+    transfers: '7',
+  });
   await redis.hset(fake.keys(demo.token).balances, { [alice]: '999999999999999999999', [bob]: '1' });
   await redis.hset(fake.keys(demo.nft).owners, { '1': alice, '2': alice, '10': alice, '3': bob });
   await redis.hset(fake.keys(demo.nft).balances, { [alice]: '3', [bob]: '1' });
-  await redis.zadd(ownerTokensKey(t.config.redis.keyPrefix, chainId, demo.nft, alice), 0, '1', 0, '10', 0, '2');
+  await redis.zadd(
+    ownerTokensKey(t.config.redis.keyPrefix, chainId, demo.nft, alice),
+    0,
+    '1',
+    0,
+    '10',
+    0,
+    '2',
+  );
   await redis.hset(fake.keys(demo.items).multiBalances, { [`7:${alice}`]: '15' });
   for (let i = 0; i < 9; i++) {
     if (i % 2 === 0) fake.nextBlock();
     const address = i % 3 === 2 ? demo.nft : demo.token;
-    const args = address === demo.nft ? { from: alice, to: bob, tokenId: String(i) } : { from: i % 2 ? alice : bob, to: bob, value: String(i) };
+    const args =
+      address === demo.nft
+        ? { from: alice, to: bob, tokenId: String(i) }
+        : { from: i % 2 ? alice : bob, to: bob, value: String(i) };
     history.push(await fake.emit({ address, eventName: 'Transfer', args }));
   }
 });
@@ -41,7 +62,11 @@ describe('state queries', () => {
     const [chain] = body.data!.chains;
     expect(chain).toMatchObject({ chainId, head: '125', confirmed: '120', processedBlock: '120', lag: '5' });
     const token = chain!.contracts.find((contract) => contract.name === 'DemoToken')!;
-    expect(token).toMatchObject({ kind: 'ERC20', appliedEvents: '6', processedCursor: history.filter((h) => h.event.address === demo.token).at(-1)!.cursor });
+    expect(token).toMatchObject({
+      kind: 'ERC20',
+      appliedEvents: '6',
+      processedCursor: history.filter((h) => h.event.address === demo.token).at(-1)!.cursor,
+    });
     expect(token.eventCounts).toEqual([{ eventName: 'Transfer', count: '6' }]);
   });
 
@@ -56,11 +81,19 @@ describe('state queries', () => {
       transferCount: '7',
       balanceOf: '999999999999999999999',
     });
-    expect(body.data!.erc20Balances).toEqual([{ token: { name: 'DemoToken' }, balance: '999999999999999999999' }]);
+    expect(body.data!.erc20Balances).toEqual([
+      { token: { name: 'DemoToken' }, balance: '999999999999999999999' },
+    ]);
   });
 
   it('reads ERC-721 owners and pages through the tokens of an owner', async () => {
-    const first = await postGraphql(t.url, NftDocument, { chainId, contract: demo.nft, owner: alice, tokenId: '3', first: 2 });
+    const first = await postGraphql(t.url, NftDocument, {
+      chainId,
+      contract: demo.nft,
+      owner: alice,
+      tokenId: '3',
+      first: 2,
+    });
     expect(first.body.errors).toBeUndefined();
     expect(first.body.data!.nftOwner).toBe('0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC');
     expect(first.body.data!.nftBalance).toBe('3');
@@ -78,16 +111,33 @@ describe('state queries', () => {
   });
 
   it('reads ERC-1155 balances (zero when absent)', async () => {
-    const held = await postGraphql(t.url, Erc1155BalanceDocument, { chainId, contract: demo.items, id: '7', holder: alice });
+    const held = await postGraphql(t.url, Erc1155BalanceDocument, {
+      chainId,
+      contract: demo.items,
+      id: '7',
+      holder: alice,
+    });
     expect(held.body.data!.erc1155Balance).toBe('15');
-    const none = await postGraphql(t.url, Erc1155BalanceDocument, { chainId, contract: demo.items, id: '8', holder: alice });
+    const none = await postGraphql(t.url, Erc1155BalanceDocument, {
+      chainId,
+      contract: demo.items,
+      id: '8',
+      holder: alice,
+    });
     expect(none.body.data!.erc1155Balance).toBe('0');
   });
 
   it('rejects a contract of the wrong kind with an error naming the argument', async () => {
-    const { body } = await postGraphql(t.url, Erc1155BalanceDocument, { chainId, contract: demo.token, id: '7', holder: alice });
+    const { body } = await postGraphql(t.url, Erc1155BalanceDocument, {
+      chainId,
+      contract: demo.token,
+      id: '7',
+      holder: alice,
+    });
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(body.errors?.[0]?.message).toMatch(/^Argument contract must be a configured erc1155 contract on chain 31337/);
+    expect(body.errors?.[0]?.message).toMatch(
+      /^Argument contract must be a configured erc1155 contract on chain 31337/,
+    );
   });
 });
 
@@ -112,7 +162,10 @@ describe('event history', () => {
 
   it('filters by event args and reads newest first with DESC', async () => {
     const { body } = await postGraphql(t.url, EventHistoryDocument, {
-      filter: { contracts: [demo.token], args: [{ name: 'from', value: alice.toUpperCase().replace('0X', '0x') }] },
+      filter: {
+        contracts: [demo.token],
+        args: [{ name: 'from', value: alice.toUpperCase().replace('0X', '0x') }],
+      },
       order: 'DESC',
     });
     const expected = history

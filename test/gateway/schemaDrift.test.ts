@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generate } from '@graphql-codegen/cli';
 import { describe, expect, it } from 'vitest';
+import codegenConfig from '../../codegen.ts';
 import { printSchemaFromConfig } from '../../src/gateway/printSchema.ts';
 import { loadConfig } from '../../src/shared/config/index.ts';
-import codegenConfig from '../../codegen.ts';
 import { exampleConfigPath } from './support/startTestGateway.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -14,7 +14,9 @@ describe('committed schema and generated client documents', () => {
     const committed = readFileSync(`${root}schema/schema.graphql`, 'utf8');
     // An empty environment: `${VAR:-default}` URLs must not leak the machine's settings into the SDL.
     const printed = printSchemaFromConfig(loadConfig(exampleConfigPath, {}));
-    expect(printed, 'schema drifted: run `npm run schema:print` and commit schema/schema.graphql').toBe(committed);
+    expect(printed, 'schema drifted: run `npm run schema:print` and commit schema/schema.graphql').toBe(
+      committed,
+    );
   });
 
   it('test/gateway/generated is what codegen.ts produces from the committed schema', async () => {

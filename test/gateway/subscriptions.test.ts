@@ -1,5 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EventsDocument, type EventsSubscription, HeadsDocument, TransfersDocument } from './generated/graphql.ts';
+import {
+  EventsDocument,
+  type EventsSubscription,
+  HeadsDocument,
+  TransfersDocument,
+} from './generated/graphql.ts';
 import { subscribeSse, subscribeWs, waitUntil, wsClient } from './support/clients.ts';
 import type { FakeEmitted } from './support/fakeProcessor.ts';
 import { demo, startTestGateway, type TestGateway } from './support/startTestGateway.ts';
@@ -17,14 +22,21 @@ beforeAll(async () => {
 
 afterEach(async () => {
   // Every subscription of a test must be released, so the next test counts its own listeners.
-  await waitUntil(() => t.gateway.stats().listeners === 0 && t.gateway.stats().redisChannels === 0, 10_000, 'released');
+  await waitUntil(
+    () => t.gateway.stats().listeners === 0 && t.gateway.stats().redisChannels === 0,
+    10_000,
+    'released',
+  );
 });
 
 afterAll(async () => {
   await t?.stop();
 });
 
-async function emitTransfers(count: number, contracts: string[] = [demo.token, demo.nft]): Promise<FakeEmitted[]> {
+async function emitTransfers(
+  count: number,
+  contracts: string[] = [demo.token, demo.nft],
+): Promise<FakeEmitted[]> {
   const emitted: FakeEmitted[] = [];
   for (let i = 0; i < count; i++) {
     if (i % 3 === 0) t.fake.nextBlock();
@@ -67,7 +79,11 @@ describe('events subscription', () => {
     expect(first.args.value).toBe('1000000000000000000');
     expect(ws[1]!.events.__typename).toBe('DemoNFT_Transfer');
     // Nothing more arrives (no duplicates) once a later event of the same filter is through.
-    const marker = await t.fake.emit({ address: demo.token, eventName: 'Transfer', args: { from: bob, to: alice, value: '1' } });
+    const marker = await t.fake.emit({
+      address: demo.token,
+      eventName: 'Transfer',
+      args: { from: bob, to: alice, value: '1' },
+    });
     const [wsAll, sseAll] = await Promise.all([overWs.waitFor(61), overSse.waitFor(61)]);
     expect(wsAll.at(-1)!.events.id).toBe(marker.event.id);
     expect(sseAll.at(-1)!.events.id).toBe(marker.event.id);
@@ -85,7 +101,9 @@ describe('events subscription', () => {
       const client = wsClient(t.wsUrl);
       const filter = { chainId: 31337, contracts: [demo.token, demo.nft] as `0x${string}`[] };
       const subscribe = (after?: string) =>
-        transport === 'ws' ? subscribeWs(client, EventsDocument, { filter, after }) : subscribeSse(t.url, EventsDocument, { filter, after });
+        transport === 'ws'
+          ? subscribeWs(client, EventsDocument, { filter, after })
+          : subscribeSse(t.url, EventsDocument, { filter, after });
 
       const first = subscribe();
       await untilListening(1);
@@ -101,8 +119,14 @@ describe('events subscription', () => {
       await untilListening(1);
       const after = await emitTransfers(5);
       const received = await resumed.waitFor(20);
-      expect(ids(received.map((data) => data.events))).toEqual(ids([...whileAway, ...after].map((item) => item.event)));
-      const marker = await t.fake.emit({ address: demo.nft, eventName: 'Transfer', args: { from: bob, to: alice, tokenId: '7' } });
+      expect(ids(received.map((data) => data.events))).toEqual(
+        ids([...whileAway, ...after].map((item) => item.event)),
+      );
+      const marker = await t.fake.emit({
+        address: demo.nft,
+        eventName: 'Transfer',
+        args: { from: bob, to: alice, tokenId: '7' },
+      });
       await resumed.waitFor(21);
       expect(resumed.results.at(-1)!.data!.events.id).toBe(marker.event.id);
       expect(resumed.results).toHaveLength(21);
@@ -115,7 +139,10 @@ describe('events subscription', () => {
   it('resumes one contract from a plain cursor', async () => {
     const client = wsClient(t.wsUrl);
     const emitted = await emitTransfers(6, [demo.token]);
-    const sub = subscribeWs(client, EventsDocument, { filter: { contracts: [demo.token] }, after: emitted[2]!.cursor! });
+    const sub = subscribeWs(client, EventsDocument, {
+      filter: { contracts: [demo.token] },
+      after: emitted[2]!.cursor!,
+    });
     const received = await sub.waitFor(3);
     expect(ids(received.map((data) => data.events))).toEqual(ids(emitted.slice(3).map((item) => item.event)));
     sub.stop();
@@ -124,13 +151,37 @@ describe('events subscription', () => {
 
   it('with includePending delivers the PENDING event first, then its CONFIRMED and REMOVED follow-ups', async () => {
     const client = wsClient(t.wsUrl);
-    const sub = subscribeWs(client, EventsDocument, { filter: { contracts: [demo.token] }, includePending: true });
+    const sub = subscribeWs(client, EventsDocument, {
+      filter: { contracts: [demo.token] },
+      includePending: true,
+    });
     await untilListening(1);
     const block = t.fake.nextBlock();
     const args = { from: alice, to: bob, value: '5' };
-    await t.fake.emit({ address: demo.token, eventName: 'Transfer', args, status: 'PENDING', blockNumber: block, logIndex: 0 });
-    await t.fake.emit({ address: demo.token, eventName: 'Transfer', args, status: 'CONFIRMED', blockNumber: block, logIndex: 0 });
-    await t.fake.emit({ address: demo.token, eventName: 'Transfer', args, status: 'REMOVED', blockNumber: block, logIndex: 0 });
+    await t.fake.emit({
+      address: demo.token,
+      eventName: 'Transfer',
+      args,
+      status: 'PENDING',
+      blockNumber: block,
+      logIndex: 0,
+    });
+    await t.fake.emit({
+      address: demo.token,
+      eventName: 'Transfer',
+      args,
+      status: 'CONFIRMED',
+      blockNumber: block,
+      logIndex: 0,
+    });
+    await t.fake.emit({
+      address: demo.token,
+      eventName: 'Transfer',
+      args,
+      status: 'REMOVED',
+      blockNumber: block,
+      logIndex: 0,
+    });
     const received = await sub.waitFor(3);
     expect(received.map((data) => data.events.status)).toEqual(['PENDING', 'CONFIRMED', 'REMOVED']);
     expect(received[0]!.events.cursor).toBeNull();
@@ -153,7 +204,10 @@ describe('events subscription', () => {
         orderId: `0x${'ab'.repeat(32)}`,
         maker: alice,
         legs: [
-          { token: demo.token, amount: '115792089237316195423570985008687907853269984665640564039457584007913129639935' },
+          {
+            token: demo.token,
+            amount: '115792089237316195423570985008687907853269984665640564039457584007913129639935',
+          },
           { token: demo.nft, amount: '1' },
         ],
         meta: { deadline: '1700000000', signature: '0xDEADBEEF' },
@@ -185,7 +239,10 @@ describe('events subscription', () => {
         partial: true,
       },
     });
-    expect(rebalanced).toMatchObject({ __typename: 'DemoVault_Rebalanced', args: { weights: [['1', '2'], ['3']] } });
+    expect(rebalanced).toMatchObject({
+      __typename: 'DemoVault_Rebalanced',
+      args: { weights: [['1', '2'], ['3']] },
+    });
     expect(undecoded).toMatchObject({ __typename: 'UndecodedEvent', eventName: null, data: '0x' });
     sub.stop();
     await client.dispose();
@@ -196,17 +253,37 @@ describe('account and head subscriptions', () => {
   it('streams transfers of one account and new confirmed heads', async () => {
     const client = wsClient(t.wsUrl);
     const carol = '0x90f79bf6eb2c4f870365e785982e1f101e93b906';
-    const transfers = subscribeWs(client, TransfersDocument, { chainId: 31337, account: carol as `0x${string}` });
+    const transfers = subscribeWs(client, TransfersDocument, {
+      chainId: 31337,
+      account: carol as `0x${string}`,
+    });
     const heads = subscribeWs(client, HeadsDocument, { chainId: 31337 });
     await untilListening(2);
-    await t.fake.emit({ address: demo.token, eventName: 'Transfer', args: { from: alice, to: bob, value: '1' } });
-    const mine = await t.fake.emit({ address: demo.token, eventName: 'Transfer', args: { from: carol, to: bob, value: '2' } });
-    await t.fake.emit({ address: demo.token, eventName: 'Approval', args: { owner: carol, spender: bob, value: '3' } });
+    await t.fake.emit({
+      address: demo.token,
+      eventName: 'Transfer',
+      args: { from: alice, to: bob, value: '1' },
+    });
+    const mine = await t.fake.emit({
+      address: demo.token,
+      eventName: 'Transfer',
+      args: { from: carol, to: bob, value: '2' },
+    });
+    await t.fake.emit({
+      address: demo.token,
+      eventName: 'Approval',
+      args: { owner: carol, spender: bob, value: '3' },
+    });
     const head = await t.fake.head(4242);
     const [transfer] = await transfers.waitFor(1);
     expect(transfer!.transfers.id).toBe(mine.event.id);
     const [received] = await heads.waitFor(1);
-    expect(received!.heads).toEqual({ chainId: 31337, blockNumber: '4242', blockHash: head.blockHash, head: '4244' });
+    expect(received!.heads).toEqual({
+      chainId: 31337,
+      blockNumber: '4242',
+      blockHash: head.blockHash,
+      head: '4244',
+    });
     transfers.stop();
     heads.stop();
     await client.dispose();

@@ -1,5 +1,5 @@
-import type { GraphQLSchema } from '../graphqlJs.ts';
 import type { ResolvedConfig } from '../../shared/config/index.ts';
+import type { GraphQLSchema } from '../graphqlJs.ts';
 import { createBuilder } from './builder.ts';
 import { createCatalog } from './catalog.ts';
 import { addChainQueries } from './chainQueries.ts';

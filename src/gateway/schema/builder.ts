@@ -1,6 +1,6 @@
 import SchemaBuilder from '@pothos/core';
-import type { StreamPosition } from '../stream/resumeToken.ts';
 import type { GatewayContext } from '../context.ts';
+import type { StreamPosition } from '../stream/resumeToken.ts';
 import type { addEventTypes } from './eventTypes.ts';
 import type { addFilterInputs } from './inputs.ts';
 

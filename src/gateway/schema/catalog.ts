@@ -9,7 +9,12 @@ export type Catalog = {
   contract(chainId: number, address: string): ContractSpec | undefined;
   contractsOfChain(chainId: number): ContractSpec[];
   /** The event type of a decoded log, matched by signature, then by name. */
-  eventType(chainId: number, address: string, signature: string | null, eventName: string | null): EventTypeSpec | undefined;
+  eventType(
+    chainId: number,
+    address: string,
+    signature: string | null,
+    eventName: string | null,
+  ): EventTypeSpec | undefined;
 };
 
 /** `<chainId>:<address lower-case>`: the key of a contract in resume tokens and lookups. */

@@ -20,12 +20,19 @@ async function statusOf(ctx: GatewayContext, chainId: number): Promise<ChainStat
 /** Adds `Chain`, `Contract`, `ContractKind`, and the `chains`/`chain` queries. */
 export function addChainQueries(builder: Builder) {
   const kind = builder.enumType('ContractKind', {
-    values: { ERC20: { value: 'erc20' }, ERC721: { value: 'erc721' }, ERC1155: { value: 'erc1155' }, CUSTOM: { value: 'custom' } },
+    values: {
+      ERC20: { value: 'erc20' },
+      ERC721: { value: 'erc721' },
+      ERC1155: { value: 'erc1155' },
+      CUSTOM: { value: 'custom' },
+    },
   });
 
   const eventCount = builder.objectRef<{ eventName: string; count: string }>('EventCount').implement({
     fields: (t) => ({
-      eventName: t.exposeString('eventName', { description: '`__undecoded` counts logs that did not decode.' }),
+      eventName: t.exposeString('eventName', {
+        description: '`__undecoded` counts logs that did not decode.',
+      }),
       count: t.field({ type: 'BigInt', resolve: (row) => row.count }),
     }),
   });
@@ -42,18 +49,26 @@ export function addChainQueries(builder: Builder) {
         nullable: true,
         description: 'Journal id of the last applied event.',
         resolve: async (c, _args, ctx) =>
-          (await ctx.services.redis.hget(contractKeys(ctx.services.keyPrefix, c.chainId, c.address).meta, 'lastId')) ?? null,
+          (await ctx.services.redis.hget(
+            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).meta,
+            'lastId',
+          )) ?? null,
       }),
       appliedEvents: t.field({
         type: 'BigInt',
         description: 'Number of events applied to the projection.',
         resolve: async (c, _args, ctx) =>
-          (await ctx.services.redis.hget(contractKeys(ctx.services.keyPrefix, c.chainId, c.address).meta, 'count')) ?? '0',
+          (await ctx.services.redis.hget(
+            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).meta,
+            'count',
+          )) ?? '0',
       }),
       eventCounts: t.field({
         type: [eventCount],
         resolve: async (c, _args, ctx) => {
-          const counts = await ctx.services.redis.hgetall(contractKeys(ctx.services.keyPrefix, c.chainId, c.address).counts);
+          const counts = await ctx.services.redis.hgetall(
+            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).counts,
+          );
           return Object.entries(counts)
             .map(([eventName, count]) => ({ eventName, count }))
             .sort((a, b) => a.eventName.localeCompare(b.eventName));
@@ -78,7 +93,8 @@ export function addChainQueries(builder: Builder) {
         type: 'BigInt',
         nullable: true,
         description: 'Last confirmed block published by the ingestor.',
-        resolve: async ({ chain }, _args, ctx) => optionalBigInt((await statusOf(ctx, chain.chainId)).confirmed),
+        resolve: async ({ chain }, _args, ctx) =>
+          optionalBigInt((await statusOf(ctx, chain.chainId)).confirmed),
       }),
       confirmedHash: t.field({
         type: 'Hex',
@@ -89,7 +105,8 @@ export function addChainQueries(builder: Builder) {
         type: 'BigInt',
         nullable: true,
         description: 'Last block whose events are applied to Redis.',
-        resolve: async ({ chain }, _args, ctx) => optionalBigInt((await statusOf(ctx, chain.chainId)).processedBlock),
+        resolve: async ({ chain }, _args, ctx) =>
+          optionalBigInt((await statusOf(ctx, chain.chainId)).processedBlock),
       }),
       lag: t.field({
         type: 'BigInt',
@@ -108,7 +125,8 @@ export function addChainQueries(builder: Builder) {
         type: 'BigInt',
         nullable: true,
         description: 'Unix milliseconds of the last status update.',
-        resolve: async ({ chain }, _args, ctx) => optionalBigInt((await statusOf(ctx, chain.chainId)).updatedAt),
+        resolve: async ({ chain }, _args, ctx) =>
+          optionalBigInt((await statusOf(ctx, chain.chainId)).updatedAt),
       }),
       contracts: t.field({
         type: [contract],

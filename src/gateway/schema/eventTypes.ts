@@ -6,7 +6,7 @@ import type { ArgField, ArgType } from './describeContracts.ts';
 
 type Parent = Record<string, JsonValue> | JsonValue[];
 
-function valueOf(parent: Parent, field: ArgField): JsonValue | undefined {
+function argValue(parent: Parent, field: ArgField): JsonValue | undefined {
   if (Array.isArray(parent)) return parent[field.index];
   return parent[field.source] ?? parent[String(field.index)];
 }
@@ -29,7 +29,10 @@ export function addEventTypes(builder: Builder, catalog: Catalog) {
   const typeNameOf = (node: EventNode): string => {
     const { event } = node;
     if (!event.decoded) return 'UndecodedEvent';
-    return catalog.eventType(event.chainId, event.address, event.signature, event.eventName)?.typeName ?? 'UndecodedEvent';
+    return (
+      catalog.eventType(event.chainId, event.address, event.signature, event.eventName)?.typeName ??
+      'UndecodedEvent'
+    );
   };
 
   const chainEvent = builder.interfaceRef<EventNode>('ChainEvent').implement({
@@ -110,11 +113,14 @@ export function addEventTypes(builder: Builder, catalog: Catalog) {
         t.field({
           type: fieldTypeOf(t, field.type),
           description: `${field.solidityType}${field.indexed ? ' indexed' : ''}${
-            field.indexed && field.type.kind === 'scalar' && field.type.name === 'Hex' && field.solidityType !== 'bytes32'
+            field.indexed &&
+            field.type.kind === 'scalar' &&
+            field.type.name === 'Hex' &&
+            field.solidityType !== 'bytes32'
               ? ' (keccak256 of the value: indexed dynamic values are hashed)'
               : ''
           }`,
-          resolve: (parent: Parent) => valueOf(parent, field),
+          resolve: (parent: Parent) => argValue(parent, field),
         }),
       ]),
     );

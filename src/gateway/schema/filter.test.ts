@@ -29,10 +29,13 @@ function transfer(from: string, to: string, value: string): ChainEvent {
 
 describe('event filters', () => {
   it('matches addresses case-insensitively and integers numerically', () => {
-    const match = matchEvents(['Transfer'], [
-      { name: 'to', value: bob.toUpperCase().replace('0X', '0x') },
-      { name: 'value', value: '0010' },
-    ]);
+    const match = matchEvents(
+      ['Transfer'],
+      [
+        { name: 'to', value: bob.toUpperCase().replace('0X', '0x') },
+        { name: 'value', value: '0010' },
+      ],
+    );
     expect(match(transfer(alice, bob, '10'))).toBe(true);
     expect(match(transfer(alice, bob, '11'))).toBe(false);
   });

@@ -6,7 +6,12 @@ import type { Builder, SchemaRefs } from './builder.ts';
 import { contractKey } from './catalog.ts';
 import { type EventFilterInput, positionsFrom, resolveFilter } from './inputs.ts';
 
-type EventPage = { nodes: EventNode[]; endCursor: string | null; endPosition: string | null; hasNextPage: boolean };
+type EventPage = {
+  nodes: EventNode[];
+  endCursor: string | null;
+  endPosition: string | null;
+  hasNextPage: boolean;
+};
 
 // Upper bound of journal entries one page may scan, so a selective filter cannot scan a whole journal.
 const maxScanned = 10_000;
@@ -31,7 +36,8 @@ export function addHistoryQuery(builder: Builder, { chainEvent, eventFilter }: S
         resolve: (p) => p.endPosition,
       }),
       hasNextPage: t.exposeBoolean('hasNextPage', {
-        description: 'True when more matching events may follow (at least one more entry is in the journals).',
+        description:
+          'True when more matching events may follow (at least one more entry is in the journals).',
       }),
     }),
   });
@@ -83,7 +89,8 @@ export function addHistoryQuery(builder: Builder, { chainEvent, eventFilter }: S
         // In ascending order a contract not reached yet is at its beginning, so the position stays
         // gapless when handed to the subscription.
         if (!descending) {
-          for (const source of resolved.sources) positions[contractKey(source.chainId, source.address)] ??= '0-0';
+          for (const source of resolved.sources)
+            positions[contractKey(source.chainId, source.address)] ??= '0-0';
         }
         const endPosition = Object.keys(positions).length > 0 ? encodeResumeToken(positions) : null;
         return { nodes, endCursor, endPosition, hasNextPage };

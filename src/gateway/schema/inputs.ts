@@ -27,7 +27,8 @@ export function addFilterInputs(builder: Builder) {
     }),
   });
   const eventFilter = builder.inputType('EventFilter', {
-    description: 'Which events: all fields optional; omitted means every configured chain / contract / event.',
+    description:
+      'Which events: all fields optional; omitted means every configured chain / contract / event.',
     fields: (t) => ({
       chainId: t.int({ required: false }),
       contracts: t.field({ type: ['Address'], required: false }),
@@ -59,7 +60,9 @@ export function resolveFilter(
       `must be a configured chain (${catalog.chainIds.join(', ')}). Got ${chainId}.`,
     );
   }
-  const candidates = catalog.contracts.filter((contract) => chainId === undefined || contract.chainId === chainId);
+  const candidates = catalog.contracts.filter(
+    (contract) => chainId === undefined || contract.chainId === chainId,
+  );
   let contracts = candidates;
   if (filter?.contracts && filter.contracts.length > 0) {
     contracts = [];
@@ -79,15 +82,24 @@ export function resolveFilter(
     address: contract.address,
     journalKey: contractKeys(keyPrefix, contract.chainId, contract.address).journal,
   }));
-  return { contracts, sources, predicate: matchEvents(filter?.events ?? undefined, filter?.args ?? undefined) };
+  return {
+    contracts,
+    sources,
+    predicate: matchEvents(filter?.events ?? undefined, filter?.args ?? undefined),
+  };
 }
 
 /** Expands an `after` argument to one position per contract (a plain cursor applies to all). */
-export function positionsFrom(position: StreamPosition | null | undefined, contracts: ContractSpec[]): PositionMap | undefined {
+export function positionsFrom(
+  position: StreamPosition | null | undefined,
+  contracts: ContractSpec[],
+): PositionMap | undefined {
   if (!position) return undefined;
   if (position.kind === 'token') {
     const wanted = new Set(contracts.map((contract) => contractKey(contract.chainId, contract.address)));
     return Object.fromEntries(Object.entries(position.positions).filter(([key]) => wanted.has(key)));
   }
-  return Object.fromEntries(contracts.map((contract) => [contractKey(contract.chainId, contract.address), position.cursor]));
+  return Object.fromEntries(
+    contracts.map((contract) => [contractKey(contract.chainId, contract.address), position.cursor]),
+  );
 }

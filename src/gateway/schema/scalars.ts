@@ -1,6 +1,6 @@
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from '../graphqlJs.ts';
 import { getAddress, isAddress } from 'viem';
 import { parseCursor } from '../../domain/index.ts';
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from '../graphqlJs.ts';
 import { decodeResumeToken, type StreamPosition } from '../stream/resumeToken.ts';
 
 function show(value: unknown): string {
@@ -24,7 +24,9 @@ const integerPattern = /^-?\d{1,80}$/;
 function parseBigInt(value: unknown): string {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   if (typeof value === 'string' && integerPattern.test(value)) return BigInt(value).toString();
-  throw badInput(`BigInt must be an integer as a decimal string, e.g. "1000000000000000000". Got ${show(value)}.`);
+  throw badInput(
+    `BigInt must be an integer as a decimal string, e.g. "1000000000000000000". Got ${show(value)}.`,
+  );
 }
 
 /** uint/int ABI values: decimal strings so uint256 never loses precision. */
@@ -41,9 +43,13 @@ export const bigIntScalar = new GraphQLScalarType<string, string>({
 
 function parseAddress(value: unknown): `0x${string}` {
   if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value))
-    throw badInput(`Address must be a 20-byte hex address (0x followed by 40 hex digits). Got ${show(value)}.`);
+    throw badInput(
+      `Address must be a 20-byte hex address (0x followed by 40 hex digits). Got ${show(value)}.`,
+    );
   if (!isAddress(value, { strict: true }))
-    throw badInput(`Address has an invalid EIP-55 checksum (use all lower-case or the checksummed form). Got ${show(value)}.`);
+    throw badInput(
+      `Address has an invalid EIP-55 checksum (use all lower-case or the checksummed form). Got ${show(value)}.`,
+    );
   return value.toLowerCase() as `0x${string}`;
 }
 
@@ -81,7 +87,9 @@ export const hexScalar = new GraphQLScalarType<`0x${string}`, string>({
 
 function parseCursorInput(value: unknown): string {
   if (typeof value !== 'string' || !parseCursor(value))
-    throw badInput(`Cursor must be a journal position "<blockNumber>-<logIndex>", e.g. "1204-3". Got ${show(value)}.`);
+    throw badInput(
+      `Cursor must be a journal position "<blockNumber>-<logIndex>", e.g. "1204-3". Got ${show(value)}.`,
+    );
   return value;
 }
 

@@ -16,13 +16,22 @@ import type { Builder, SchemaRefs } from './builder.ts';
 import type { ContractSpec } from './describeContracts.ts';
 import { type EventFilterInput, positionsFrom, resolveFilter } from './inputs.ts';
 
-type BalanceUpdate = { contract: ContractSpec; holder: string; tokenId: string | null; balance: string; node: EventNode };
+type BalanceUpdate = {
+  contract: ContractSpec;
+  holder: string;
+  tokenId: string | null;
+  balance: string;
+  node: EventNode;
+};
 
 const transferNames = new Set(['Transfer', 'TransferSingle', 'TransferBatch']);
 
 function requireChain(ctx: GatewayContext, chainId: number): void {
   if (!ctx.services.catalog.chainIds.includes(chainId))
-    throw badUserInput('chainId', `must be a configured chain (${ctx.services.catalog.chainIds.join(', ')}). Got ${chainId}.`);
+    throw badUserInput(
+      'chainId',
+      `must be a configured chain (${ctx.services.catalog.chainIds.join(', ')}). Got ${chainId}.`,
+    );
 }
 
 function asString(value: unknown): string | undefined {
@@ -30,10 +39,15 @@ function asString(value: unknown): string | undefined {
 }
 
 /** The balances an event changed for one holder, read from Redis after the event was applied. */
-async function balanceUpdatesOf(ctx: GatewayContext, node: EventNode, holder: string): Promise<BalanceUpdate[]> {
+async function balanceUpdatesOf(
+  ctx: GatewayContext,
+  node: EventNode,
+  holder: string,
+): Promise<BalanceUpdate[]> {
   const { event } = node;
   const contract = ctx.services.catalog.contract(event.chainId, event.address);
-  if (!contract || !event.eventName || !transferNames.has(event.eventName) || event.status === 'PENDING') return [];
+  if (!contract || !event.eventName || !transferNames.has(event.eventName) || event.status === 'PENDING')
+    return [];
   const args = event.args;
   if (asString(args.from) !== holder && asString(args.to) !== holder) return [];
   const keys = contractKeys(ctx.services.keyPrefix, event.chainId, event.address);
@@ -45,8 +59,17 @@ async function balanceUpdatesOf(ctx: GatewayContext, node: EventNode, holder: st
     const ids = event.eventName === 'TransferSingle' ? [args.id] : Array.isArray(args.ids) ? args.ids : [];
     const tokenIds = ids.filter((id): id is string => typeof id === 'string');
     if (tokenIds.length === 0) return [];
-    const balances = await ctx.services.redis.hmget(keys.multiBalances, ...tokenIds.map((id) => `${id}:${holder}`));
-    return tokenIds.map((tokenId, index) => ({ contract, holder, tokenId, balance: balances[index] ?? '0', node }));
+    const balances = await ctx.services.redis.hmget(
+      keys.multiBalances,
+      ...tokenIds.map((id) => `${id}:${holder}`),
+    );
+    return tokenIds.map((tokenId, index) => ({
+      contract,
+      holder,
+      tokenId,
+      balance: balances[index] ?? '0',
+      node,
+    }));
   }
   return [];
 }
@@ -57,9 +80,17 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
     description: 'A new confirmed block of a chain.',
     fields: (t) => ({
       chainId: t.exposeInt('chainId'),
-      blockNumber: t.field({ type: 'BigInt', description: 'The confirmed block.', resolve: (h) => h.blockNumber }),
+      blockNumber: t.field({
+        type: 'BigInt',
+        description: 'The confirmed block.',
+        resolve: (h) => h.blockNumber,
+      }),
       blockHash: t.field({ type: 'Hex', resolve: (h) => h.blockHash }),
-      head: t.field({ type: 'BigInt', description: 'Latest block seen when it was confirmed.', resolve: (h) => h.head }),
+      head: t.field({
+        type: 'BigInt',
+        description: 'Latest block seen when it was confirmed.',
+        resolve: (h) => h.head,
+      }),
     }),
   });
 
@@ -70,8 +101,17 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
       contract: t.field({ type: 'Address', resolve: (u) => u.contract.address }),
       contractName: t.string({ resolve: (u) => u.contract.name }),
       holder: t.field({ type: 'Address', resolve: (u) => u.holder }),
-      tokenId: t.field({ type: 'BigInt', nullable: true, description: 'ERC-1155 token id.', resolve: (u) => u.tokenId }),
-      balance: t.field({ type: 'BigInt', description: 'ERC-20 amount, ERC-721 token count or ERC-1155 amount.', resolve: (u) => u.balance }),
+      tokenId: t.field({
+        type: 'BigInt',
+        nullable: true,
+        description: 'ERC-1155 token id.',
+        resolve: (u) => u.tokenId,
+      }),
+      balance: t.field({
+        type: 'BigInt',
+        description: 'ERC-20 amount, ERC-721 token count or ERC-1155 amount.',
+        resolve: (u) => u.balance,
+      }),
       event: t.field({ type: chainEvent, resolve: (u) => u.node }),
     }),
   });
@@ -111,7 +151,8 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
     }),
     transfers: t.field({
       type: chainEvent,
-      description: 'Live transfers (ERC-20/721 Transfer, ERC-1155 TransferSingle/Batch) from or to one account.',
+      description:
+        'Live transfers (ERC-20/721 Transfer, ERC-1155 TransferSingle/Batch) from or to one account.',
       args: { chainId: t.arg.int({ required: true }), account: t.arg({ type: 'Address', required: true }) },
       subscribe: (_root, { chainId, account }, ctx) => {
         requireChain(ctx, chainId);
@@ -134,7 +175,8 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
     }),
     balanceUpdates: t.field({
       type: balanceUpdate,
-      description: 'Balance changes of one holder across the configured ERC-20/721/1155 contracts of a chain.',
+      description:
+        'Balance changes of one holder across the configured ERC-20/721/1155 contracts of a chain.',
       args: { chainId: t.arg.int({ required: true }), holder: t.arg({ type: 'Address', required: true }) },
       subscribe: (_root, { chainId, holder }, ctx) => {
         requireChain(ctx, chainId);
@@ -187,7 +229,9 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
             capacity: ctx.services.config.gateway.limits.subscriptionBuffer,
             map: (message) => {
               const payload = message.payload as Partial<HeadChannelMessage> | null;
-              return payload?.kind === 'head' && typeof payload.chainId === 'number' ? (payload as HeadChannelMessage) : undefined;
+              return payload?.kind === 'head' && typeof payload.chainId === 'number'
+                ? (payload as HeadChannelMessage)
+                : undefined;
             },
           }),
         );

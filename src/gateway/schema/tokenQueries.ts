@@ -18,23 +18,35 @@ export function addTokenQueries(builder: Builder) {
         type: 'BigInt',
         description: 'Minted minus burned.',
         resolve: async (c, _args, ctx) =>
-          (await ctx.services.redis.hget(contractKeys(ctx.services.keyPrefix, c.chainId, c.address).token, 'totalSupply')) ?? '0',
+          (await ctx.services.redis.hget(
+            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).token,
+            'totalSupply',
+          )) ?? '0',
       }),
       holderCount: t.field({
         type: 'BigInt',
         resolve: async (c, _args, ctx) =>
-          (await ctx.services.redis.hget(contractKeys(ctx.services.keyPrefix, c.chainId, c.address).token, 'holders')) ?? '0',
+          (await ctx.services.redis.hget(
+            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).token,
+            'holders',
+          )) ?? '0',
       }),
       transferCount: t.field({
         type: 'BigInt',
         resolve: async (c, _args, ctx) =>
-          (await ctx.services.redis.hget(contractKeys(ctx.services.keyPrefix, c.chainId, c.address).token, 'transfers')) ?? '0',
+          (await ctx.services.redis.hget(
+            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).token,
+            'transfers',
+          )) ?? '0',
       }),
       balanceOf: t.field({
         type: 'BigInt',
         args: { holder: t.arg({ type: 'Address', required: true }) },
         resolve: async (c, { holder }, ctx) =>
-          (await ctx.services.redis.hget(contractKeys(ctx.services.keyPrefix, c.chainId, c.address).balances, holder)) ?? '0',
+          (await ctx.services.redis.hget(
+            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).balances,
+            holder,
+          )) ?? '0',
       }),
     }),
   });
@@ -52,7 +64,11 @@ export function addTokenQueries(builder: Builder) {
     .implement({
       fields: (t) => ({
         tokenIds: t.field({ type: ['BigInt'], resolve: (p) => p.tokenIds }),
-        endCursor: t.string({ nullable: true, description: 'Pass as `after` for the next page.', resolve: (p) => p.endCursor }),
+        endCursor: t.string({
+          nullable: true,
+          description: 'Pass as `after` for the next page.',
+          resolve: (p) => p.endCursor,
+        }),
         hasNextPage: t.exposeBoolean('hasNextPage'),
       }),
     });
@@ -61,7 +77,8 @@ export function addTokenQueries(builder: Builder) {
     erc20Token: t.field({
       type: erc20Token,
       args: { chainId: t.arg.int({ required: true }), address: t.arg({ type: 'Address', required: true }) },
-      resolve: (_root, { chainId, address }, ctx) => requireContract(ctx, chainId, address, ['erc20'], 'address'),
+      resolve: (_root, { chainId, address }, ctx) =>
+        requireContract(ctx, chainId, address, ['erc20'], 'address'),
     }),
     erc20Balances: t.field({
       type: [erc20Balance],
@@ -71,7 +88,8 @@ export function addTokenQueries(builder: Builder) {
         const tokens = ctx.services.catalog.contractsOfChain(chainId).filter((c) => c.abiKind === 'erc20');
         if (tokens.length === 0) return [];
         const pipeline = ctx.services.redis.pipeline();
-        for (const token of tokens) pipeline.hget(contractKeys(ctx.services.keyPrefix, chainId, token.address).balances, holder);
+        for (const token of tokens)
+          pipeline.hget(contractKeys(ctx.services.keyPrefix, chainId, token.address).balances, holder);
         const results = (await pipeline.exec()) ?? [];
         const balances: Balance[] = [];
         tokens.forEach((token, index) => {
@@ -93,7 +111,10 @@ export function addTokenQueries(builder: Builder) {
       },
       resolve: async (_root, { chainId, contract, tokenId }, ctx) => {
         requireContract(ctx, chainId, contract, ['erc721'], 'contract');
-        return ctx.services.redis.hget(contractKeys(ctx.services.keyPrefix, chainId, contract).owners, tokenId);
+        return ctx.services.redis.hget(
+          contractKeys(ctx.services.keyPrefix, chainId, contract).owners,
+          tokenId,
+        );
       },
     }),
     nftBalance: t.field({
@@ -106,7 +127,12 @@ export function addTokenQueries(builder: Builder) {
       },
       resolve: async (_root, { chainId, contract, owner }, ctx) => {
         requireContract(ctx, chainId, contract, ['erc721'], 'contract');
-        return (await ctx.services.redis.hget(contractKeys(ctx.services.keyPrefix, chainId, contract).balances, owner)) ?? '0';
+        return (
+          (await ctx.services.redis.hget(
+            contractKeys(ctx.services.keyPrefix, chainId, contract).balances,
+            owner,
+          )) ?? '0'
+        );
       },
     }),
     nftTokens: t.field({
@@ -124,9 +150,19 @@ export function addTokenQueries(builder: Builder) {
         const count = first ?? 50;
         if (count < 1 || count > 500) throw badUserInput('first', `must be between 1 and 500. Got ${count}.`);
         if (after != null && !/^\d{1,80}$/.test(after))
-          throw badUserInput('after', `must be the endCursor of a previous page (a token id). Got ${JSON.stringify(after)}.`);
+          throw badUserInput(
+            'after',
+            `must be the endCursor of a previous page (a token id). Got ${JSON.stringify(after)}.`,
+          );
         const key = ownerTokensKey(ctx.services.keyPrefix, chainId, contract, owner);
-        const ids = await ctx.services.redis.zrangebylex(key, after == null ? '-' : `(${after}`, '+', 'LIMIT', 0, count + 1);
+        const ids = await ctx.services.redis.zrangebylex(
+          key,
+          after == null ? '-' : `(${after}`,
+          '+',
+          'LIMIT',
+          0,
+          count + 1,
+        );
         const page = ids.slice(0, count);
         return { tokenIds: page, endCursor: page.at(-1) ?? null, hasNextPage: ids.length > count };
       },
@@ -142,8 +178,10 @@ export function addTokenQueries(builder: Builder) {
       resolve: async (_root, { chainId, contract, id, holder }, ctx) => {
         requireContract(ctx, chainId, contract, ['erc1155'], 'contract');
         return (
-          (await ctx.services.redis.hget(contractKeys(ctx.services.keyPrefix, chainId, contract).multiBalances, `${id}:${holder}`)) ??
-          '0'
+          (await ctx.services.redis.hget(
+            contractKeys(ctx.services.keyPrefix, chainId, contract).multiBalances,
+            `${id}:${holder}`,
+          )) ?? '0'
         );
       },
     }),

@@ -1,16 +1,16 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ExecutionArgs, GraphQLError } from '../graphqlJs.ts';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../../shared/logger.ts';
 import type { GatewayContext, GatewayServices, Viewer } from '../context.ts';
+import { type ExecutionArgs, GraphQLError } from '../graphqlJs.ts';
 import { gatewayMetrics } from '../metrics.ts';
 import { type Authenticate, bearerToken } from './authenticate.ts';
-import { withCode } from './errorPlugins.ts';
 import { clientKey } from './clientKey.ts';
+import { withCode } from './errorPlugins.ts';
 import type { RateLimiter } from './rateLimiter.ts';
 
 /** Parameters of {@link attachWebSocket}. */
@@ -79,8 +79,10 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
   const disposable: Disposable = useServer<Record<string, unknown>, Extra>(
     {
       connectionInitWaitTimeout: params.connectionInitWaitTimeout ?? 3_000,
-      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      execute: (args) =>
+        (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
+      subscribe: (args) =>
+        (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const token = bearerToken(params.authorization ?? params.Authorization ?? params.token);
@@ -95,7 +97,8 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
       },
       onSubscribe: async (ctx, _id, payload) => {
         const key = ctx.extra.clientKey ?? clientKey(undefined, ctx.extra.request);
-        if (!rateLimiter.take(key)) return rejected('RATE_LIMITED', 'Too many operations: slow down and retry later.');
+        if (!rateLimiter.take(key))
+          return rejected('RATE_LIMITED', 'Too many operations: slow down and retry later.');
         const open = Object.keys(ctx.subscriptions).length;
         if (open > limits.subscriptionsPerConnection) {
           return rejected(
@@ -114,11 +117,14 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
           document = enveloped.parse(payload.query);
         } catch (error) {
           const graphqlError =
-            error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error));
+            error instanceof GraphQLError
+              ? error
+              : new GraphQLError(error instanceof Error ? error.message : String(error));
           return [withCode(graphqlError, 'GRAPHQL_PARSE_FAILED')];
         }
         const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return errors.map((error: GraphQLError) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        if (errors.length > 0)
+          return errors.map((error: GraphQLError) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
         return {
           schema: enveloped.schema,
           operationName: payload.operationName,

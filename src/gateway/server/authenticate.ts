@@ -1,7 +1,7 @@
-import { GraphQLError } from '../graphqlJs.ts';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { ResolvedConfig } from '../../shared/config/index.ts';
 import type { Viewer } from '../context.ts';
+import { GraphQLError } from '../graphqlJs.ts';
 
 /** Verifies a bearer token; resolves undefined for anonymous callers when auth is optional. */
 export type Authenticate = (token: string | undefined) => Promise<Viewer | undefined>;
@@ -41,7 +41,9 @@ export function createAuthenticate(config: ResolvedConfig): Authenticate {
     }
     try {
       const { payload } =
-        key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+        key instanceof Uint8Array
+          ? await jwtVerify(token, key, options)
+          : await jwtVerify(token, key, options);
       return { subject: payload.sub, claims: payload as Record<string, unknown> };
     } catch (error) {
       throw unauthenticated(`Invalid token: ${(error as Error).message}`);

@@ -14,7 +14,13 @@ export type RequestHandlerParameters = {
   rateLimiter: RateLimiter;
 };
 
-function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+) {
   gatewayMetrics.rejected.inc({ reason: code });
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
@@ -24,10 +30,13 @@ async function readiness(services: GatewayServices): Promise<{ ready: boolean; r
   try {
     const [pong, epoch] = await Promise.race([
       Promise.all([services.redis.ping(), services.redis.exists(epochKey(services.keyPrefix))]),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2_000).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2_000).unref(),
+      ),
     ]);
     if (pong !== 'PONG') return { ready: false, reason: 'Redis did not answer PING' };
-    if (epoch !== 1) return { ready: false, reason: 'Redis projection is not complete (epoch marker missing; rebuilding?)' };
+    if (epoch !== 1)
+      return { ready: false, reason: 'Redis projection is not complete (epoch marker missing; rebuilding?)' };
     return { ready: true };
   } catch (error) {
     return { ready: false, reason: (error as Error).message };
@@ -60,16 +69,28 @@ export function createRequestHandler({ yoga, services, rateLimiter }: RequestHan
     }
     const length = req.headers['content-length'];
     if (length !== undefined && Number(length) > limits.maxBodyBytes) {
-      sendError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body is ${length} bytes; at most ${limits.maxBodyBytes} bytes are accepted.`, {
-        connection: 'close',
-      });
+      sendError(
+        res,
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `Request body is ${length} bytes; at most ${limits.maxBodyBytes} bytes are accepted.`,
+        {
+          connection: 'close',
+        },
+      );
       req.resume();
       return;
     }
     if (length === undefined && req.headers['transfer-encoding'] !== undefined) {
-      sendError(res, 411, 'LENGTH_REQUIRED', 'Send a Content-Length header: chunked request bodies are not accepted.', {
-        connection: 'close',
-      });
+      sendError(
+        res,
+        411,
+        'LENGTH_REQUIRED',
+        'Send a Content-Length header: chunked request bodies are not accepted.',
+        {
+          connection: 'close',
+        },
+      );
       req.resume();
       return;
     }

@@ -1,7 +1,7 @@
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
-import type { GraphQLSchema } from '../graphqlJs.ts';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayContext, GatewayServices, Viewer } from '../context.ts';
+import type { GraphQLSchema } from '../graphqlJs.ts';
 import { type Authenticate, bearerToken } from './authenticate.ts';
 import { createMaskError, errorCodesPlugin } from './errorPlugins.ts';
 
@@ -31,11 +31,17 @@ export function createYogaServer({
     maxDirectives: { n: 50 },
     blockFieldSuggestion: { enabled: !gateway.introspection },
   }).protect();
-  const cors = gateway.cors === false ? false : gateway.cors === true ? undefined : { origin: gateway.cors, credentials: true };
+  const cors =
+    gateway.cors === false
+      ? false
+      : gateway.cors === true
+        ? undefined
+        : { origin: gateway.cors, credentials: true };
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    graphiql: gateway.graphiql && gateway.introspection ? { subscriptionsProtocol: 'WS', title: 'blockwire' } : false,
+    graphiql:
+      gateway.graphiql && gateway.introspection ? { subscriptionsProtocol: 'WS', title: 'blockwire' } : false,
     landingPage: false,
     logging: false,
     batching: false,
@@ -43,7 +49,8 @@ export function createYogaServer({
     maskedErrors: { maskError: createMaskError(gateway.maskErrors) },
     plugins: [...(armor.plugins as Plugin[]), errorCodesPlugin({ introspection: gateway.introspection })],
     context: async (initial): Promise<GatewayContext> => {
-      if ('wsViewer' in initial) return { services, viewer: (initial as unknown as WsInitialContext).wsViewer };
+      if ('wsViewer' in initial)
+        return { services, viewer: (initial as unknown as WsInitialContext).wsViewer };
       const request = (initial as { request?: Request }).request;
       const viewer = await authenticate(bearerToken(request?.headers.get('authorization') ?? undefined));
       return { services, viewer };

@@ -1,3 +1,4 @@
+import type { Plugin } from 'graphql-yoga';
 import {
   type DocumentNode,
   GraphQLError,
@@ -6,7 +7,6 @@ import {
   type ValueNode,
   visit,
 } from '../graphqlJs.ts';
-import type { Plugin } from 'graphql-yoga';
 
 /** Returns the error with `extensions.code` set to `code` when it has none. */
 export function withCode(error: GraphQLError, code: string): GraphQLError {
@@ -26,12 +26,17 @@ function argumentNames(document: DocumentNode): Map<number, string> {
   const names = new Map<number, string>();
   const walk = (value: ValueNode, path: string) => {
     if (value.loc) names.set(value.loc.start, path);
-    if (value.kind === Kind.OBJECT) for (const field of value.fields) walk(field.value, `${path}.${field.name.value}`);
-    if (value.kind === Kind.LIST) value.values.forEach((item, index) => walk(item, `${path}[${index}]`));
+    if (value.kind === Kind.OBJECT)
+      for (const field of value.fields) walk(field.value, `${path}.${field.name.value}`);
+    if (value.kind === Kind.LIST) value.values.forEach((item, index) => void walk(item, `${path}[${index}]`));
   };
   let field = '';
   visit(document, {
-    Field: { enter: (node) => void (field = node.name.value) },
+    Field: {
+      enter: (node) => {
+        field = node.name.value;
+      },
+    },
     Argument: { enter: (node) => walk(node.value, `${field}(${node.name.value})`) },
   });
   return names;
@@ -62,16 +67,24 @@ function nameArguments(document: DocumentNode, errors: readonly GraphQLError[]):
  */
 export function errorCodesPlugin({ introspection }: { introspection: boolean }): Plugin {
   return {
-    onParse: () => ({ result, replaceParseResult }) => {
-      if (result instanceof GraphQLError) replaceParseResult(withCode(result, 'GRAPHQL_PARSE_FAILED'));
-      else if (result instanceof Error)
-        replaceParseResult(new GraphQLError(result.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }));
-    },
+    onParse:
+      () =>
+      ({ result, replaceParseResult }) => {
+        if (result instanceof GraphQLError) replaceParseResult(withCode(result, 'GRAPHQL_PARSE_FAILED'));
+        else if (result instanceof Error)
+          replaceParseResult(
+            new GraphQLError(result.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
+          );
+      },
     onValidate: ({ addValidationRule, params }) => {
       if (!introspection) addValidationRule(NoSchemaIntrospectionCustomRule);
       return ({ result, setResult }) => {
         if (result.length === 0) return;
-        setResult(nameArguments(params.documentAST, result as readonly GraphQLError[]).map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')));
+        setResult(
+          nameArguments(params.documentAST, result as readonly GraphQLError[]).map((error) =>
+            withCode(error, 'GRAPHQL_VALIDATION_FAILED'),
+          ),
+        );
       };
     },
   };

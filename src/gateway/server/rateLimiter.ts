@@ -16,7 +16,11 @@ export type RateLimiterParameters = {
 };
 
 /** Creates per-client token buckets: a burst of `perMinute`, refilled at `perMinute / 60` per second. */
-export function createRateLimiter({ perMinute, now = Date.now, maxKeys = 100_000 }: RateLimiterParameters): RateLimiter {
+export function createRateLimiter({
+  perMinute,
+  now = Date.now,
+  maxKeys = 100_000,
+}: RateLimiterParameters): RateLimiter {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const ratePerMs = perMinute / 60_000;
 

@@ -43,9 +43,12 @@ export function createChannelStream<T>(params: ChannelStreamParameters<T>): Asyn
       queue.push(value);
       if (queue.length > params.capacity) {
         gatewayMetrics.slowConsumers.inc();
-        failure = new GraphQLError(`Subscription closed: the client did not keep up and ${params.capacity} messages were waiting.`, {
-          extensions: { code: 'SLOW_CONSUMER' },
-        });
+        failure = new GraphQLError(
+          `Subscription closed: the client did not keep up and ${params.capacity} messages were waiting.`,
+          {
+            extensions: { code: 'SLOW_CONSUMER' },
+          },
+        );
         void close();
       }
     })

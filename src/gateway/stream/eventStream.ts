@@ -1,7 +1,7 @@
-import { GraphQLError } from '../graphqlJs.ts';
 import type { Redis } from 'ioredis';
 import { type ChainEvent, compareCursors } from '../../domain/index.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { GraphQLError } from '../graphqlJs.ts';
 import { gatewayMetrics } from '../metrics.ts';
 import type { ChannelHub, HubMessage } from '../pubsub/channelHub.ts';
 import { contractKey } from '../schema/catalog.ts';
@@ -74,7 +74,9 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
   let queue: Item[] = [];
   let merger: JournalMerger | undefined;
   let failure: GraphQLError | undefined;
-  let waiter: { resolve: (result: IteratorResult<EventNode>) => void; reject: (error: unknown) => void } | undefined;
+  let waiter:
+    | { resolve: (result: IteratorResult<EventNode>) => void; reject: (error: unknown) => void }
+    | undefined;
   let release: (() => Promise<void>) | undefined;
 
   const releaseAll = (): Promise<void> => {
@@ -82,7 +84,9 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
     release = undefined;
     buffer = [];
     queue = [];
-    return current ? current().catch((error) => logger.warn({ msg: 'Unsubscribe failed', err: error })) : Promise.resolve();
+    return current
+      ? current().catch((error) => logger.warn({ msg: 'Unsubscribe failed', err: error }))
+      : Promise.resolve();
   };
 
   const fail = (error: GraphQLError): void => {
@@ -127,7 +131,8 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
     }
     const snapshot = delivered;
     gatewayMetrics.delivered.inc({ source });
-    if (item.receivedAt !== undefined) gatewayMetrics.latency.observe((performance.now() - item.receivedAt) / 1000);
+    if (item.receivedAt !== undefined)
+      gatewayMetrics.latency.observe((performance.now() - item.receivedAt) / 1000);
     return {
       done: false,
       value: { event: item.event, cursor: item.cursor, resumeToken: () => encodeResumeToken(snapshot) },
@@ -162,7 +167,9 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
   const start = async (): Promise<void> => {
     const keyOf = (source: StreamSource) => contractKey(source.chainId, source.address);
     const missing = params.sources.filter((source) => params.after?.[keyOf(source)] === undefined);
-    const tips = await Promise.all(missing.map((source) => redis.xrevrange(source.journalKey, '+', '-', 'COUNT', 1)));
+    const tips = await Promise.all(
+      missing.map((source) => redis.xrevrange(source.journalKey, '+', '-', 'COUNT', 1)),
+    );
     missing.forEach((source, index) => {
       positions[keyOf(source)] = tips[index]?.[0]?.[0] ?? '0-0';
     });
@@ -187,7 +194,12 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
         from: positions[keyOf(source)]!,
       })),
       onInvalid: (source, id, reason) =>
-        logger.warn({ msg: 'Skipped a journal entry that does not decode', journal: source.journalKey, id, reason }),
+        logger.warn({
+          msg: 'Skipped a journal entry that does not decode',
+          journal: source.journalKey,
+          id,
+          reason,
+        }),
     });
     phase = 'replay';
   };
@@ -225,7 +237,8 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
           goLive();
           break;
         }
-        if (accept({ ...item, receivedAt: undefined })) return deliver({ ...item, receivedAt: undefined }, 'replay');
+        if (accept({ ...item, receivedAt: undefined }))
+          return deliver({ ...item, receivedAt: undefined }, 'replay');
       }
       if ((phase as string) === 'done') return iterator.next();
       const item = queue.shift();

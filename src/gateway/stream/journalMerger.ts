@@ -20,7 +20,12 @@ export type JournalMergerParameters = {
 /** Reads several contract journals lazily, page by page, merged in cursor order. */
 export type JournalMerger = { next(): Promise<JournalItem | undefined> };
 
-type SourceState = { source: JournalSource; position: string | null; buffer: JournalItem[]; exhausted: boolean };
+type SourceState = {
+  source: JournalSource;
+  position: string | null;
+  buffer: JournalItem[];
+  exhausted: boolean;
+};
 
 /**
  * Creates a merged reader. Across contracts, entries are ordered by cursor (chain position), ties

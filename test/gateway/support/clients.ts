@@ -16,11 +16,13 @@ export type Collector<T> = {
   stop(): void;
 };
 
-function collector<T>(start: (sink: {
-  next: (value: ExecutionResult<T>) => void;
-  error: (error: unknown) => void;
-  complete: () => void;
-}) => () => void): Collector<T> {
+function collector<T>(
+  start: (sink: {
+    next: (value: ExecutionResult<T>) => void;
+    error: (error: unknown) => void;
+    complete: () => void;
+  }) => () => void,
+): Collector<T> {
   const results: ExecutionResult<T>[] = [];
   const waiters: Array<() => void> = [];
   let endedResolve: (value: { error?: unknown }) => void = () => undefined;
@@ -92,11 +94,14 @@ export function subscribeWs<T = any, V extends Record<string, unknown> = Record<
   variables: V,
 ): Collector<T> {
   return collector<T>((sink) =>
-    client.subscribe<T>({ query: print(document), variables }, {
-      next: (value) => sink.next(value as ExecutionResult<T>),
-      error: sink.error,
-      complete: sink.complete,
-    }),
+    client.subscribe<T>(
+      { query: print(document), variables },
+      {
+        next: (value) => sink.next(value as ExecutionResult<T>),
+        error: sink.error,
+        complete: sink.complete,
+      },
+    ),
   );
 }
 
@@ -110,11 +115,14 @@ export function subscribeSse<T = any, V extends Record<string, unknown> = Record
 ): Collector<T> {
   const client = createSseClient({ url, singleConnection: false, retryAttempts: 0, headers });
   return collector<T>((sink) => {
-    const dispose = client.subscribe<T>({ query: print(document), variables }, {
-      next: (value) => sink.next(value as ExecutionResult<T>),
-      error: sink.error,
-      complete: sink.complete,
-    });
+    const dispose = client.subscribe<T>(
+      { query: print(document), variables },
+      {
+        next: (value) => sink.next(value as ExecutionResult<T>),
+        error: sink.error,
+        complete: sink.complete,
+      },
+    );
     return () => {
       dispose();
       client.dispose();
@@ -138,7 +146,11 @@ export async function postGraphql<T, V>(
 }
 
 /** Polls `condition` until it holds (no fixed sleeps in tests). */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);

@@ -52,7 +52,15 @@ function hex32(n: number, salt: string): `0x${string}` {
  * MULTI so journal and publish are atomic as with the real Lua script. PENDING events are only
  * published on the pending channel.
  */
-export function createFakeProcessor({ redis, keyPrefix, chainId }: { redis: Redis; keyPrefix: string; chainId: number }) {
+export function createFakeProcessor({
+  redis,
+  keyPrefix,
+  chainId,
+}: {
+  redis: Redis;
+  keyPrefix: string;
+  chainId: number;
+}) {
   let block = 100;
   let logIndex = 0;
 
@@ -73,7 +81,12 @@ export function createFakeProcessor({ redis, keyPrefix, chainId }: { redis: Redi
       logIndex: index,
       address: input.address.toLowerCase() as `0x${string}`,
       eventName: input.eventName,
-      signature: input.signature !== undefined ? input.signature : input.eventName ? (signatures[input.eventName] ?? null) : null,
+      signature:
+        input.signature !== undefined
+          ? input.signature
+          : input.eventName
+            ? (signatures[input.eventName] ?? null)
+            : null,
       decoded: input.decoded ?? input.eventName !== null,
       args: (input.args ?? {}) as Record<string, JsonValue>,
       topics: [hex32(1, 'f')],
@@ -121,13 +134,20 @@ export function createFakeProcessor({ redis, keyPrefix, chainId }: { redis: Redi
       multi.hincrby(keys.meta, 'count', 1);
       multi.hincrby(keys.counts, event.eventName ?? '__undecoded', 1);
       multi.publish(contractChannel(keyPrefix, chainId, event.address), message);
-      for (const account of accountsOf(event)) multi.publish(accountChannel(keyPrefix, chainId, account), message);
+      for (const account of accountsOf(event))
+        multi.publish(accountChannel(keyPrefix, chainId, account), message);
       await multi.exec();
       return { event, cursor };
     },
     /** Publishes a confirmed head and records the chain status. */
     async head(blockNumber: number, head = blockNumber + 2): Promise<HeadChannelMessage> {
-      const message: HeadChannelMessage = { kind: 'head', chainId, blockNumber, blockHash: hex32(blockNumber, 'b'), head };
+      const message: HeadChannelMessage = {
+        kind: 'head',
+        chainId,
+        blockNumber,
+        blockHash: hex32(blockNumber, 'b'),
+        head,
+      };
       await redis
         .multi()
         .hset(chainStatusKey(keyPrefix, chainId), {

@@ -7,11 +7,17 @@ export type RawSocket = {
   closed: Promise<{ code: number; reason: string }>;
   send(message: unknown): void;
   /** Resolves with the first received message matching `predicate`. */
-  next(predicate: (message: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  next(
+    predicate: (message: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
 };
 
 /** Opens a raw socket speaking graphql-transport-ws; `init` sends connection_init and awaits the ack. */
-export async function openRawSocket(url: string, options: { init?: boolean; payload?: unknown } = {}): Promise<RawSocket> {
+export async function openRawSocket(
+  url: string,
+  options: { init?: boolean; payload?: unknown } = {},
+): Promise<RawSocket> {
   const socket = new WebSocket(url, 'graphql-transport-ws');
   const messages: Array<Record<string, unknown>> = [];
   const listeners = new Set<() => void>();
@@ -47,7 +53,11 @@ export async function openRawSocket(url: string, options: { init?: boolean; payl
             resolve(found);
           } else if (socket.readyState === WebSocket.CLOSED) {
             cleanup();
-            reject(new Error(`Socket closed before the expected message; got ${JSON.stringify(messages).slice(0, 500)}`));
+            reject(
+              new Error(
+                `Socket closed before the expected message; got ${JSON.stringify(messages).slice(0, 500)}`,
+              ),
+            );
           }
         };
         const timer = setTimeout(() => {

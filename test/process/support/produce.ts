@@ -2,6 +2,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { topicNames } from '../../../src/domain/index.ts';
 import type { ResolvedConfig } from '../../../src/shared/config/index.ts';
 import { ensureTopics } from '../../../src/shared/kafka.ts';
+import { withRetry } from '../../../src/shared/retry.ts';
 import type { TestRecord } from './scenario.ts';
 
 /** Creates the four topics the way the processor does, so records can be produced before it starts. */
@@ -10,15 +11,26 @@ export async function createTopics(kafka: Kafka, config: ResolvedConfig): Promis
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics({
-      admin,
-      topics: [
-        { topic: topics.confirmed, numPartitions: config.kafka.partitions },
-        { topic: topics.pending, numPartitions: config.kafka.partitions },
-        { topic: topics.checkpoints, numPartitions: 1 },
-        { topic: topics.dlq, numPartitions: 1 },
-      ],
-    });
+    await withRetry(
+      () =>
+        ensureTopics({
+          admin,
+          topics: [
+            { topic: topics.confirmed, numPartitions: config.kafka.partitions },
+            { topic: topics.pending, numPartitions: config.kafka.partitions },
+            { topic: topics.checkpoints, numPartitions: 1 },
+            { topic: topics.dlq, numPartitions: 1 },
+          ],
+        }),
+      { retries: 10, initialDelayMs: 200, shouldRetry: () => true },
+    );
+    // Wait until every topic's partitions have leaders before producing.
+    for (const topic of Object.values(topics))
+      await withRetry(() => admin.fetchTopicOffsets(topic), {
+        retries: 20,
+        initialDelayMs: 200,
+        shouldRetry: () => true,
+      });
   } finally {
     await admin.disconnect();
   }
