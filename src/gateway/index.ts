@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createDashboardHandler } from '../dashboard/index.ts';
 import type { ResolvedConfig } from '../shared/config/index.ts';
 import { RedisError } from '../shared/errors/index.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
@@ -77,7 +78,9 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       const rateLimiter = createRateLimiter({ perMinute: config.gateway.limits.requestsPerMinute });
       const yoga = createYogaServer({ schema, services, authenticate });
       const handler = createRequestHandler({ yoga, services, rateLimiter });
+      const dashboard = createDashboardHandler();
       server = createServer((req, res) => {
+        if (dashboard(req, res)) return;
         handler(req, res).catch((error) => {
           logger.error({ msg: 'Request failed', err: error });
           if (!res.headersSent) res.writeHead(500);

@@ -43,7 +43,7 @@ export type DashboardFeedSubscription = { events:
 export type GatewayStatsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type GatewayStatsQuery = { gateway: { activeSubscriptions: number, openConnections: number } | null };
+export type GatewayStatsQuery = { gateway: { activeSubscriptions: number, openConnections: number } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String

@@ -4,6 +4,7 @@ import { createBuilder } from './builder.ts';
 import { createCatalog } from './catalog.ts';
 import { addChainQueries } from './chainQueries.ts';
 import { addEventTypes } from './eventTypes.ts';
+import { addGatewayQuery } from './gatewayQuery.ts';
 import { addHistoryQuery } from './historyQuery.ts';
 import { addFilterInputs } from './inputs.ts';
 import { addressScalar, bigIntScalar, cursorScalar, hexScalar, streamPositionScalar } from './scalars.ts';
@@ -28,6 +29,7 @@ export function buildSchema(config: ResolvedConfig): GraphQLSchema {
   const { eventFilter } = addFilterInputs(builder);
   addChainQueries(builder);
   addTokenQueries(builder);
+  addGatewayQuery(builder);
   addHistoryQuery(builder, { chainEvent, eventFilter });
   addSubscriptions(builder, { chainEvent, eventFilter });
   return builder.toSchema({ sortSchema: true });

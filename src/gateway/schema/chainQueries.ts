@@ -166,7 +166,7 @@ export function requireContract(
   if (!found || !kinds.includes(found.abiKind)) {
     throw badUserInput(
       argument,
-      `must be a configured ${kinds.join('/')} contract on chain ${chainId}. Got ${address}${found ? ` (a ${found.abiKind} contract)` : ''}.`,
+      `must be a configured ${kinds.join('/')} contract on chain ${chainId}. Got ${address}${found ? ` (${found.abiKind === 'custom' ? 'a custom' : `an ${found.abiKind}`} contract)` : ''}.`,
     );
   }
   return found;

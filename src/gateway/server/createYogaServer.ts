@@ -1,5 +1,6 @@
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { graphiqlDefaultQuery } from '../../dashboard/index.ts';
 import type { GatewayContext, GatewayServices, Viewer } from '../context.ts';
 import type { GraphQLSchema } from '../graphqlJs.ts';
 import { type Authenticate, bearerToken } from './authenticate.ts';
@@ -41,7 +42,9 @@ export function createYogaServer({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql:
-      gateway.graphiql && gateway.introspection ? { subscriptionsProtocol: 'WS', title: 'blockwire' } : false,
+      gateway.graphiql && gateway.introspection
+        ? { subscriptionsProtocol: 'WS', title: 'blockwire', defaultQuery: graphiqlDefaultQuery }
+        : false,
     landingPage: false,
     logging: false,
     batching: false,
