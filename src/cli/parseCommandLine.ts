@@ -11,6 +11,7 @@ export type CommandLine =
   | { command: 'schema-print'; configPath: string; out: string | undefined; check: string | undefined }
   | { command: 'rebuild'; configPath: string }
   | { command: 'config-check'; configPath: string }
+  | { command: 'demo'; rpcHttp: string }
   | { command: 'help' };
 
 /** Usage text printed by `blockwire help` and on a usage error. */
@@ -22,6 +23,7 @@ Commands:
   schema print [--config FILE] [--out FILE] [--check FILE]     print the GraphQL SDL (or check a file against it)
   rebuild [--config FILE]                                       drop the Redis projection and replay Kafka
   config check [--config FILE]                                  validate a config file
+  demo   --rpc URL                                              deploy the demo contracts on a fresh dev chain and send traffic
 
 The config file defaults to $BLOCKWIRE_CONFIG, else ./blockwire.yaml.`;
 
@@ -40,6 +42,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       check: { type: 'string' },
       'no-traffic': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      rpc: { type: 'string' },
     },
   });
   const defaultConfig = env.BLOCKWIRE_CONFIG ?? 'blockwire.yaml';
@@ -77,6 +80,10 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       if (sub !== 'check')
         throw new ConfigError(`Unknown command "config ${sub ?? ''}": expected "config check".`);
       return { command: 'config-check', configPath: values.config ?? defaultConfig };
+    case 'demo':
+      if (!values.rpc)
+        throw new ConfigError('demo needs --rpc URL: the HTTP endpoint of a Hardhat dev chain.');
+      return { command: 'demo', rpcHttp: values.rpc };
     default:
       throw new ConfigError(`Unknown command "${command}". Run "blockwire help" for the list.`);
   }

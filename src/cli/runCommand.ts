@@ -56,6 +56,11 @@ export async function runCommand(
     case 'start':
       await runRoles({ config: loadConfig(commandLine.configPath), roles: commandLine.roles, logger });
       return;
+    case 'demo': {
+      const { runDemo } = await import('./runDemo.ts');
+      await runDemo({ rpcHttp: commandLine.rpcHttp, logger });
+      return;
+    }
     case 'dev':
       await runDev({ configPath: commandLine.configPath, traffic: commandLine.traffic, logger });
       return;

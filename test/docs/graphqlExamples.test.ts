@@ -1,5 +1,5 @@
 /**
- * Every ```graphql block of docs/graphql.md runs against a real pipeline (Hardhat → ingest → Kafka →
+ * Every ```graphql block of docs/graphql.md and README.md runs against a real pipeline (Hardhat → ingest → Kafka →
  * process → Redis → gateway): queries over HTTP return no errors, subscriptions over graphql-ws deliver
  * a payload without errors while fresh traffic flows, and blocks marked expect-error fail with that
  * code. Together the examples cover every Query and Subscription field of the schema.
@@ -15,20 +15,21 @@ import { type Pipeline, startPipeline } from '../e2e/support/pipeline.ts';
 import { hardhatAccounts, runTraffic, startTestChain, type TestChain } from '../support/chain.ts';
 import { extractGraphqlBlocks } from './support/extractGraphqlBlocks.ts';
 
-const markdown = readFileSync(new URL('../../docs/graphql.md', import.meta.url), 'utf8');
-const blocks = extractGraphqlBlocks(markdown).map((block) => {
-  const operations = parse(block.source).definitions.filter(
-    (definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition',
-  );
-  if (operations.length !== 1)
-    throw new Error(`docs/graphql.md:${block.line}: expected one operation per block`);
-  const operation = operations[0]!;
-  return {
-    ...block,
-    operation,
-    name: `${operation.operation} ${operation.name?.value ?? '(anonymous)'} (line ${block.line})`,
-  };
-});
+const documents = ['docs/graphql.md', 'README.md'];
+const blocks = documents.flatMap((file) =>
+  extractGraphqlBlocks(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')).map((block) => {
+    const operations = parse(block.source).definitions.filter(
+      (definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition',
+    );
+    if (operations.length !== 1) throw new Error(`${file}:${block.line}: expected one operation per block`);
+    const operation = operations[0]!;
+    return {
+      ...block,
+      operation,
+      name: `${operation.operation} ${operation.name?.value ?? '(anonymous)'} (${file}:${block.line})`,
+    };
+  }),
+);
 
 // The docs name the addresses a fresh Hardhat chain gives the demo contracts (deployer = account #0,
 // nonces 0, 1, 2); the test chain is fresh, so they must match exactly.
