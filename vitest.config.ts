@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Hardhat) up once in its global setup and stops only what it started.
 export default defineConfig({
   test: {
-    reporters: ['default'],
+    reporters: ['default', './test/setup/summaryReporter.ts'],
     // Kafka, Redis and Hardhat share two cores with the tests.
     maxWorkers: 2,
     minWorkers: 1,
