@@ -16,6 +16,7 @@ import { randomId } from '../support/random.ts';
 import { getStack } from '../support/stack.ts';
 import {
   canonicalLogIds,
+  demoContractEntries,
   netConfirmedIds,
   readCommittedEvents,
   writeIngestConfig,
@@ -67,26 +68,7 @@ describe('ingest crash safety', () => {
       rpcHttp: chain.rpcHttp,
       rpcWs: chain.rpcWs,
       chainId: chain.chainId,
-      contracts: [
-        {
-          name: 'Token',
-          address: contracts.erc20.address,
-          abi: 'erc20',
-          startBlock: contracts.erc20.startBlock,
-        },
-        {
-          name: 'Nft',
-          address: contracts.erc721.address,
-          abi: 'erc721',
-          startBlock: contracts.erc721.startBlock,
-        },
-        {
-          name: 'Multi',
-          address: contracts.erc1155.address,
-          abi: 'erc1155',
-          startBlock: contracts.erc1155.startBlock,
-        },
-      ],
+      contracts: demoContractEntries(contracts),
       confirmations,
       kafkaBrokers: stack.kafkaBrokers,
       redisUrl: stack.redisUrl,

@@ -17,6 +17,7 @@ import { randomId } from '../support/random.ts';
 import { getStack } from '../support/stack.ts';
 import {
   canonicalLogIds,
+  demoContractEntries,
   ingestConfig,
   netConfirmedIds,
   readCommittedEvents,
@@ -68,26 +69,7 @@ describe('ingest realtime with shallow reorgs', () => {
         rpcHttp: chain.rpcHttp,
         rpcWs: chain.rpcWs,
         chainId: chain.chainId,
-        contracts: [
-          {
-            name: 'Token',
-            address: contracts.erc20.address,
-            abi: 'erc20',
-            startBlock: contracts.erc20.startBlock,
-          },
-          {
-            name: 'Nft',
-            address: contracts.erc721.address,
-            abi: 'erc721',
-            startBlock: contracts.erc721.startBlock,
-          },
-          {
-            name: 'Multi',
-            address: contracts.erc1155.address,
-            abi: 'erc1155',
-            startBlock: contracts.erc1155.startBlock,
-          },
-        ],
+        contracts: demoContractEntries(contracts),
         confirmations,
         kafkaBrokers: stack.kafkaBrokers,
         redisUrl: stack.redisUrl,

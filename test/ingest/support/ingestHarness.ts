@@ -11,6 +11,29 @@ import { randomId } from '../../support/random.ts';
 /** A contract entry of a test config. */
 export type TestContract = { name: string; address: Address; abi: string; startBlock: bigint | number };
 
+/** Config entries of the three demo contracts (names Token, Nft, Multi), from their deployment. */
+export function demoContractEntries(contracts: {
+  erc20: { address: Address; startBlock: bigint };
+  erc721: { address: Address; startBlock: bigint };
+  erc1155: { address: Address; startBlock: bigint };
+}): TestContract[] {
+  return [
+    { name: 'Token', address: contracts.erc20.address, abi: 'erc20', startBlock: contracts.erc20.startBlock },
+    {
+      name: 'Nft',
+      address: contracts.erc721.address,
+      abi: 'erc721',
+      startBlock: contracts.erc721.startBlock,
+    },
+    {
+      name: 'Multi',
+      address: contracts.erc1155.address,
+      abi: 'erc1155',
+      startBlock: contracts.erc1155.startBlock,
+    },
+  ];
+}
+
 /** Parameters of {@link writeIngestConfig}. */
 export type IngestConfigParameters = {
   rpcHttp: string;
