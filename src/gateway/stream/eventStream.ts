@@ -6,6 +6,7 @@ import { gatewayMetrics } from '../metrics.ts';
 import type { ChannelHub, HubMessage } from '../pubsub/channelHub.ts';
 import { contractKey } from '../schema/catalog.ts';
 import type { EventNode } from './eventNode.ts';
+import { findTrimmedStart } from './findTrimmedStart.ts';
 import { createJournalMerger, type JournalMerger } from './journalMerger.ts';
 import { encodeResumeToken, type PositionMap } from './resumeToken.ts';
 
@@ -174,6 +175,18 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
       positions[keyOf(source)] = tips[index]?.[0]?.[0] ?? '0-0';
     });
     for (const [key, cursor] of Object.entries(params.after ?? {})) positions[key] = cursor;
+    // Resuming across a trimmed part of a journal would silently skip events: refuse instead.
+    for (const source of params.sources) {
+      const after = params.after?.[keyOf(source)];
+      if (after === undefined) continue;
+      const oldest = await findTrimmedStart(redis, source.journalKey, after);
+      if (oldest !== undefined) {
+        throw new GraphQLError(
+          `Cannot resume contract ${source.address} after ${after}: its journal now starts at ${oldest} and older events were trimmed. Read the current state with queries and subscribe without after.`,
+          { extensions: { code: 'CURSOR_EXPIRED', contract: source.address, after, oldestCursor: oldest } },
+        );
+      }
+    }
     delivered = { ...positions };
     if ((phase as string) === 'done') return;
     release = await hub.listen(params.channels, onMessage);

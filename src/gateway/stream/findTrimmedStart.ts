@@ -1,0 +1,30 @@
+import type { Redis } from 'ioredis';
+import { compareCursors } from '../../domain/index.ts';
+
+/**
+ * When a journal has been trimmed and `after` lies before its oldest kept entry, events after `after`
+ * may be gone: returns that oldest kept id so the caller can refuse to resume with a gap. Returns
+ * undefined when the journal is complete from `after` on (or does not exist yet).
+ */
+export async function findTrimmedStart(
+  redis: Redis,
+  journalKey: string,
+  after: string,
+): Promise<string | undefined> {
+  let reply: unknown[];
+  try {
+    reply = (await redis.xinfo('STREAM', journalKey)) as unknown[];
+  } catch (error) {
+    if (/no such key/i.test((error as Error).message)) return undefined;
+    throw error;
+  }
+  const info = new Map<string, unknown>();
+  for (let index = 0; index + 1 < reply.length; index += 2) info.set(String(reply[index]), reply[index + 1]);
+  const added = Number(info.get('entries-added') ?? 0);
+  const length = Number(info.get('length') ?? 0);
+  // Redis 7 counts every entry ever added; fewer kept means the oldest were trimmed away.
+  if (!(added > length)) return undefined;
+  const first = info.get('recorded-first-entry-id');
+  if (typeof first !== 'string' || first === '0-0') return undefined;
+  return compareCursors(after, first) < 0 ? first : undefined;
+}
