@@ -1,10 +1,21 @@
 import { contractKeys, ownerTokensKey } from '../../domain/index.ts';
+import type { GatewayContext } from '../context.ts';
 import { badUserInput } from './badUserInput.ts';
 import type { Builder } from './builder.ts';
 import { requireContract } from './chainQueries.ts';
 import type { ContractSpec } from './describeContracts.ts';
 
 type Balance = { token: ContractSpec; holder: string; balance: string };
+
+/** One field of a contract's `token` hash (written by the processor), 0 when absent. */
+async function tokenInfo(
+  ctx: GatewayContext,
+  contract: ContractSpec,
+  field: 'totalSupply' | 'holders' | 'transfers',
+): Promise<string> {
+  const key = contractKeys(ctx.services.keyPrefix, contract.chainId, contract.address).token;
+  return (await ctx.services.redis.hget(key, field)) ?? '0';
+}
 
 /** Adds ERC-20, ERC-721 and ERC-1155 state queries. */
 export function addTokenQueries(builder: Builder) {
@@ -17,27 +28,15 @@ export function addTokenQueries(builder: Builder) {
       totalSupply: t.field({
         type: 'BigInt',
         description: 'Minted minus burned.',
-        resolve: async (c, _args, ctx) =>
-          (await ctx.services.redis.hget(
-            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).token,
-            'totalSupply',
-          )) ?? '0',
+        resolve: (c, _args, ctx) => tokenInfo(ctx, c, 'totalSupply'),
       }),
       holderCount: t.field({
         type: 'BigInt',
-        resolve: async (c, _args, ctx) =>
-          (await ctx.services.redis.hget(
-            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).token,
-            'holders',
-          )) ?? '0',
+        resolve: (c, _args, ctx) => tokenInfo(ctx, c, 'holders'),
       }),
       transferCount: t.field({
         type: 'BigInt',
-        resolve: async (c, _args, ctx) =>
-          (await ctx.services.redis.hget(
-            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).token,
-            'transfers',
-          )) ?? '0',
+        resolve: (c, _args, ctx) => tokenInfo(ctx, c, 'transfers'),
       }),
       balanceOf: t.field({
         type: 'BigInt',

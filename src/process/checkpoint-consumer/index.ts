@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
@@ -8,8 +7,8 @@ import {
   type HeadChannelMessage,
   headsChannel,
 } from '../../domain/index.ts';
-import { backoffDelay } from '../../shared/retry.ts';
 import type { Dlq } from '../dlq/index.ts';
+import { execUntilAcknowledged } from '../execUntilAcknowledged.ts';
 import type { ProcessScripts } from '../scripts.ts';
 
 /** Keeps each chain's status hash (head, confirmed block) current and publishes new confirmed heads. */
@@ -70,21 +69,18 @@ export function createCheckpointConsumer({
               JSON.stringify(headMessage),
             ]);
           }
-          for (let attempt = 1; running; attempt++) {
-            const pipeline = redis.pipeline() as unknown as ProcessScripts & {
-              exec(): Promise<[Error | null, unknown][] | null>;
-            };
-            for (const [key, ...args] of pipelineArgs) void pipeline.bwChainStatus(key, ...args);
-            try {
-              const results = (await pipeline.exec()) ?? [];
-              const failed = results.find(([error]) => error)?.[0];
-              if (!failed) break;
-              throw failed;
-            } catch (error) {
-              logger.warn({ msg: 'Could not update chain status; retrying', attempt, err: error });
-              await sleep(backoffDelay(attempt, 100, 5_000));
-              await heartbeat();
-            }
+          if (pipelineArgs.length > 0) {
+            await execUntilAcknowledged({
+              build: () => {
+                const pipeline = redis.pipeline() as ChainableCommander & ProcessScripts;
+                for (const [key, ...args] of pipelineArgs) void pipeline.bwChainStatus(key, ...args);
+                return pipeline;
+              },
+              running: () => running,
+              heartbeat,
+              logger,
+              what: 'update chain status',
+            });
           }
           await dlq.send(dead);
         },

@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { type EventChannelMessage, pendingChannel } from '../../domain/index.ts';
-import { backoffDelay } from '../../shared/retry.ts';
 import type { DeadLetter, Dlq } from '../dlq/index.ts';
+import { execUntilAcknowledged } from '../execUntilAcknowledged.ts';
 import { validateMessage } from '../validateMessage.ts';
 
 /** Forwards `events.pending` to the pending channels without touching state. */
@@ -64,19 +63,18 @@ export function createPendingConsumer({
               JSON.stringify(channelMessage),
             ]);
           }
-          for (let attempt = 1; running && publishes.length > 0; attempt++) {
-            const pipeline = redis.pipeline();
-            for (const [channel, message] of publishes) pipeline.publish(channel, message);
-            try {
-              const results = (await pipeline.exec()) ?? [];
-              const failed = results.find(([error]) => error)?.[0];
-              if (!failed) break;
-              throw failed;
-            } catch (error) {
-              logger.warn({ msg: 'Could not publish pending events; retrying', attempt, err: error });
-              await sleep(backoffDelay(attempt, 100, 5_000));
-              await heartbeat();
-            }
+          if (publishes.length > 0) {
+            await execUntilAcknowledged({
+              build: () => {
+                const pipeline = redis.pipeline();
+                for (const [channel, message] of publishes) pipeline.publish(channel, message);
+                return pipeline;
+              },
+              running: () => running,
+              heartbeat,
+              logger,
+              what: 'publish pending events',
+            });
           }
           await dlq.send(dead);
         },
