@@ -146,6 +146,3 @@ export async function startDevStack(parameters: StartDevStackParameters = {}): P
   log.info({ msg: 'Local stack ready', ms: Date.now() - startedAt, started: stack.started });
   return stack;
 }
-
-/** Alias of {@link startDevStack} following the `createX` naming of stateful parts. */
-export const createDevStack: typeof startDevStack = startDevStack;

@@ -28,14 +28,4 @@ export class BaseError extends Error {
     this.details = parameters.details;
     this.retriable = parameters.retriable ?? false;
   }
-
-  /** Walks the cause chain and returns the first error matching `predicate`. */
-  walk(predicate: (error: unknown) => boolean): unknown {
-    let current: unknown = this;
-    while (current) {
-      if (predicate(current)) return current;
-      current = current instanceof Error ? current.cause : undefined;
-    }
-    return undefined;
-  }
 }

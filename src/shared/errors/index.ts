@@ -1,2 +1,2 @@
 export { BaseError, type BaseErrorParameters } from './base.ts';
-export { ConfigError, KafkaError, RedisError, RpcError, StackError, ValidationError } from './leaf.ts';
+export { ConfigError, KafkaError, RedisError, RpcError, StackError } from './leaf.ts';

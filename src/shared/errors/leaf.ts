@@ -34,14 +34,6 @@ export class RedisError extends BaseError {
   }
 }
 
-/** A message or value does not match the expected shape. */
-export class ValidationError extends BaseError {
-  override name = 'ValidationError';
-  constructor(message: string, parameters: LeafParameters = {}) {
-    super(message, { code: 'VALIDATION_FAILED', ...parameters });
-  }
-}
-
 /** The local development stack (Kafka, Redis, Hardhat) could not be started. */
 export class StackError extends BaseError {
   override name = 'StackError';
