@@ -1,13 +1,9 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { metricsRegistry } from '../shared/metrics.ts';
-
-function single<T>(name: string, create: () => T): T {
-  return (metricsRegistry.getSingleMetric(name) as T | undefined) ?? create();
-}
+import { metricsRegistry, singleMetric } from '../shared/metrics.ts';
 
 /** Gateway metrics, created once per process on the shared registry. */
 export const gatewayMetrics = {
-  connections: single(
+  connections: singleMetric(
     'blockwire_gateway_open_connections',
     () =>
       new Gauge({
@@ -17,7 +13,7 @@ export const gatewayMetrics = {
         registers: [metricsRegistry],
       }),
   ),
-  subscriptions: single(
+  subscriptions: singleMetric(
     'blockwire_gateway_active_subscriptions',
     () =>
       new Gauge({
@@ -27,7 +23,7 @@ export const gatewayMetrics = {
         registers: [metricsRegistry],
       }),
   ),
-  delivered: single(
+  delivered: singleMetric(
     'blockwire_gateway_events_delivered_total',
     () =>
       new Counter({
@@ -37,7 +33,7 @@ export const gatewayMetrics = {
         registers: [metricsRegistry],
       }),
   ),
-  slowConsumers: single(
+  slowConsumers: singleMetric(
     'blockwire_gateway_slow_consumer_closes_total',
     () =>
       new Counter({
@@ -46,7 +42,7 @@ export const gatewayMetrics = {
         registers: [metricsRegistry],
       }),
   ),
-  latency: single(
+  latency: singleMetric(
     'blockwire_gateway_delivery_latency_seconds',
     () =>
       new Histogram({
@@ -56,7 +52,7 @@ export const gatewayMetrics = {
         registers: [metricsRegistry],
       }),
   ),
-  rejected: single(
+  rejected: singleMetric(
     'blockwire_gateway_rejected_requests_total',
     () =>
       new Counter({

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { topicNames } from '../domain/index.ts';
 import type { ResolvedConfig } from '../shared/config/index.ts';
 import { BaseError, KafkaError } from '../shared/errors/index.ts';
-import { createKafka, ensureTopics } from '../shared/kafka.ts';
+import { blockwireTopics, createKafka, ensureTopics } from '../shared/kafka.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { createRedis } from '../shared/redis.ts';
 import { createChainIngestor } from './chain-ingestor/index.ts';
@@ -26,8 +26,6 @@ export type Ingest = {
   /** Settles when the role stops; rejects with a BaseError on a fatal error. */
   done: Promise<void>;
 };
-
-const day = 24 * 60 * 60 * 1000;
 
 /** Creates the ingest role; see {@link Ingest}. */
 export function createIngest({
@@ -66,24 +64,7 @@ export function createIngest({
         await admin.connect();
         await ensureTopics({
           admin,
-          topics: [
-            {
-              topic: topics.confirmed,
-              numPartitions: config.kafka.partitions,
-              configEntries: [{ name: 'retention.ms', value: '-1' }],
-            },
-            {
-              topic: topics.pending,
-              numPartitions: config.kafka.partitions,
-              configEntries: [{ name: 'retention.ms', value: String(day) }],
-            },
-            {
-              topic: topics.checkpoints,
-              numPartitions: 1,
-              configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-            },
-            { topic: topics.dlq, numPartitions: 1 },
-          ],
+          topics: blockwireTopics(config.kafka),
         });
       } catch (error) {
         await close();

@@ -1,23 +1,17 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { metricsRegistry } from '../shared/metrics.ts';
+import { metricsRegistry, singleMetric } from '../shared/metrics.ts';
 
 // Created once at module level: createIngest may be called several times in one process (tests).
 function counter(name: string, help: string, labelNames: string[]): Counter<string> {
-  return (
-    (metricsRegistry.getSingleMetric(name) as Counter<string> | undefined) ??
-    new Counter({ name, help, labelNames, registers: [metricsRegistry] })
-  );
+  return singleMetric(name, () => new Counter({ name, help, labelNames, registers: [metricsRegistry] }));
 }
 function gauge(name: string, help: string, labelNames: string[]): Gauge<string> {
-  return (
-    (metricsRegistry.getSingleMetric(name) as Gauge<string> | undefined) ??
-    new Gauge({ name, help, labelNames, registers: [metricsRegistry] })
-  );
+  return singleMetric(name, () => new Gauge({ name, help, labelNames, registers: [metricsRegistry] }));
 }
 function histogram(name: string, help: string, labelNames: string[], buckets: number[]): Histogram<string> {
-  return (
-    (metricsRegistry.getSingleMetric(name) as Histogram<string> | undefined) ??
-    new Histogram({ name, help, labelNames, buckets, registers: [metricsRegistry] })
+  return singleMetric(
+    name,
+    () => new Histogram({ name, help, labelNames, buckets, registers: [metricsRegistry] }),
   );
 }
 

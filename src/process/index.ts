@@ -3,7 +3,7 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import { topicNames } from '../domain/index.ts';
 import type { AbiKind, ResolvedConfig } from '../shared/config/index.ts';
 import { RedisError } from '../shared/errors/index.ts';
-import { createKafka, ensureTopics } from '../shared/kafka.ts';
+import { blockwireTopics, createKafka, ensureTopics } from '../shared/kafka.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { createRedis } from '../shared/redis.ts';
 import { backoffDelay, withRetry } from '../shared/retry.ts';
@@ -229,24 +229,7 @@ export function createProcessor({
         () =>
           ensureTopics({
             admin: connectedAdmin,
-            topics: [
-              {
-                topic: topics.confirmed,
-                numPartitions: config.kafka.partitions,
-                configEntries: [{ name: 'retention.ms', value: '-1' }],
-              },
-              {
-                topic: topics.pending,
-                numPartitions: config.kafka.partitions,
-                configEntries: [{ name: 'retention.ms', value: '86400000' }],
-              },
-              {
-                topic: topics.checkpoints,
-                numPartitions: 1,
-                configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-              },
-              { topic: topics.dlq, numPartitions: 1 },
-            ],
+            topics: blockwireTopics(config.kafka),
           }),
         {
           retries: 10,

@@ -1,13 +1,9 @@
-import { Counter, Gauge, Histogram, type Metric } from 'prom-client';
-import { metricsRegistry } from '../shared/metrics.ts';
-
-function once<T extends Metric>(name: string, create: () => T): T {
-  return (metricsRegistry.getSingleMetric(name) as T | undefined) ?? create();
-}
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { metricsRegistry, singleMetric } from '../shared/metrics.ts';
 
 /** Prometheus metrics of the process role (created once per process, shared by all processors). */
 export const processMetrics = {
-  applied: once(
+  applied: singleMetric(
     'blockwire_process_events_applied_total',
     () =>
       new Counter({
@@ -17,7 +13,7 @@ export const processMetrics = {
         registers: [metricsRegistry],
       }),
   ),
-  duplicates: once(
+  duplicates: singleMetric(
     'blockwire_process_duplicates_skipped_total',
     () =>
       new Counter({
@@ -26,7 +22,7 @@ export const processMetrics = {
         registers: [metricsRegistry],
       }),
   ),
-  unreversible: once(
+  unreversible: singleMetric(
     'blockwire_process_removed_unknown_total',
     () =>
       new Counter({
@@ -35,7 +31,7 @@ export const processMetrics = {
         registers: [metricsRegistry],
       }),
   ),
-  dlq: once(
+  dlq: singleMetric(
     'blockwire_process_dlq_total',
     () =>
       new Counter({
@@ -45,7 +41,7 @@ export const processMetrics = {
         registers: [metricsRegistry],
       }),
   ),
-  rebuilds: once(
+  rebuilds: singleMetric(
     'blockwire_process_rebuilds_total',
     () =>
       new Counter({
@@ -54,7 +50,7 @@ export const processMetrics = {
         registers: [metricsRegistry],
       }),
   ),
-  rebuilding: once(
+  rebuilding: singleMetric(
     'blockwire_process_rebuilding',
     () =>
       new Gauge({
@@ -63,7 +59,7 @@ export const processMetrics = {
         registers: [metricsRegistry],
       }),
   ),
-  redisErrors: once(
+  redisErrors: singleMetric(
     'blockwire_process_redis_errors_total',
     () =>
       new Counter({
@@ -72,7 +68,7 @@ export const processMetrics = {
         registers: [metricsRegistry],
       }),
   ),
-  lag: once(
+  lag: singleMetric(
     'blockwire_process_partition_lag',
     () =>
       new Gauge({
@@ -82,7 +78,7 @@ export const processMetrics = {
         registers: [metricsRegistry],
       }),
   ),
-  applySeconds: once(
+  applySeconds: singleMetric(
     'blockwire_process_apply_seconds',
     () =>
       new Histogram({

@@ -1,5 +1,6 @@
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
+import { topicNames } from '../domain/index.ts';
 import { createLogger } from './logger.ts';
 
 /** Parameters of {@link createKafka}. */
@@ -57,4 +58,39 @@ export async function ensureTopics({ admin, topics }: EnsureTopicsParameters): P
     // Another instance may have created them concurrently.
     if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
   }
+}
+
+/** Parameters of {@link blockwireTopics}. */
+export type BlockwireTopicsParameters = { topicPrefix: string; partitions: number };
+
+const pendingRetentionMs = 24 * 60 * 60 * 1000;
+
+/**
+ * The topics of one deployment with their settings: `events.confirmed` is the source of truth and is
+ * kept forever, `events.pending` briefly, `checkpoints` is compacted (one record per chain). Every
+ * role that may start first creates them from this one definition.
+ */
+export function blockwireTopics({
+  topicPrefix,
+  partitions,
+}: BlockwireTopicsParameters): EnsureTopicsParameters['topics'] {
+  const topics = topicNames(topicPrefix);
+  return [
+    {
+      topic: topics.confirmed,
+      numPartitions: partitions,
+      configEntries: [{ name: 'retention.ms', value: '-1' }],
+    },
+    {
+      topic: topics.pending,
+      numPartitions: partitions,
+      configEntries: [{ name: 'retention.ms', value: String(pendingRetentionMs) }],
+    },
+    {
+      topic: topics.checkpoints,
+      numPartitions: 1,
+      configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+    },
+    { topic: topics.dlq, numPartitions: 1 },
+  ];
 }

@@ -11,3 +11,12 @@ export function collectProcessMetrics(): void {
   defaultsCollected = true;
   collectDefaultMetrics({ register: metricsRegistry, prefix: 'blockwire_' });
 }
+
+/**
+ * Returns the metric registered under `name`, creating it with `create` the first time. Role
+ * factories may run several times in one process (tests, `--role all`); prom-client refuses to
+ * register a name twice.
+ */
+export function singleMetric<T>(name: string, create: () => T): T {
+  return (metricsRegistry.getSingleMetric(name) as T | undefined) ?? create();
+}
