@@ -56,6 +56,7 @@ describe('decimal-string arithmetic in the apply script', () => {
       ['add', -max, max],
       ['cmp', max, max - 1n],
       ['cmp', -5n, 3n],
+      ['cmp', -7n, -7n],
       ['cmp', 0n, 0n],
       ['add', 10n ** 28n, 10n ** 28n],
     ];

@@ -104,7 +104,8 @@ local function big_cmp(a, b)
   local sb, mb = big_parse(b)
   if sa ~= sb then return sa < sb and -1 or 1 end
   local c = big_cmp_mag(ma, mb)
-  if sa < 0 then return -c end
+  -- Negating 0 would give the double -0, which tostring prints as "-0".
+  if sa < 0 and c ~= 0 then return -c end
   return c
 end
 
