@@ -1,15 +1,21 @@
 /**
  * Fan-out benchmark: N WebSocket subscribers of one contract, events published at a given rate.
- * Prints delivery latency (publish → client) p50/p99/max, and CPU and RSS of the server process,
- * for the gateway (graphql-ws, full GraphQL execution) and for a raw baseline (Redis pub/sub →
- * `ws` broadcast of the message as is), both measured in the same run against the same Redis.
+ * Prints delivery latency (publish → client receipt) p50/p99/max, and CPU and RSS of the server
+ * process, for the gateway (graphql-ws, full GraphQL semantics) and for a raw baseline (Redis
+ * pub/sub → `ws` broadcast of the message as is), both measured in the same run against the same
+ * Redis and with the same client.
  *
- *   npx tsx bench/fanout.ts --subscribers 5000 --rate 20 --duration 20
+ *   npx tsx bench/fanout.ts --subscribers 5000 --rate 20 --duration 20 --runs 3
  *
- * Flags: --subscribers N (5000) --rate events/s (20) --duration seconds (20) --redis URL
+ * Flags: --subscribers N (5000) --rate events/s (20) --duration seconds (20) --runs R (1; medians
+ * are printed when R > 1) --clients P (2 client processes sharing the N sockets) --redis URL
  * (REDIS_URL or redis://127.0.0.1:6379) --only gateway|baseline.
+ *
+ * The subscribers live in P client processes so the measuring side is not the bottleneck; a client
+ * reads only the event id out of each frame and timestamps it on the shared wall clock
+ * (`performance.timeOrigin + performance.now()`), so latency is publish → receipt across processes.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +30,20 @@ import { createFakeProcessor } from '../test/gateway/support/fakeProcessor.ts';
 
 const token = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
 const examplePath = fileURLToPath(new URL('../examples/blockwire.yaml', import.meta.url));
+const query = `subscription { events(filter: { contracts: ["${token}"] }) { id blockNumber ... on DemoToken_Transfer { args { from to value } } } }`;
+// Latency histogram resolution (ms) used by the clients.
+const bucketMs = 0.1;
 
-type Flags = { subscribers: number; rate: number; duration: number; redis: string; only: string | undefined };
+type ServerKind = 'gateway' | 'baseline';
+type Flags = {
+  subscribers: number;
+  rate: number;
+  duration: number;
+  runs: number;
+  clients: number;
+  redis: string;
+  only: string | undefined;
+};
 
 function parseFlags(argv: string[]): Flags {
   const value = (name: string) => {
@@ -40,14 +58,21 @@ function parseFlags(argv: string[]): Flags {
       throw new Error(`--${name} must be a positive number. Got ${raw}.`);
     return parsed;
   };
+  const only = value('only');
+  if (only !== undefined && only !== 'gateway' && only !== 'baseline')
+    throw new Error(`--only must be gateway or baseline. Got ${only}.`);
   return {
     subscribers: number('subscribers', 5000),
     rate: number('rate', 20),
     duration: number('duration', 20),
+    runs: Math.round(number('runs', 1)),
+    clients: Math.round(number('clients', 2)),
     redis: value('redis') ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    only: value('only'),
+    only,
   };
 }
+
+const wallNow = () => performance.timeOrigin + performance.now();
 
 // ---- child modes: the measured servers run in their own process ---------------------------------
 
@@ -73,21 +98,155 @@ async function runBaselineChild(redisUrl: string, channel: string): Promise<void
   process.once('SIGTERM', () => process.exit(0));
 }
 
+// ---- child mode: a share of the subscribers ---------------------------------------------------
+
+type ClientCommand =
+  | { type: 'connect'; url: string; kind: ServerKind; count: number }
+  | { type: 'measure' }
+  | { type: 'collect'; sentAt: Record<string, number> }
+  | { type: 'close' };
+
+type ClientReport =
+  | { type: 'connected' }
+  | { type: 'warm'; count: number }
+  | { type: 'collected'; histogram: Record<number, number>; received: number; loopP99: number };
+
+async function runClientChild(): Promise<void> {
+  const send = (report: ClientReport) => process.send?.(report);
+  const sockets: WebSocket[] = [];
+  const warm = new Set<number>();
+  let measuring = false;
+  // event id → receipt times of this process's sockets.
+  const arrivals = new Map<string, number[]>();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  let warmReported = 0;
+  const reportWarm = setInterval(() => {
+    if (warm.size === warmReported) return;
+    warmReported = warm.size;
+    send({ type: 'warm', count: warmReported });
+  }, 100);
+
+  const onEvent = (index: number, id: string) => {
+    warm.add(index);
+    if (!measuring) return;
+    const at = wallNow();
+    const list = arrivals.get(id);
+    if (list) list.push(at);
+    else arrivals.set(id, [at]);
+  };
+
+  // Only the event id is read out of a frame: the gateway's is the first `"id":"` after the
+  // payload's field name, the baseline's the first in the raw channel message.
+  const idOf = (frame: string, from: number): string | undefined => {
+    const start = frame.indexOf('"id":"', from);
+    if (start < 0) return undefined;
+    const end = frame.indexOf('"', start + 6);
+    return frame.slice(start + 6, end);
+  };
+
+  const connect = async (url: string, kind: ServerKind, count: number) => {
+    for (let start = 0; start < count; start += 250) {
+      await Promise.all(
+        Array.from({ length: Math.min(250, count - start) }, (_, offset) => {
+          const index = start + offset;
+          return new Promise<void>((resolve, reject) => {
+            const socket = new WebSocket(url, kind === 'gateway' ? 'graphql-transport-ws' : undefined, {
+              perMessageDeflate: false,
+              skipUTF8Validation: true,
+            });
+            sockets.push(socket);
+            socket.once('error', reject);
+            socket.once('open', () => {
+              if (kind === 'baseline') return resolve();
+              socket.send('{"type":"connection_init"}');
+            });
+            socket.on('message', (data: Buffer) => {
+              const frame = data.toString('latin1');
+              if (kind === 'baseline') {
+                const id = idOf(frame, 0);
+                if (id) onEvent(index, id);
+                return;
+              }
+              const at = frame.indexOf('"events":{');
+              if (at >= 0) {
+                const id = idOf(frame, at);
+                if (id) onEvent(index, id);
+              } else if (frame.includes('"connection_ack"')) {
+                socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+                resolve();
+              } else if (frame.includes('"type":"error"')) {
+                console.error(`subscriber ${index}: ${frame.slice(0, 300)}`);
+              }
+            });
+          });
+        }),
+      );
+    }
+  };
+
+  process.on('message', (command: ClientCommand) => {
+    if (command.type === 'connect') {
+      void connect(command.url, command.kind, command.count).then(
+        () => send({ type: 'connected' }),
+        (error) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+    } else if (command.type === 'measure') {
+      measuring = true;
+      loopDelay.enable();
+    } else if (command.type === 'collect') {
+      measuring = false;
+      loopDelay.disable();
+      const histogram: Record<number, number> = {};
+      let received = 0;
+      for (const [id, times] of arrivals) {
+        const sent = command.sentAt[id];
+        if (sent === undefined) continue;
+        for (const at of times) {
+          const bucket = Math.max(0, Math.floor((at - sent) / bucketMs));
+          histogram[bucket] = (histogram[bucket] ?? 0) + 1;
+          received += 1;
+        }
+      }
+      send({ type: 'collected', histogram, received, loopP99: loopDelay.percentile(99) / 1e6 });
+    } else if (command.type === 'close') {
+      clearInterval(reportWarm);
+      for (const socket of sockets) socket.terminate();
+      process.exit(0);
+    }
+  });
+  send({ type: 'connected' });
+}
+
 // ---- measurement -----------------------------------------------------------------------------------
 
+// e.g. BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the measured servers.
+const serverNodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const children = new Set<ChildProcess>();
-// A crashed run must not leave a measured server behind.
+// A crashed run must not leave a measured server or client behind.
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-function spawnChild(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-  });
+function track(child: ChildProcess): ChildProcess {
   children.add(child);
   child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function spawnServer(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = track(
+    spawn(
+      process.execPath,
+      [...serverNodeFlags, '--import', 'tsx', fileURLToPath(import.meta.url), ...args],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, LOG_LEVEL: 'warn' },
+      },
+    ),
+  );
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
@@ -95,6 +254,48 @@ function spawnChild(args: string[]): Promise<{ child: ChildProcess; url: string 
     });
     child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
   });
+}
+
+type Client = {
+  child: ChildProcess;
+  warm: number;
+  request<T extends ClientReport['type']>(
+    command: ClientCommand,
+    reply: T,
+  ): Promise<Extract<ClientReport, { type: T }>>;
+};
+
+async function spawnClient(): Promise<Client> {
+  const child = track(
+    fork(fileURLToPath(import.meta.url), ['--child-client'], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const waiting = new Map<string, (report: ClientReport) => void>();
+  const client: Client = {
+    child,
+    warm: 0,
+    request(command, reply) {
+      return new Promise((resolve) => {
+        waiting.set(reply, resolve as (report: ClientReport) => void);
+        child.send(command);
+      });
+    },
+  };
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`client process exited with ${code}`)));
+    child.on('message', (report: ClientReport) => {
+      if (report.type === 'warm') client.warm = report.count;
+      const resolver = waiting.get(report.type);
+      if (resolver) {
+        waiting.delete(report.type);
+        resolver(report);
+      } else if (report.type === 'connected') resolve();
+    });
+  });
+  await ready;
+  return client;
 }
 
 function cpuTicks(pid: number): number {
@@ -107,15 +308,19 @@ function rssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+function percentileOf(histogram: Map<number, number>, total: number, p: number): number {
+  if (total === 0) return Number.NaN;
+  const rank = Math.min(total - 1, Math.floor((p / 100) * total));
+  let seen = 0;
+  for (const bucket of [...histogram.keys()].sort((a, b) => a - b)) {
+    seen += histogram.get(bucket)!;
+    if (seen > rank) return (bucket + 0.5) * bucketMs;
+  }
+  return Number.NaN;
 }
 
 type Result = {
-  benchCpu: number;
-  benchLoopP99: number;
-  name: string;
+  name: ServerKind;
   delivered: number;
   expected: number;
   p50: number;
@@ -123,9 +328,11 @@ type Result = {
   max: number;
   cpu: number;
   rss: number;
+  clientCpu: number;
+  clientLoopP99: number;
 };
 
-async function measure(name: 'gateway' | 'baseline', flags: Flags): Promise<Result> {
+async function measure(name: ServerKind, flags: Flags): Promise<Result> {
   const keyPrefix = `bench-${process.pid}-${name}:`;
   const redis = new Redis(flags.redis);
   const fake = createFakeProcessor({ redis, keyPrefix, chainId: 31337 });
@@ -145,103 +352,76 @@ async function measure(name: 'gateway' | 'baseline', flags: Flags): Promise<Resu
     };
     configPath = join(tmpdir(), `blockwire-bench-${process.pid}.json`);
     writeFileSync(configPath, JSON.stringify(config));
-    server = await spawnChild(['--child-gateway', configPath]);
+    server = await spawnServer(['--child-gateway', configPath]);
   } else {
-    server = await spawnChild(['--child-baseline', flags.redis, contractChannel(keyPrefix, 31337, token)]);
+    server = await spawnServer(['--child-baseline', flags.redis, contractChannel(keyPrefix, 31337, token)]);
   }
   const pid = server.child.pid!;
 
-  const sentAt = new Map<string, number>();
-  // Arrival times are joined with publish times afterwards: a fast delivery can beat the MULTI reply.
-  const arrivals: Array<[string, number]> = [];
-  let measuring = false;
-  const warm = new Set<number>();
-  const sockets: WebSocket[] = [];
-  const query = `subscription { events(filter: { contracts: ["${token}"] }) { id blockNumber ... on DemoToken_Transfer { args { from to value } } } }`;
+  const clients = await Promise.all(Array.from({ length: flags.clients }, () => spawnClient()));
+  const share = (index: number) =>
+    Math.floor(flags.subscribers / flags.clients) + (index < flags.subscribers % flags.clients ? 1 : 0);
+  await Promise.all(
+    clients.map((client, index) =>
+      client.request({ type: 'connect', url: server.url, kind: name, count: share(index) }, 'connected'),
+    ),
+  );
 
-  const onEvent = (index: number, id: string) => {
-    warm.add(index);
-    if (measuring) arrivals.push([id, performance.now()]);
-  };
-
-  for (let start = 0; start < flags.subscribers; start += 250) {
-    await Promise.all(
-      Array.from({ length: Math.min(250, flags.subscribers - start) }, (_, offset) => {
-        const index = start + offset;
-        return new Promise<void>((resolve, reject) => {
-          const socket = new WebSocket(server.url, name === 'gateway' ? 'graphql-transport-ws' : undefined);
-          sockets.push(socket);
-          socket.once('error', reject);
-          socket.once('open', () => {
-            if (name === 'baseline') return resolve();
-            socket.send(JSON.stringify({ type: 'connection_init' }));
-          });
-          socket.on('message', (data) => {
-            const message = JSON.parse(String(data));
-            if (name === 'baseline') return onEvent(index, message.event.id);
-            if (message.type === 'connection_ack') {
-              socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
-              resolve();
-            } else if (message.type === 'next') onEvent(index, message.payload.data.events.id);
-          });
-        });
-      }),
-    );
-  }
-
-  const publish = async () => {
+  const sentAt: Record<string, number> = {};
+  const publish = async (record: boolean) => {
     fake.nextBlock();
-    const started = performance.now();
-    const emitted = fake.emit({
+    // The timestamp is taken just before the MULTI that journals and publishes the event.
+    const started = wallNow();
+    const { event } = await fake.emit({
       address: token,
       eventName: 'Transfer',
       args: { from: token, to: token, value: '1' },
     });
-    const { event } = await emitted;
-    sentAt.set(event.id, started);
+    if (record) sentAt[event.id] = started;
   };
+  const liveCount = () => clients.reduce((sum, client) => sum + client.warm, 0);
   // Warm up until every subscriber got an event (all subscriptions live).
   const warmDeadline = Date.now() + 120_000;
-  while (warm.size < flags.subscribers) {
+  while (liveCount() < flags.subscribers) {
     if (Date.now() > warmDeadline)
-      throw new Error(`only ${warm.size} of ${flags.subscribers} subscribers got events`);
-    await publish();
+      throw new Error(`only ${liveCount()} of ${flags.subscribers} subscribers got events`);
+    await publish(false);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await new Promise((resolve) => setTimeout(resolve, 1000));
 
-  measuring = true;
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
-  const ownCpu = process.cpuUsage();
+  for (const client of clients) client.child.send({ type: 'measure' } satisfies ClientCommand);
+  const clientPids = clients.map((client) => client.child.pid!);
+  const clientCpuStart = clientPids.map(cpuTicks);
   const cpuStart = cpuTicks(pid);
   const wallStart = performance.now();
-  const measuredFrom = wallStart;
   const total = Math.round(flags.rate * flags.duration);
   let rssPeak = rssMb(pid);
+  const publishes: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
     const due = wallStart + (i * 1000) / flags.rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    // The timestamp is taken just before the MULTI that journals and publishes the event.
-    void publish();
+    publishes.push(publish(true));
     if (i % Math.max(1, Math.round(flags.rate)) === 0) rssPeak = Math.max(rssPeak, rssMb(pid));
   }
-  const live = warm.size;
-  if (live < flags.subscribers)
-    console.warn(`${name}: only ${live} of ${flags.subscribers} subscribers were live after warm-up`);
-  const expected = total * live;
-  const drainDeadline = Date.now() + 10_000;
-  while (arrivals.length < expected && Date.now() < drainDeadline)
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  await Promise.all(publishes);
+  // Let the last events arrive (a saturated server is cut off here and shows as undelivered).
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
   const wallSeconds = (performance.now() - wallStart) / 1000;
   const cpu = ((cpuTicks(pid) - cpuStart) / 100 / wallSeconds) * 100;
-  measuring = false;
-  loopDelay.disable();
-  const own = process.cpuUsage(ownCpu);
-  const benchCpu = ((own.user + own.system) / 1e6 / wallSeconds) * 100;
-
-  for (const socket of sockets) socket.terminate();
+  const clientCpu =
+    (clientPids.reduce((sum, clientPid, index) => sum + cpuTicks(clientPid) - clientCpuStart[index]!, 0) /
+      100 /
+      wallSeconds) *
+    100;
+  rssPeak = Math.max(rssPeak, rssMb(pid));
+  const live = liveCount();
+  const reports = await Promise.all(
+    clients.map((client) => client.request({ type: 'collect', sentAt }, 'collected')),
+  );
+  for (const client of clients) client.child.send({ type: 'close' } satisfies ClientCommand);
+  await Promise.all(clients.map((client) => new Promise((resolve) => client.child.once('exit', resolve))));
   server.child.kill('SIGTERM');
   await new Promise((resolve) => server.child.once('exit', resolve));
   if (configPath) rmSync(configPath, { force: true });
@@ -249,47 +429,82 @@ async function measure(name: 'gateway' | 'baseline', flags: Flags): Promise<Resu
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
 
-  const latencies: number[] = [];
-  for (const [id, at] of arrivals) {
-    const sent = sentAt.get(id);
-    if (sent !== undefined && sent >= measuredFrom) latencies.push(at - sent);
+  const histogram = new Map<number, number>();
+  let delivered = 0;
+  for (const report of reports) {
+    delivered += report.received;
+    for (const [bucket, count] of Object.entries(report.histogram))
+      histogram.set(Number(bucket), (histogram.get(Number(bucket)) ?? 0) + count);
   }
-  const sorted = latencies.sort((a, b) => a - b);
+  const maxBucket = Math.max(...histogram.keys());
   return {
     name,
-    benchCpu,
-    benchLoopP99: loopDelay.percentile(99) / 1e6,
-    delivered: latencies.length,
-    expected,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted.at(-1) ?? Number.NaN,
+    delivered,
+    expected: total * live,
+    p50: percentileOf(histogram, delivered, 50),
+    p99: percentileOf(histogram, delivered, 99),
+    max: Number.isFinite(maxBucket) ? (maxBucket + 1) * bucketMs : Number.NaN,
     cpu,
     rss: rssPeak,
+    clientCpu,
+    clientLoopP99: Math.max(...reports.map((report) => report.loopP99)),
   };
+}
+
+const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+
+function row(label: string, r: Omit<Result, 'name'>): string {
+  return `${label.padEnd(16)} ${`${r.delivered}/${r.expected}`.padEnd(20)} ${fmt(r.p50).padStart(7)}  ${fmt(r.p99).padStart(7)}  ${fmt(r.max).padStart(7)}  ${fmt(r.cpu).padStart(6)}  ${fmt(r.rss).padStart(6)}   (${fmt(r.clientCpu)}, ${fmt(r.clientLoopP99)})`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2);
   if (mode === '--child-gateway') return runGatewayChild(rest[0]!);
   if (mode === '--child-baseline') return runBaselineChild(rest[0]!, rest[1]!);
+  if (mode === '--child-client') return runClientChild();
   const flags = parseFlags(process.argv.slice(2));
   console.log(
-    `fan-out: ${flags.subscribers} WebSocket subscribers, ${flags.rate} events/s for ${flags.duration} s (${flags.rate * flags.subscribers} deliveries/s)`,
+    `fan-out: ${flags.subscribers} WebSocket subscribers in ${flags.clients} client processes, ${flags.rate} events/s for ${flags.duration} s (${flags.rate * flags.subscribers} deliveries/s), ${flags.runs} run(s)`,
   );
+  const header =
+    'server           delivered/expected     p50 ms   p99 ms   max ms   CPU %  RSS MB   (clients CPU %, client loop delay p99 ms)';
   const results: Result[] = [];
-  for (const name of ['baseline', 'gateway'] as const) {
-    if (flags.only && flags.only !== name) continue;
-    results.push(await measure(name, flags));
+  for (let run = 1; run <= flags.runs; run++) {
+    for (const name of ['baseline', 'gateway'] as const) {
+      if (flags.only && flags.only !== name) continue;
+      const result = await measure(name, flags);
+      results.push(result);
+      if (results.length === 1) console.log(header);
+      console.log(row(flags.runs > 1 ? `${name} #${run}` : name, result));
+    }
   }
-  const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
-  console.log(
-    'server     delivered/expected   p50 ms   p99 ms   max ms   CPU %   RSS MB   (bench client CPU %, loop delay p99 ms)',
-  );
-  for (const r of results) {
-    console.log(
-      `${r.name.padEnd(10)} ${`${r.delivered}/${r.expected}`.padEnd(20)} ${fmt(r.p50).padStart(6)}   ${fmt(r.p99).padStart(6)}   ${fmt(r.max).padStart(6)}   ${fmt(r.cpu).padStart(5)}   ${fmt(r.rss).padStart(6)}   (${fmt(r.benchCpu)}, ${fmt(r.benchLoopP99)})`,
-    );
+  if (flags.runs > 1) {
+    console.log(`median of ${flags.runs} runs:`);
+    console.log(header);
+    for (const name of ['baseline', 'gateway'] as const) {
+      const mine = results.filter((r) => r.name === name);
+      if (mine.length === 0) continue;
+      const pick = (key: keyof Omit<Result, 'name'>) => median(mine.map((r) => r[key]));
+      console.log(
+        row(name, {
+          delivered: pick('delivered'),
+          expected: pick('expected'),
+          p50: pick('p50'),
+          p99: pick('p99'),
+          max: pick('max'),
+          cpu: pick('cpu'),
+          rss: pick('rss'),
+          clientCpu: pick('clientCpu'),
+          clientLoopP99: pick('clientLoopP99'),
+        }),
+      );
+    }
   }
   process.exit(0);
 }

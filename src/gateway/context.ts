@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ResolvedConfig } from '../shared/config/index.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { DirectDelivery } from './fanout/index.ts';
 import type { ChannelHub } from './pubsub/channelHub.ts';
 import type { Catalog } from './schema/catalog.ts';
 
@@ -23,4 +24,9 @@ export type Viewer = { subject: string | undefined; claims: Record<string, unkno
 export type GatewayContext = {
   services: GatewayServices;
   viewer: Viewer | undefined;
+  /**
+   * graphql-ws subscriptions only: lets an event stream write its frames to the socket itself
+   * (push mode) instead of being pulled and executed per subscriber.
+   */
+  delivery?: DirectDelivery;
 };

@@ -33,7 +33,7 @@ export type Gateway = {
   /** Closes sockets, subscriptions and Redis connections. */
   stop(): Promise<void>;
   /** Current counts, for tests and diagnostics. */
-  stats(): { redisChannels: number; listeners: number; webSocketClients: number };
+  stats(): { redisChannels: number; listeners: number; webSocketClients: number; renderGroups: number };
 };
 
 /** Creates the gateway role: graphql-yoga + Pothos schema from the configured ABIs on one port. */
@@ -133,6 +133,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       redisChannels: services?.hub.channelCount() ?? 0,
       listeners: services?.hub.listenerCount() ?? 0,
       webSocketClients: ws?.clientCount() ?? 0,
+      renderGroups: ws?.groupCount() ?? 0,
     }),
   };
 }

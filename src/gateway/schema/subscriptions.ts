@@ -144,6 +144,7 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
             after: positionsFrom(args.after, resolved.contracts),
             filter: resolved.predicate,
             capacity: config.gateway.limits.subscriptionBuffer,
+            sink: ctx.delivery?.open(),
           }),
         );
       },
@@ -168,6 +169,7 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
             after: undefined,
             filter: (event) => event.eventName !== null && transferNames.has(event.eventName),
             capacity: config.gateway.limits.subscriptionBuffer,
+            sink: ctx.delivery?.open(),
           }),
         );
       },

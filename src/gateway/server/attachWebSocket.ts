@@ -6,11 +6,19 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../../shared/logger.ts';
 import type { GatewayContext, GatewayServices, Viewer } from '../context.ts';
-import { type ExecutionArgs, GraphQLError } from '../graphqlJs.ts';
+import { createFanout } from '../fanout/index.ts';
+import {
+  type ExecutionArgs,
+  type ExecutionResult,
+  execute,
+  GraphQLError,
+  getOperationAST,
+  OperationTypeNode,
+} from '../graphqlJs.ts';
 import { gatewayMetrics } from '../metrics.ts';
 import { type Authenticate, bearerToken } from './authenticate.ts';
 import { clientKey } from './clientKey.ts';
-import { withCode } from './errorPlugins.ts';
+import { createMaskError, withCode } from './errorPlugins.ts';
 import type { RateLimiter } from './rateLimiter.ts';
 
 /** Parameters of {@link attachWebSocket}. */
@@ -26,7 +34,12 @@ export type AttachWebSocketParameters = {
 };
 
 /** The graphql-ws endpoint; `close()` terminates every socket. */
-export type WebSocketEndpoint = { close(): Promise<void>; clientCount(): number };
+export type WebSocketEndpoint = {
+  close(): Promise<void>;
+  clientCount(): number;
+  /** Render groups with open subscriptions (identical operations share one). */
+  groupCount(): number;
+};
 
 type Extra = { viewer?: Viewer; clientKey?: string };
 
@@ -43,11 +56,22 @@ function rejected(code: string, message: string): GraphQLError[] {
  * Serves graphql-transport-ws on the HTTP server's `/graphql` path: JWT from connection params,
  * per-client rate limit and per-connection subscription limit on `subscribe`, a frame-flood guard
  * (close 1008), and parse/validation through the same envelop plugins as HTTP.
+ *
+ * Subscriptions get a direct delivery in their context: event streams that support it write their
+ * `next` frames straight to the socket, rendered once per identical operation (see `fanout/`).
  */
 export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEndpoint {
   const { server, yoga, services, authenticate, rateLimiter, logger } = params;
   const { limits } = services.config.gateway;
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
+  const maskError = createMaskError(services.config.gateway.maskErrors);
+  const fanout = createFanout({
+    logger,
+    formatErrors: (result: ExecutionResult) => ({
+      ...result,
+      errors: result.errors?.map((error) => maskError(error, 'Unexpected error.') as GraphQLError),
+    }),
+  });
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -95,7 +119,7 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
         ctx.extra.clientKey = clientKey(ctx.extra.viewer, ctx.extra.request);
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const key = ctx.extra.clientKey ?? clientKey(undefined, ctx.extra.request);
         if (!rateLimiter.take(key))
           return rejected('RATE_LIMITED', 'Too many operations: slow down and retry later.');
@@ -125,12 +149,32 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0)
           return errors.map((error: GraphQLError) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        // Yoga's context factory adds `services` and `viewer` (see createYogaServer).
+        const contextValue = (await enveloped.contextFactory()) as unknown as GatewayContext;
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
+          // Execution is a pure function of the operation and the event (resolvers of streamed
+          // types read the event and shared services only), so identical operations share it.
+          const args = {
+            schema: enveloped.schema,
+            document,
+            operationName: payload.operationName,
+            variableValues: payload.variables,
+            contextValue,
+          };
+          contextValue.delivery = fanout.delivery({
+            key: JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null]),
+            socket: ctx.extra.socket,
+            id,
+            execute: (node) => execute({ ...args, rootValue: node }),
+          });
+        }
         return {
           schema: enveloped.schema,
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
-          contextValue: await enveloped.contextFactory(),
+          contextValue,
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
       },
@@ -142,6 +186,7 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
 
   return {
     clientCount: () => wss.clients.size,
+    groupCount: () => fanout.groupCount(),
     async close() {
       server.off('upgrade', onUpgrade);
       for (const client of wss.clients) client.terminate();

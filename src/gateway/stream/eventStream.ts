@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
-import { type ChainEvent, compareCursors } from '../../domain/index.ts';
+import { type ChainEvent, type CursorParts, parseCursor } from '../../domain/index.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { GraphQLError } from '../graphqlJs.ts';
 import { gatewayMetrics } from '../metrics.ts';
 import type { ChannelHub, HubMessage } from '../pubsub/channelHub.ts';
 import { contractKey } from '../schema/catalog.ts';
 import type { EventNode } from './eventNode.ts';
+import type { EventSink } from './eventSink.ts';
 import { findTrimmedStart } from './findTrimmedStart.ts';
 import { createJournalMerger, type JournalMerger } from './journalMerger.ts';
 import { encodeResumeToken, type PositionMap } from './resumeToken.ts';
@@ -32,11 +33,72 @@ export type EventStreamParameters = {
   /** Most events buffered for a client before it is closed as a slow consumer. */
   capacity: number;
   pageSize?: number;
+  /**
+   * Push mode: events go to this sink as soon as they are accepted (replay paced by its backlog),
+   * and the iterator never yields a value; it ends on `return()` or throws the closing error.
+   */
+  sink?: EventSink;
 };
 
-type Item = { event: ChainEvent; cursor: string | null; receivedAt: number | undefined };
+type Item = {
+  event: ChainEvent;
+  cursor: string | null;
+  receivedAt: number | undefined;
+  /** The channel message shared by every listener; undefined for replayed entries. */
+  shared: object | undefined;
+  /** `contractKey` of the event and its parsed cursor (undefined when `cursor` is null). */
+  key: string;
+  at: CursorParts | undefined;
+};
+
+// One message can be delivered to thousands of subscriptions at once; the labelled counter is
+// updated once per event-loop turn with the sums instead of once per delivery.
+const uncounted = { replay: 0, live: 0 };
+let countScheduled = false;
+function countDelivered(source: 'replay' | 'live'): void {
+  uncounted[source] += 1;
+  if (countScheduled) return;
+  countScheduled = true;
+  setImmediate(() => {
+    countScheduled = false;
+    for (const key of ['replay', 'live'] as const) {
+      if (uncounted[key] > 0) gatewayMetrics.delivered.inc({ source: key }, uncounted[key]);
+      uncounted[key] = 0;
+    }
+  });
+}
+
+function compareParts(a: CursorParts, b: CursorParts): number {
+  if (a.major !== b.major) return a.major < b.major ? -1 : 1;
+  if (a.minor !== b.minor) return a.minor < b.minor ? -1 : 1;
+  return 0;
+}
+
+function prepare(
+  event: ChainEvent,
+  cursor: string | null,
+  receivedAt: number | undefined,
+  shared: object | undefined,
+): Item | undefined {
+  const at = cursor === null ? undefined : parseCursor(cursor);
+  if (cursor !== null && !at) return undefined;
+  return { event, cursor, receivedAt, shared, key: contractKey(event.chainId, event.address), at };
+}
+
+// A channel message reaches every subscription listening on its channel: it is checked and its
+// cursor parsed once for all of them (items are never mutated).
+const preparedItems = new WeakMap<HubMessage, Item | null>();
 
 function toItem(message: HubMessage): Item | undefined {
+  let item = preparedItems.get(message);
+  if (item === undefined) {
+    item = checkItem(message) ?? null;
+    preparedItems.set(message, item);
+  }
+  return item ?? undefined;
+}
+
+function checkItem(message: HubMessage): Item | undefined {
   const payload = message.payload as { kind?: unknown; event?: Partial<ChainEvent>; cursor?: unknown } | null;
   const event = payload?.event;
   if (
@@ -51,7 +113,7 @@ function toItem(message: HubMessage): Item | undefined {
     return undefined;
   }
   const cursor = typeof payload.cursor === 'string' ? payload.cursor : null;
-  return { event: event as ChainEvent, cursor, receivedAt: message.receivedAt };
+  return prepare(event as ChainEvent, cursor, message.receivedAt, message);
 }
 
 /**
@@ -62,12 +124,20 @@ function toItem(message: HubMessage): Item | undefined {
  *
  * The buffer is bounded: a client that lets `capacity` events pile up gets a `SLOW_CONSUMER` error
  * carrying the last cursor and resume token it received. `return()` releases everything at once.
+ * With a `sink` (push mode) the same stream writes events straight to the sink, and the events
+ * waiting in the sink's backlog are what is bounded.
  */
 export function createEventStream(params: EventStreamParameters): AsyncIterableIterator<EventNode> & {
   return(): Promise<IteratorResult<EventNode>>;
 } {
-  const { redis, hub, logger, capacity, filter } = params;
+  const { redis, hub, logger, capacity, filter, sink } = params;
   const positions: Record<string, string> = {};
+  const parsedPositions = new Map<string, CursorParts>();
+  const setPosition = (key: string, cursor: string, at: CursorParts | undefined): void => {
+    positions[key] = cursor;
+    const parsed = at ?? parseCursor(cursor);
+    if (parsed) parsedPositions.set(key, parsed);
+  };
   let delivered: PositionMap = {};
   let lastCursor: string | null = null;
   let phase: 'starting' | 'replay' | 'live' | 'done' = 'starting';
@@ -79,12 +149,16 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
     | { resolve: (result: IteratorResult<EventNode>) => void; reject: (error: unknown) => void }
     | undefined;
   let release: (() => Promise<void>) | undefined;
+  // Push mode: set once the consumer pulled (the transport registered the operation) and the
+  // replay is over; from then on accepted live events go straight to the sink.
+  let pushing = false;
 
   const releaseAll = (): Promise<void> => {
     const current = release;
     release = undefined;
     buffer = [];
     queue = [];
+    sink?.close();
     return current
       ? current().catch((error) => logger.warn({ msg: 'Unsubscribe failed', err: error }))
       : Promise.resolve();
@@ -116,28 +190,43 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
 
   // Dedup and filter; advances the contract position of every journaled event it sees.
   const accept = (item: Item): boolean => {
-    if (item.cursor !== null) {
-      const key = contractKey(item.event.chainId, item.event.address);
-      const previous = positions[key];
-      if (previous !== undefined && compareCursors(item.cursor, previous) <= 0) return false;
-      positions[key] = item.cursor;
+    if (item.cursor !== null && item.at) {
+      const previous = parsedPositions.get(item.key);
+      if (previous !== undefined && compareParts(item.at, previous) <= 0) return false;
+      setPosition(item.key, item.cursor, item.at);
     }
     return filter(item.event);
   };
 
-  const deliver = (item: Item, source: 'replay' | 'live'): IteratorResult<EventNode> => {
+  const toNode = (item: Item, source: 'replay' | 'live'): EventNode => {
     if (item.cursor !== null) {
-      delivered = { ...delivered, [contractKey(item.event.chainId, item.event.address)]: item.cursor };
+      delivered = { ...delivered, [item.key]: item.cursor };
       lastCursor = item.cursor;
     }
     const snapshot = delivered;
-    gatewayMetrics.delivered.inc({ source });
+    countDelivered(source);
     if (item.receivedAt !== undefined)
       gatewayMetrics.latency.observe((performance.now() - item.receivedAt) / 1000);
-    return {
-      done: false,
-      value: { event: item.event, cursor: item.cursor, resumeToken: () => encodeResumeToken(snapshot) },
-    };
+    return { event: item.event, cursor: item.cursor, resumeToken: () => encodeResumeToken(snapshot) };
+  };
+
+  const deliver = (item: Item, source: 'replay' | 'live'): IteratorResult<EventNode> => ({
+    done: false,
+    value: toNode(item, source),
+  });
+
+  const push = (target: EventSink, item: Item, source: 'replay' | 'live'): void => {
+    target.send(toNode(item, source), item.shared);
+    if (source === 'live' && target.backlog() > capacity) slowConsumer();
+  };
+
+  const flushQueue = (target: EventSink): void => {
+    const pending = queue;
+    queue = [];
+    for (const item of pending) {
+      if (phase === 'done') return;
+      push(target, item, 'live');
+    }
   };
 
   const onMessage = (message: HubMessage): void => {
@@ -153,6 +242,10 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
       return;
     }
     if (!accept(item)) return;
+    if (pushing && sink) {
+      push(sink, item, 'live');
+      return;
+    }
     if (waiter) {
       const current = waiter;
       waiter = undefined;
@@ -172,9 +265,9 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
       missing.map((source) => redis.xrevrange(source.journalKey, '+', '-', 'COUNT', 1)),
     );
     missing.forEach((source, index) => {
-      positions[keyOf(source)] = tips[index]?.[0]?.[0] ?? '0-0';
+      setPosition(keyOf(source), tips[index]?.[0]?.[0] ?? '0-0', undefined);
     });
-    for (const [key, cursor] of Object.entries(params.after ?? {})) positions[key] = cursor;
+    for (const [key, cursor] of Object.entries(params.after ?? {})) setPosition(key, cursor, undefined);
     // Resuming across a trimmed part of a journal would silently skip events: refuse instead.
     for (const source of params.sources) {
       const after = params.after?.[keyOf(source)];
@@ -228,6 +321,31 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
   const started = start();
   started.catch(() => undefined);
 
+  // Push mode: replays the journals into the sink (pausing while its backlog is full), then goes
+  // live and parks the consumer until the stream ends.
+  const pushAll = async (target: EventSink): Promise<IteratorResult<EventNode>> => {
+    while (phase === 'replay' && merger) {
+      const item = await merger.next();
+      if ((phase as string) === 'done') break;
+      if (!item) {
+        goLive();
+        break;
+      }
+      const replayed = prepare(item.event, item.cursor, undefined, undefined);
+      if (!replayed || !accept(replayed)) continue;
+      push(target, replayed, 'replay');
+      if (target.backlog() >= capacity) await target.drained(Math.floor(capacity / 2));
+    }
+    if (phase === 'live') {
+      pushing = true;
+      flushQueue(target);
+    }
+    if ((phase as string) === 'done') return iterator.next();
+    return new Promise((resolve, reject) => {
+      waiter = { resolve, reject };
+    });
+  };
+
   const iterator = {
     async next(): Promise<IteratorResult<EventNode>> {
       if (failure) {
@@ -243,6 +361,7 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
         await releaseAll();
         throw error;
       }
+      if (sink) return pushAll(sink);
       while (phase === 'replay' && merger) {
         const item = await merger.next();
         if ((phase as string) === 'done') return iterator.next();
@@ -250,8 +369,8 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
           goLive();
           break;
         }
-        if (accept({ ...item, receivedAt: undefined }))
-          return deliver({ ...item, receivedAt: undefined }, 'replay');
+        const replayed = prepare(item.event, item.cursor, undefined, undefined);
+        if (replayed && accept(replayed)) return deliver(replayed, 'replay');
       }
       if ((phase as string) === 'done') return iterator.next();
       const item = queue.shift();

@@ -1,0 +1,88 @@
+import type { WebSocket } from 'ws';
+import type { Logger } from '../../shared/logger.ts';
+import type { EventNode } from '../stream/eventNode.ts';
+import type { EventSink } from '../stream/eventSink.ts';
+import type { RenderGroup } from './renderGroup.ts';
+
+/** Parameters of {@link createDirectSink}. */
+export type CreateDirectSinkParameters = {
+  socket: WebSocket;
+  /** The graphql-ws operation id the frames are sent for. */
+  id: string;
+  group: RenderGroup;
+  logger: Logger;
+  /** Called once when the sink is closed. */
+  onClose?: () => void;
+};
+
+/**
+ * Writes graphql-ws `next` frames for one subscription straight to its socket: the payload comes
+ * from the operation's render group, so only the frame's id is per subscriber. The backlog is the
+ * number of frames whose socket write has not completed yet (a client that stops reading makes it
+ * grow). Frames stay in event order, also when a render is asynchronous.
+ */
+export function createDirectSink({
+  socket,
+  id,
+  group,
+  logger,
+  onClose,
+}: CreateDirectSinkParameters): EventSink {
+  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  let backlog = 0;
+  let closed = false;
+  let tail: Promise<void> | undefined;
+  let waiters: Array<{ limit: number; resolve: () => void }> = [];
+
+  const wake = () => {
+    if (waiters.length === 0) return;
+    const ready = closed ? waiters : waiters.filter((waiter) => backlog <= waiter.limit);
+    if (ready.length === 0) return;
+    waiters = closed ? [] : waiters.filter((waiter) => backlog > waiter.limit);
+    for (const waiter of ready) waiter.resolve();
+  };
+  const written = () => {
+    backlog -= 1;
+    wake();
+  };
+  const write = (payload: string) => {
+    if (closed || socket.readyState !== socket.OPEN) {
+      written();
+      return;
+    }
+    socket.send(`${prefix}${payload}}`, written);
+  };
+
+  return {
+    send(node: EventNode, shared: object | undefined) {
+      if (closed) return;
+      backlog += 1;
+      const payload = group.render(node, shared);
+      if (typeof payload === 'string' && tail === undefined) {
+        write(payload);
+        return;
+      }
+      const next = (tail ?? Promise.resolve())
+        .then(() => payload)
+        .then(write, (error) => {
+          logger.error({ msg: 'Rendering a subscription event failed', err: error });
+          written();
+        });
+      tail = next;
+      void next.then(() => {
+        if (tail === next) tail = undefined;
+      });
+    },
+    backlog: () => backlog,
+    drained(limit) {
+      if (closed || backlog <= limit) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ limit, resolve }));
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      wake();
+      onClose?.();
+    },
+  };
+}
