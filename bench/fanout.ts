@@ -298,9 +298,15 @@ async function spawnClient(): Promise<Client> {
   return client;
 }
 
-function cpuTicks(pid: number): number {
+// User and system CPU time of a process, in clock ticks (1/100 s).
+function cpuTimes(pid: number): { user: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  return { user: Number(fields[11]), system: Number(fields[12]) };
+}
+
+function cpuTicks(pid: number): number {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
 }
 
 function rssMb(pid: number): number {
@@ -327,6 +333,8 @@ type Result = {
   p99: number;
   max: number;
   cpu: number;
+  /** The part of `cpu` spent in the kernel (socket writes). */
+  cpuSystem: number;
   rss: number;
   clientCpu: number;
   clientLoopP99: number;
@@ -393,7 +401,7 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
   for (const client of clients) client.child.send({ type: 'measure' } satisfies ClientCommand);
   const clientPids = clients.map((client) => client.child.pid!);
   const clientCpuStart = clientPids.map(cpuTicks);
-  const cpuStart = cpuTicks(pid);
+  const cpuStart = cpuTimes(pid);
   const wallStart = performance.now();
   const total = Math.round(flags.rate * flags.duration);
   let rssPeak = rssMb(pid);
@@ -409,7 +417,10 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
   // Let the last events arrive (a saturated server is cut off here and shows as undelivered).
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const wallSeconds = (performance.now() - wallStart) / 1000;
-  const cpu = ((cpuTicks(pid) - cpuStart) / 100 / wallSeconds) * 100;
+  const cpuEnd = cpuTimes(pid);
+  const percent = (ticks: number) => (ticks / 100 / wallSeconds) * 100;
+  const cpu = percent(cpuEnd.user - cpuStart.user + cpuEnd.system - cpuStart.system);
+  const cpuSystem = percent(cpuEnd.system - cpuStart.system);
   const clientCpu =
     (clientPids.reduce((sum, clientPid, index) => sum + cpuTicks(clientPid) - clientCpuStart[index]!, 0) /
       100 /
@@ -445,6 +456,7 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
     p99: percentileOf(histogram, delivered, 99),
     max: Number.isFinite(maxBucket) ? (maxBucket + 1) * bucketMs : Number.NaN,
     cpu,
+    cpuSystem,
     rss: rssPeak,
     clientCpu,
     clientLoopP99: Math.max(...reports.map((report) => report.loopP99)),
@@ -454,7 +466,7 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 
 function row(label: string, r: Omit<Result, 'name'>): string {
-  return `${label.padEnd(16)} ${`${r.delivered}/${r.expected}`.padEnd(20)} ${fmt(r.p50).padStart(7)}  ${fmt(r.p99).padStart(7)}  ${fmt(r.max).padStart(7)}  ${fmt(r.cpu).padStart(6)}  ${fmt(r.rss).padStart(6)}   (${fmt(r.clientCpu)}, ${fmt(r.clientLoopP99)})`;
+  return `${label.padEnd(16)} ${`${r.delivered}/${r.expected}`.padEnd(20)} ${fmt(r.p50).padStart(7)}  ${fmt(r.p99).padStart(7)}  ${fmt(r.max).padStart(7)}  ${`${fmt(r.cpu)} (${fmt(r.cpuSystem)})`.padStart(12)}  ${fmt(r.rss).padStart(6)}   (${fmt(r.clientCpu)}, ${fmt(r.clientLoopP99)})`;
 }
 
 function median(values: number[]): number {
@@ -473,7 +485,7 @@ async function main(): Promise<void> {
     `fan-out: ${flags.subscribers} WebSocket subscribers in ${flags.clients} client processes, ${flags.rate} events/s for ${flags.duration} s (${flags.rate * flags.subscribers} deliveries/s), ${flags.runs} run(s)`,
   );
   const header =
-    'server           delivered/expected     p50 ms   p99 ms   max ms   CPU %  RSS MB   (clients CPU %, client loop delay p99 ms)';
+    'server           delivered/expected     p50 ms   p99 ms   max ms  CPU % (sys)  RSS MB   (clients CPU %, client loop delay p99 ms)';
   const results: Result[] = [];
   for (let run = 1; run <= flags.runs; run++) {
     for (const name of ['baseline', 'gateway'] as const) {
@@ -499,6 +511,7 @@ async function main(): Promise<void> {
           p99: pick('p99'),
           max: pick('max'),
           cpu: pick('cpu'),
+          cpuSystem: pick('cpuSystem'),
           rss: pick('rss'),
           clientCpu: pick('clientCpu'),
           clientLoopP99: pick('clientLoopP99'),

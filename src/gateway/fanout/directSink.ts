@@ -2,7 +2,10 @@ import type { WebSocket } from 'ws';
 import type { Logger } from '../../shared/logger.ts';
 import type { EventNode } from '../stream/eventNode.ts';
 import type { EventSink } from '../stream/eventSink.ts';
-import type { RenderGroup } from './renderGroup.ts';
+import type { FramePrefix, RenderGroup } from './renderGroup.ts';
+
+// Frames are UTF-8 JSON: sent as text frames although handed to `ws` as Buffers.
+const textFrame = { binary: false };
 
 /** Parameters of {@link createDirectSink}. */
 export type CreateDirectSinkParameters = {
@@ -28,7 +31,8 @@ export function createDirectSink({
   logger,
   onClose,
 }: CreateDirectSinkParameters): EventSink {
-  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  const text = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  const prefix: FramePrefix = { text, bytes: Buffer.from(text) };
   let backlog = 0;
   let closed = false;
   let tail: Promise<void> | undefined;
@@ -45,25 +49,25 @@ export function createDirectSink({
     backlog -= 1;
     wake();
   };
-  const write = (payload: string) => {
+  const write = (frame: Buffer) => {
     if (closed || socket.readyState !== socket.OPEN) {
       written();
       return;
     }
-    socket.send(`${prefix}${payload}}`, written);
+    socket.send(frame, textFrame, written);
   };
 
   return {
     send(node: EventNode, shared: object | undefined) {
       if (closed) return;
       backlog += 1;
-      const payload = group.render(node, shared);
-      if (typeof payload === 'string' && tail === undefined) {
-        write(payload);
+      const frame = group.frame(node, shared, prefix);
+      if (!(frame instanceof Promise) && tail === undefined) {
+        write(frame);
         return;
       }
       const next = (tail ?? Promise.resolve())
-        .then(() => payload)
+        .then(() => frame)
         .then(write, (error) => {
           logger.error({ msg: 'Rendering a subscription event failed', err: error });
           written();

@@ -4,14 +4,18 @@ import type { EventNode } from '../stream/eventNode.ts';
 /** Executes an operation's selection on one event: a result, or a promise of one. */
 export type ExecuteEvent = (node: EventNode) => ExecutionResult | Promise<ExecutionResult>;
 
+/** The start of a graphql-ws `next` frame up to its payload: `{"id":"<id>","type":"next","payload":`. */
+export type FramePrefix = { text: string; bytes: Buffer };
+
 /** Renders events for every subscriber of one identical operation (document, operation, variables). */
 export type RenderGroup = {
   /**
-   * The `payload` JSON of the graphql-ws `next` message for this event. Events of the same
-   * `shared` channel message are executed once per distinct resume token the selection read (once
-   * in all when it did not read `resumeToken`); replayed events (`shared` undefined) every time.
+   * The graphql-ws `next` frame (UTF-8) carrying this event's result. Events of the same `shared`
+   * channel message are executed and serialized once per distinct resume token the selection read
+   * (once in all when it did not read `resumeToken`), and subscribers with the same operation id
+   * share the frame itself; replayed events (`shared` undefined) are rendered every time.
    */
-  render(node: EventNode, shared: object | undefined): string | Promise<string>;
+  frame(node: EventNode, shared: object | undefined, prefix: FramePrefix): Buffer | Promise<Buffer>;
 };
 
 /** Parameters of {@link createRenderGroup}. */
@@ -21,20 +25,37 @@ export type CreateRenderGroupParameters = {
   formatErrors: (result: ExecutionResult) => ExecutionResult;
 };
 
-type Rendered = string | Promise<string>;
-// Per channel message: the payload when the selection did not read the resume token, else the
-// payload per token value (subscribers at different positions get different tokens).
-type Entry = { plain: Rendered | undefined; byToken: Map<string | null, Rendered> };
+type Rendered = { payload: Buffer; frames: Map<string, Buffer> };
+type Slot = Rendered | Promise<Rendered>;
+// Per channel message: the rendering when the selection did not read the resume token, else the
+// rendering per token value (subscribers at different positions get different tokens).
+type Entry = { plain: Slot | undefined; byToken: Map<string | null, Slot> };
+
+const frameEnd = Buffer.from('}');
+// Operation ids are client-chosen (often random): only this many distinct frames are kept per event.
+const sharedFramesPerEvent = 16;
+
+function frameOf(rendered: Rendered, prefix: FramePrefix): Buffer {
+  const known = rendered.frames.get(prefix.text);
+  if (known) return known;
+  const frame = Buffer.concat([prefix.bytes, rendered.payload, frameEnd]);
+  if (rendered.frames.size < sharedFramesPerEvent) rendered.frames.set(prefix.text, frame);
+  return frame;
+}
 
 /** Creates the renderer shared by the subscribers of one operation. */
 export function createRenderGroup({ execute, formatErrors }: CreateRenderGroupParameters): RenderGroup {
   const cache = new WeakMap<object, Entry>();
 
-  const serialize = (result: ExecutionResult): string =>
-    JSON.stringify(result.errors && result.errors.length > 0 ? formatErrors(result) : result);
+  const serialize = (result: ExecutionResult): Rendered => ({
+    payload: Buffer.from(
+      JSON.stringify(result.errors && result.errors.length > 0 ? formatErrors(result) : result),
+    ),
+    frames: new Map(),
+  });
 
   // Runs the selection and reports whether it read the resume token (and which value it got).
-  const run = (node: EventNode): { payload: Rendered; tokenRead: boolean; token: string | null } => {
+  const run = (node: EventNode): { slot: Slot; tokenRead: boolean; token: string | null } => {
     let tokenRead = false;
     let token: string | null = null;
     const own = node.resumeToken;
@@ -50,28 +71,36 @@ export function createRenderGroup({ execute, formatErrors }: CreateRenderGroupPa
         : null,
     };
     const result = execute(probe);
-    const payload = result instanceof Promise ? result.then(serialize) : serialize(result);
-    return { payload, tokenRead, token };
+    const slot = result instanceof Promise ? result.then(serialize) : serialize(result);
+    return { slot, tokenRead, token };
+  };
+
+  const render = (node: EventNode, shared: object | undefined): Slot => {
+    if (shared === undefined) return run(node).slot;
+    let entry = cache.get(shared);
+    if (!entry) {
+      entry = { plain: undefined, byToken: new Map() };
+      cache.set(shared, entry);
+    }
+    if (entry.plain !== undefined) return entry.plain;
+    const tokenOf = () => (node.resumeToken ? node.resumeToken() : null);
+    if (entry.byToken.size > 0) {
+      const hit = entry.byToken.get(tokenOf());
+      if (hit !== undefined) return hit;
+    }
+    const { slot, tokenRead, token } = run(node);
+    // An async selection may read the token only later: keep its result under the token.
+    if (!tokenRead && !(slot instanceof Promise)) entry.plain = slot;
+    else entry.byToken.set(tokenRead ? token : tokenOf(), slot);
+    return slot;
   };
 
   return {
-    render(node, shared) {
-      if (shared === undefined) return run(node).payload;
-      let entry = cache.get(shared);
-      if (!entry) {
-        entry = { plain: undefined, byToken: new Map() };
-        cache.set(shared, entry);
-      }
-      if (entry.plain !== undefined) return entry.plain;
-      if (entry.byToken.size > 0) {
-        const hit = entry.byToken.get(node.resumeToken ? node.resumeToken() : null);
-        if (hit !== undefined) return hit;
-      }
-      const { payload, tokenRead, token } = run(node);
-      // An async selection reads the token only later; keep such results per token to stay exact.
-      if (!tokenRead && !(payload instanceof Promise)) entry.plain = payload;
-      else entry.byToken.set(tokenRead ? token : node.resumeToken ? node.resumeToken() : null, payload);
-      return payload;
+    frame(node, shared, prefix) {
+      const slot = render(node, shared);
+      return slot instanceof Promise
+        ? slot.then((rendered) => frameOf(rendered, prefix))
+        : frameOf(slot, prefix);
     },
   };
 }

@@ -207,7 +207,8 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
     countDelivered(source);
     if (item.receivedAt !== undefined)
       gatewayMetrics.latency.observe((performance.now() - item.receivedAt) / 1000);
-    return { event: item.event, cursor: item.cursor, resumeToken: () => encodeResumeToken(snapshot) };
+    // A bound function: no closure to create (and name, under tsx) per delivery.
+    return { event: item.event, cursor: item.cursor, resumeToken: encodeResumeToken.bind(null, snapshot) };
   };
 
   const deliver = (item: Item, source: 'replay' | 'live'): IteratorResult<EventNode> => ({
