@@ -10,7 +10,7 @@ import { startKafka } from '../src/dev-stack/kafka.ts';
 import { startRedis } from '../src/dev-stack/redis.ts';
 import { contractKeys, topicNames } from '../src/domain/index.ts';
 import { createProcessor } from '../src/process/index.ts';
-import { prepareApply } from '../src/process/prepareApply.ts';
+import { buildApplyCall, prepareApply } from '../src/process/prepareApply.ts';
 import { createKafka } from '../src/shared/kafka.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { createTopics, produceRecords } from '../test/process/support/produce.ts';
@@ -97,17 +97,19 @@ async function runBaseline(): Promise<number> {
     journalMaxEntries: 100_000,
     reorgWindowBlocks: 1024,
   };
+  // One call per event, as a per-event apply would send it: the contract's keys, the header and the
+  // event's record.
   const calls = template.slice(0, 100_000).map((record) => {
     const event = JSON.parse(record.value);
-    const call = prepareApply({
+    const prepared = prepareApply({
       event,
-      abiKind: generated.kinds[event.address] === 'custom' ? 'custom' : generated.kinds[event.address],
-      settings,
+      abiKind: generated.kinds[event.address],
+      keyPrefix: settings.keyPrefix,
     });
-    if (!call.ok) throw new Error(call.reason);
-    return call.keysAndArgs;
+    if (!prepared.ok) throw new Error(prepared.reason);
+    return buildApplyCall([prepared.value], settings);
   });
-  redis.defineCommand('bwNoop', { numberOfKeys: 13, lua: 'return 1' });
+  redis.defineCommand('bwNoop', { lua: 'return 1' });
   const noop = redis as Redis & { bwNoop(...args: (string | number)[]): Promise<number> };
   const started = performance.now();
   for (let i = 0; i < calls.length; i += 500) {

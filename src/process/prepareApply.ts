@@ -5,6 +5,7 @@ import {
   contractKeys,
   encodeEvent,
   epochKey,
+  eventKey,
   ownerTokensKey,
 } from '../domain/index.ts';
 import type { AbiKind } from '../shared/config/index.ts';
@@ -24,64 +25,123 @@ export type ApplySettings = {
 export type PrepareApplyParameters = {
   event: ChainEvent;
   abiKind: AbiKind | undefined;
-  settings: ApplySettings;
+  keyPrefix: string;
 };
 
-/** KEYS followed by ARGV of the apply script, or why the event cannot be applied. */
-export type PrepareApplyResult =
-  | { ok: true; keysAndArgs: (string | number)[] }
-  | { ok: false; reason: string };
+/** One event ready for the apply script: its contract and its record in the script's ARGV. */
+export type PreparedEvent = {
+  /** `<chainId>:<address>`: events of one contract are applied in one call, in order. */
+  contract: string;
+  chainId: number;
+  address: string;
+  /** ERC-721 holders whose tokens-of sets the event touches (from, to); the zero address is nobody. */
+  owners: [from: string | undefined, to: string | undefined] | undefined;
+  /** The event's ARGV record; the two tokens-of KEYS indexes are filled in by {@link buildApplyCall}. */
+  record: (string | number)[];
+};
+
+/** An event prepared for the apply script, or why it cannot be applied. */
+export type PrepareApplyResult = { ok: true; value: PreparedEvent } | { ok: false; reason: string };
 
 const zeroAddress = '0x0000000000000000000000000000000000000000';
 const undecodedCountField = '__undecoded';
+/** Position of the `from` tokens-of index in a record (the `to` index follows). */
+const ownerIndexSlot = 8;
+
+/** Keys of the apply script before the tokens-of sets (see `lua/apply.lua`). */
+export const applyFixedKeyCount = 11;
 
 /**
- * Builds the apply script call of one event: every key it touches (all under the contract's hash
- * tag, plus the epoch marker), the projection payload and the channel names to publish on.
+ * Builds the apply script record of one event: the projection payload (what REMOVED reverses), the
+ * count field, the journal entry and the account channels to publish on.
  */
-export function prepareApply({ event, abiKind, settings }: PrepareApplyParameters): PrepareApplyResult {
+export function prepareApply({ event, abiKind, keyPrefix }: PrepareApplyParameters): PrepareApplyResult {
   const projection = projectionOf(event, abiKind);
   if (!projection.ok) return projection;
-  const { keyPrefix } = settings;
-  const { chainId, address } = event;
-  const keys = contractKeys(keyPrefix, chainId, address);
   const { kind, payload } = projection.value;
-  const from = kind === 'erc721' ? payload[0]! : zeroAddress;
-  const to = kind === 'erc721' ? payload[1]! : zeroAddress;
-  const channels = [
-    contractChannel(keyPrefix, chainId, address),
-    ...accountsOf(event).map((account) => accountChannel(keyPrefix, chainId, account)),
-  ];
+  const countField = event.decoded && event.eventName ? event.eventName : undecodedCountField;
+  const nobody = (account: string) => (account === zeroAddress ? undefined : account);
+  const channels = accountsOf(event).map((account) => accountChannel(keyPrefix, event.chainId, account));
   return {
     ok: true,
-    keysAndArgs: [
-      epochKey(keyPrefix),
-      keys.meta,
-      keys.applied,
-      keys.appliedIndex,
-      keys.removed,
-      keys.journal,
-      keys.counts,
-      keys.token,
-      keys.balances,
-      keys.owners,
-      keys.multiBalances,
-      ownerTokensKey(keyPrefix, chainId, address, from),
-      ownerTokensKey(keyPrefix, chainId, address, to),
-      settings.epoch,
-      event.id,
-      event.status,
-      event.blockNumber,
-      event.logIndex,
-      encodeEvent(event),
-      event.decoded && event.eventName ? event.eventName : undecodedCountField,
-      settings.journalMaxEntries,
-      settings.reorgWindowBlocks,
-      kind,
-      payload.length,
-      ...payload,
-      channels.length,
-      ...channels,
-    ],
+    value: {
+      contract: eventKey(event.chainId, event.address),
+      chainId: event.chainId,
+      address: event.address,
+      owners: kind === 'erc721' ? [nobody(payload[0]!), nobody(payload[1]!)] : undefined,
+      record: [
+        event.id,
+        event.status,
+        event.blockNumber,
+        event.logIndex,
+        encodeEvent(event),
+        countField,
+        kind,
+        JSON.stringify([kind, countField, payload]),
+        0,
+        0,
+        payload.length,
+        ...payload,
+        channels.length,
+        ...channels,
+      ],
+    },
   };
+}
+
+/**
+ * The KEYS and ARGV (preceded by the number of keys) of one apply call over a run of events of one
+ * contract, in the order given: the contract's keys under its hash tag, the epoch marker, and the
+ * tokens-of sets of the ERC-721 holders involved.
+ */
+export function buildApplyCall(run: readonly PreparedEvent[], settings: ApplySettings): (string | number)[] {
+  const first = run[0];
+  if (!first) throw new Error('buildApplyCall needs at least one event');
+  const { keyPrefix } = settings;
+  const keys = contractKeys(keyPrefix, first.chainId, first.address);
+  const allKeys: string[] = [
+    epochKey(keyPrefix),
+    keys.meta,
+    keys.applied,
+    keys.appliedIndex,
+    keys.removed,
+    keys.journal,
+    keys.counts,
+    keys.token,
+    keys.balances,
+    keys.owners,
+    keys.multiBalances,
+  ];
+  const ownerIndexes = new Map<string, number>();
+  const ownerIndex = (owner: string | undefined): number => {
+    if (owner === undefined) return 0;
+    let index = ownerIndexes.get(owner);
+    if (index === undefined) {
+      allKeys.push(ownerTokensKey(keyPrefix, first.chainId, first.address, owner));
+      index = allKeys.length;
+      ownerIndexes.set(owner, index);
+    }
+    return index;
+  };
+  const records: (string | number)[] = [];
+  for (const event of run) {
+    if (event.contract !== first.contract)
+      throw new Error(`buildApplyCall got events of ${first.contract} and ${event.contract}`);
+    const start = records.length;
+    for (const field of event.record) records.push(field);
+    if (event.owners) {
+      records[start + ownerIndexSlot] = ownerIndex(event.owners[0]);
+      records[start + ownerIndexSlot + 1] = ownerIndex(event.owners[1]);
+    }
+  }
+  return [
+    allKeys.length,
+    ...allKeys,
+    settings.epoch,
+    settings.journalMaxEntries,
+    settings.reorgWindowBlocks,
+    contractChannel(keyPrefix, first.chainId, first.address),
+    run.length,
+    ...records,
+  ];
 }

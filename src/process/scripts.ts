@@ -8,9 +8,6 @@ export function readLua(name: string): string {
   return readFileSync(new URL(name, luaDir), 'utf8');
 }
 
-/** Number of KEYS the apply script takes. */
-export const applyKeyCount = 13;
-
 /** Lua sources of the processor, loaded once per connection (ioredis sends EVALSHA after the first EVAL). */
 export const luaSources = {
   apply: `${readLua('bigint.lua')}\n${readLua('apply.lua')}`,
@@ -20,7 +17,8 @@ export const luaSources = {
 
 /** The custom commands {@link defineProcessScripts} adds to a client or pipeline. */
 export type ProcessScripts = {
-  bwApply(...keysAndArgs: (string | number)[]): Promise<[string, string]>;
+  /** Takes the number of keys first (a run's tokens-of sets vary); see `buildApplyCall`. */
+  bwApply(...numKeysKeysAndArgs: (string | number)[]): Promise<string[]>;
   bwChainStatus(key: string, ...args: (string | number)[]): Promise<number>;
   bwEpochCas(key: string, expected: string, next: string, px: string): Promise<number>;
 };
@@ -29,7 +27,7 @@ export type ProcessScripts = {
 export function defineProcessScripts(redis: Redis): Redis & ProcessScripts {
   const target = redis as Redis & Partial<ProcessScripts>;
   if (!target.bwApply) {
-    redis.defineCommand('bwApply', { numberOfKeys: applyKeyCount, lua: luaSources.apply });
+    redis.defineCommand('bwApply', { lua: luaSources.apply });
     redis.defineCommand('bwChainStatus', { numberOfKeys: 1, lua: luaSources.chainStatus });
     redis.defineCommand('bwEpochCas', { numberOfKeys: 1, lua: luaSources.epochCas });
   }

@@ -8,7 +8,7 @@ import { backoffDelay } from '../../shared/retry.ts';
 import type { DeadLetter } from '../dlq/index.ts';
 import { isPoisonRedisError } from '../isPoisonRedisError.ts';
 import { processMetrics } from '../metrics.ts';
-import { type ApplySettings, prepareApply } from '../prepareApply.ts';
+import { type ApplySettings, buildApplyCall, type PreparedEvent, prepareApply } from '../prepareApply.ts';
 import type { ProcessScripts } from '../scripts.ts';
 import { validateMessage } from '../validateMessage.ts';
 
@@ -48,21 +48,38 @@ export type CreateBatchApplierParameters = {
 };
 
 type Prepared =
-  | {
-      kind: 'apply';
-      message: KafkaMessage;
-      keysAndArgs: (string | number)[];
-      chainId: number;
-      blockNumber: number;
-      removed: boolean;
-    }
+  | { kind: 'apply'; message: KafkaMessage; event: PreparedEvent; blockNumber: number; removed: boolean }
   | { kind: 'dead'; message: KafkaMessage; reason: string };
+
+type Applicable = Extract<Prepared, { kind: 'apply' }>;
 
 const statuses = ['CONFIRMED', 'REMOVED'] as const;
 
 /**
- * Creates the applier: one EVALSHA per event, pipelined per run of messages, retried as a whole on
- * Redis failures (the script drops what was already applied, so a retry never double-applies).
+ * Splits a partition's messages into apply calls: each call is a run of events of one contract in
+ * their partition order (contracts are independent, so runs of different contracts may be reordered),
+ * at most `maxRun` long.
+ */
+function runsOf(applies: Applicable[], maxRun: number): Applicable[][] {
+  const byContract = new Map<string, Applicable[]>();
+  for (const entry of applies) {
+    const list = byContract.get(entry.event.contract);
+    if (list) list.push(entry);
+    else byContract.set(entry.event.contract, [entry]);
+  }
+  const runs: Applicable[][] = [];
+  for (const list of byContract.values())
+    for (let i = 0; i < list.length; i += maxRun) runs.push(list.slice(i, i + maxRun));
+  return runs;
+}
+
+/** Largest run of one contract's events in one script call (bounds the script's time in Redis). */
+const maxRun = 200;
+
+/**
+ * Creates the applier: one EVALSHA per run of a contract's events, pipelined per run of messages,
+ * retried as a whole on Redis failures (the script drops what was already applied, so a retry never
+ * double-applies).
  */
 export function createBatchApplier({
   redis,
@@ -71,18 +88,17 @@ export function createBatchApplier({
   logger,
   onRedisState,
 }: CreateBatchApplierParameters): BatchApplier {
-  function prepare(message: KafkaMessage, epoch: string): Prepared {
+  function prepare(message: KafkaMessage): Prepared {
     const valid = validateMessage({ key: message.key, value: message.value, statuses });
     if (!valid.ok) return { kind: 'dead', message, reason: valid.reason };
     const { event } = valid;
     const abiKind = abiKinds.get(`${event.chainId}:${event.address}`);
-    const call = prepareApply({ event, abiKind, settings: { ...settings, epoch } });
-    if (!call.ok) return { kind: 'dead', message, reason: call.reason };
+    const prepared = prepareApply({ event, abiKind, keyPrefix: settings.keyPrefix });
+    if (!prepared.ok) return { kind: 'dead', message, reason: prepared.reason };
     return {
       kind: 'apply',
       message,
-      keysAndArgs: call.keysAndArgs,
-      chainId: event.chainId,
+      event: prepared.value,
       blockNumber: event.blockNumber,
       removed: event.status === 'REMOVED',
     };
@@ -90,24 +106,35 @@ export function createBatchApplier({
 
   return {
     async apply({ topic, partition, messages, epoch, shouldContinue, heartbeat }) {
-      const prepared = messages.map((message) => prepare(message, epoch));
+      const prepared = messages.map(prepare);
       const deadLetters: DeadLetter[] = [];
-      const applies = prepared.filter((entry) => entry.kind === 'apply');
+      const applies: Applicable[] = [];
       for (const entry of prepared)
         if (entry.kind === 'dead')
           deadLetters.push({ message: entry.message, topic, partition, reason: entry.reason });
+        else applies.push(entry);
       if (applies.length === 0) return { kind: 'done', deadLetters };
 
       const processed = new Map<number, number>();
       for (const entry of applies)
-        processed.set(entry.chainId, Math.max(processed.get(entry.chainId) ?? 0, entry.blockNumber));
+        processed.set(
+          entry.event.chainId,
+          Math.max(processed.get(entry.event.chainId) ?? 0, entry.blockNumber),
+        );
+      const runs = runsOf(applies, maxRun);
+      const calls = runs.map((run) =>
+        buildApplyCall(
+          run.map((entry) => entry.event),
+          { ...settings, epoch },
+        ),
+      );
 
       for (let attempt = 1; ; attempt++) {
         const started = performance.now();
         const pipeline = redis.pipeline() as unknown as ProcessScripts & {
           exec(): Promise<[Error | null, unknown][] | null>;
         };
-        for (const entry of applies) void pipeline.bwApply(...entry.keysAndArgs);
+        for (const call of calls) void pipeline.bwApply(...call);
         const now = Date.now();
         for (const [chainId, block] of processed)
           void pipeline.bwChainStatus(chainStatusKey(settings.keyPrefix, chainId), 'processed', block, now);
@@ -122,38 +149,46 @@ export function createBatchApplier({
           const poisoned: DeadLetter[] = [];
           let applied = 0;
           let removed = 0;
-          for (let i = 0; i < applies.length && !failure; i++) {
-            const [error, result] = results[i] ?? [new Error('missing pipeline result'), null];
+          const poison = (entry: Applicable, reason: string, err?: Error) => {
+            logger.error({
+              msg: 'Apply script rejected an event',
+              partition,
+              offset: entry.message.offset,
+              reason,
+              err,
+            });
+            poisoned.push({
+              message: entry.message,
+              topic,
+              partition,
+              reason: `apply script failed: ${reason}`,
+            });
+          };
+          for (let r = 0; r < runs.length && !failure; r++) {
+            const run = runs[r]!;
+            const [error, result] = results[r] ?? [new Error('missing pipeline result'), null];
             if (error) {
               if (error.message.startsWith('BWEPOCH')) return { kind: 'epoch' };
-              if (isPoisonRedisError(error)) {
-                logger.error({
-                  msg: 'Apply script rejected an event',
-                  partition,
-                  offset: applies[i]!.message.offset,
-                  err: error,
-                });
-                poisoned.push({
-                  message: applies[i]!.message,
-                  topic,
-                  partition,
-                  reason: `apply script failed: ${error.message}`,
-                });
-              } else failure = error;
+              if (isPoisonRedisError(error)) for (const entry of run) poison(entry, error.message, error);
+              else failure = error;
               continue;
             }
-            const code = (result as [string, string])[0];
-            if (code === 'A') {
-              if (applies[i]!.removed) removed++;
-              else applied++;
-            } else if (code === 'D') processMetrics.duplicates.inc();
-            else if (code === 'U') {
-              processMetrics.unreversible.inc();
-              logger.error({
-                msg: 'REMOVED event is outside the reorg window; nothing reversed',
-                partition,
-                offset: applies[i]!.message.offset,
-              });
+            const codes = result as string[];
+            for (let i = 0; i < run.length; i++) {
+              const entry = run[i]!;
+              const code = codes[2 * i];
+              if (code === 'A') {
+                if (entry.removed) removed++;
+                else applied++;
+              } else if (code === 'D') processMetrics.duplicates.inc();
+              else if (code === 'U') {
+                processMetrics.unreversible.inc();
+                logger.error({
+                  msg: 'REMOVED event is outside the reorg window; nothing reversed',
+                  partition,
+                  offset: entry.message.offset,
+                });
+              } else poison(entry, String(codes[2 * i + 1] ?? `unexpected result ${String(code)}`));
             }
           }
           if (!failure) {

@@ -1,60 +1,147 @@
--- Applies one event of one contract atomically and idempotently (prepended by bigint.lua).
+-- Applies a run of events of ONE contract, in order, idempotently (prepended by bigint.lua). The run
+-- executes atomically (a Lua script). It reads the state it needs in a few HMGETs, works on it in Lua
+-- tables, and writes it back once at the end; per event it only appends to the journal, publishes,
+-- and updates the ERC-721 tokens-of sets. One call per run instead of one per event, with a handful
+-- of Redis calls instead of a dozen per event, is what makes the processor fast.
 --
 -- KEYS: 1 epoch marker, 2 meta, 3 applied, 4 appliedIndex, 5 removed, 6 journal, 7 counts, 8 token,
---       9 balances, 10 owners, 11 multiBalances, 12 tokens-of(from), 13 tokens-of(to)
--- ARGV: 1 epoch, 2 event id, 3 status, 4 blockNumber, 5 logIndex, 6 event JSON, 7 counts field,
---       8 journal max entries, 9 reorg window (blocks), 10 projection kind, 11 payload length n,
---       12..11+n payload, 12+n channel count m, then m channel names
--- Returns { 'A', cursor } when applied, { 'D', '' } for a duplicate, { 'U', '' } for a REMOVED whose
--- event is not in the reorg window (nothing to reverse), or an error starting with BWEPOCH when the
--- epoch marker is missing or differs (Redis lost its state or a rebuild started).
+--       9 balances, 10 owners, 11 multiBalances, 12.. tokens-of sets of the ERC-721 holders involved
+-- ARGV: 1 epoch, 2 journal max entries, 3 reorg window (blocks), 4 contract channel, 5 event count,
+--       then per event: id, status, blockNumber, logIndex, event JSON, counts field, projection kind,
+--       effect JSON (what REMOVED reverses), KEYS index of the tokens-of set of `from` and of `to`
+--       (0 when none), payload length n, n payload values, account channel count m, m channel names
+-- Returns two entries per event: a code and a detail. 'A' applied (detail: journal cursor), 'D'
+-- duplicate, 'U' a REMOVED whose event is not in the reorg window (nothing to reverse), 'E' the event
+-- failed with a data error such as WRONGTYPE on its tokens-of set (detail: the error; the others still
+-- apply). Returns an error starting with BWEPOCH when the epoch marker is missing or differs (Redis
+-- lost its state or a rebuild started). Any other error (OOM, READONLY) is raised after the state of
+-- the events already applied is saved, so a retry of the whole run skips them as duplicates.
 local ZERO = '0x0000000000000000000000000000000000000000'
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('BWEPOCH epoch marker missing or changed')
 end
 
-local id, status = ARGV[2], ARGV[3]
-local bn, li = tonumber(ARGV[4]), tonumber(ARGV[5])
-local np = tonumber(ARGV[11])
-local payload = {}
-for i = 1, np do payload[i] = ARGV[11 + i] end
-local nc = tonumber(ARGV[12 + np])
+local journalMax, reorgWindow, contractChannel = ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local count = tonumber(ARGV[5])
+
+-- ARGV offset of each event's record.
+local starts = {}
+do
+  local at = 6
+  for k = 1, count do
+    starts[k] = at
+    local np = tonumber(ARGV[at + 10])
+    at = at + 12 + np + tonumber(ARGV[at + 11 + np])
+  end
+end
 
 local function parse_pos(s)
   local a, b = string.match(s, '^(%d+)-(%d+)$')
   return tonumber(a), tonumber(b)
 end
 
+-- Meta: high-water mark, last journal id, trim boundary of `applied`, events applied.
 local meta = redis.call('HMGET', KEYS[2], 'hwm', 'lastId', 'trimmed', 'count')
--- Meta fields written once at the end (one HSET instead of several).
-local metaUpdate = {}
-local hb, hl
+local hb, hl, lb, ll
 if meta[1] then hb, hl = parse_pos(meta[1]) end
+if meta[2] then lb, ll = parse_pos(meta[2]) end
 local trimmed = tonumber(meta[3] or '-1')
+local appliedCount = tonumber(meta[4] or '0')
+local trimmedBefore = trimmed
+
+-- Read-through caches of hash fields, written back by save().
+local function cache(key)
+  return { key = key, values = {}, dirty = {} }
+end
+local balances, multi = cache(KEYS[9]), cache(KEYS[11])
+
+local function prefetch(c, fields)
+  local list = {}
+  for field in pairs(fields) do list[#list + 1] = field end
+  for i = 1, #list, 1000 do
+    local slice = { unpack(list, i, math.min(i + 999, #list)) }
+    local values = redis.call('HMGET', c.key, unpack(slice))
+    for j = 1, #slice do c.values[slice[j]] = values[j] or '0' end
+  end
+end
+
+local function get(c, field)
+  local value = c.values[field]
+  if value == nil then
+    value = redis.call('HGET', c.key, field) or '0'
+    c.values[field] = value
+  end
+  return value
+end
+
+local function set(c, field, value)
+  c.values[field] = value
+  c.dirty[field] = true
+end
+
+-- Ids of the run: whether each was applied (its stored effect) or removed before the run.
+local ids = {}
+for k = 1, count do ids[k] = ARGV[starts[k]] end
+local storedEffects = redis.call('HMGET', KEYS[3], unpack(ids))
+local removedBefore = redis.call('SMISMEMBER', KEYS[5], unpack(ids))
+local appliedState, removedState = {}, {}
+for k = 1, count do
+  if appliedState[ids[k]] == nil then appliedState[ids[k]] = storedEffects[k] end
+  if removedState[ids[k]] == nil then removedState[ids[k]] = removedBefore[k] == 1 end
+end
+-- Changes of `applied`/`removed` during the run: id → effect JSON (added) or false (deleted).
+local appliedChanges, appliedScores, removedAdds = {}, {}, {}
+
+do
+  local balanceFields, multiFields = {}, {}
+  for k = 1, count do
+    local at = starts[k]
+    local kind, np = ARGV[at + 6], tonumber(ARGV[at + 10])
+    local from, to = ARGV[at + 11], ARGV[at + 12]
+    if kind == 'erc20' or kind == 'erc721' then
+      if from ~= ZERO then balanceFields[from] = true end
+      if to ~= ZERO then balanceFields[to] = true end
+    elseif kind == 'erc1155' then
+      for i = 3, np, 2 do
+        local tokenId = ARGV[at + 10 + i]
+        if from ~= ZERO then multiFields[tokenId .. ':' .. from] = true end
+        if to ~= ZERO then multiFields[tokenId .. ':' .. to] = true end
+      end
+    end
+  end
+  if next(balanceFields) then prefetch(balances, balanceFields) end
+  if next(multiFields) then prefetch(multi, multiFields) end
+end
+
+local token = redis.call('HMGET', KEYS[8], 'totalSupply')
+local supply, supplyChanged = token[1] or '0', false
+local holdersDelta, transfersDelta = 0, 0
+local countDeltas = {}
+-- ERC-721 tokenId → owner (false: burned) as of the end of the run.
+local ownerChanges = {}
 
 local function add_balance(holder, delta)
-  local before = redis.call('HGET', KEYS[9], holder) or '0'
+  local before = get(balances, holder)
   local after = big_add(before, delta)
-  if after == '0' then redis.call('HDEL', KEYS[9], holder) else redis.call('HSET', KEYS[9], holder, after) end
+  set(balances, holder, after)
   local sb, sa = big_sign(before), big_sign(after)
   if sb <= 0 and sa > 0 then
-    redis.call('HINCRBY', KEYS[8], 'holders', 1)
+    holdersDelta = holdersDelta + 1
   elseif sb > 0 and sa <= 0 then
-    redis.call('HINCRBY', KEYS[8], 'holders', -1)
+    holdersDelta = holdersDelta - 1
   end
 end
 
 local function add_supply(delta)
-  local supply = redis.call('HGET', KEYS[8], 'totalSupply') or '0'
-  redis.call('HSET', KEYS[8], 'totalSupply', big_add(supply, delta))
+  supply = big_add(supply, delta)
+  supplyChanged = true
 end
 
 -- dir = 1 applies the transfer, dir = -1 reverses it (a transfer from `to` back to `from`).
-local function project(kind, p, dir)
+local function project(kind, p, dir, fromTokens, toTokens)
   if kind == 'none' then return end
   local from, to = p[1], p[2]
-  local fromTokens, toTokens = KEYS[12], KEYS[13]
   if dir < 0 then from, to, fromTokens, toTokens = to, from, toTokens, fromTokens end
   if kind == 'erc20' then
     local value = p[3]
@@ -70,98 +157,196 @@ local function project(kind, p, dir)
     end
     if to == ZERO then
       add_supply('-1')
-      redis.call('HDEL', KEYS[10], tokenId)
+      ownerChanges[tokenId] = false
     else
       add_balance(to, '1')
       redis.call('ZADD', toTokens, 0, tokenId)
-      redis.call('HSET', KEYS[10], tokenId, to)
+      ownerChanges[tokenId] = to
     end
   elseif kind == 'erc1155' then
     for i = 3, #p, 2 do
       local tokenId, value = p[i], p[i + 1]
       if from ~= ZERO then
         local field = tokenId .. ':' .. from
-        local after = big_sub(redis.call('HGET', KEYS[11], field) or '0', value)
-        if after == '0' then redis.call('HDEL', KEYS[11], field) else redis.call('HSET', KEYS[11], field, after) end
+        set(multi, field, big_sub(get(multi, field), value))
       end
       if to ~= ZERO then
         local field = tokenId .. ':' .. to
-        local after = big_add(redis.call('HGET', KEYS[11], field) or '0', value)
-        if after == '0' then redis.call('HDEL', KEYS[11], field) else redis.call('HSET', KEYS[11], field, after) end
+        set(multi, field, big_add(get(multi, field), value))
       end
     end
   end
-  redis.call('HINCRBY', KEYS[8], 'transfers', dir)
+  transfersDelta = transfersDelta + dir
 end
 
-local countField
-if status == 'REMOVED' then
-  local stored = redis.call('HGET', KEYS[3], id)
-  if not stored then
-    if redis.call('SISMEMBER', KEYS[5], id) == 1 then return { 'D', '' } end
-    return { 'U', '' }
+local function count_event(field, delta)
+  countDeltas[field] = (countDeltas[field] or 0) + delta
+end
+
+-- Applies one event (its record starts at ARGV[at]); returns code, detail.
+local function apply_one(at)
+  local id, status = ARGV[at], ARGV[at + 1]
+  local bn, li = tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3])
+  local fromTokens, toTokens = KEYS[tonumber(ARGV[at + 8])], KEYS[tonumber(ARGV[at + 9])]
+
+  if status == 'REMOVED' then
+    -- Ids at or below the trim boundary left `applied` (or do at the end of this run).
+    local stored = bn > trimmed and appliedState[id]
+    if not stored then
+      if removedState[id] then return 'D', '' end
+      return 'U', ''
+    end
+    -- A REMOVED event carries the args of the event it names, so its tokens-of keys are the stored
+    -- effect's holders.
+    local effect = cjson.decode(stored)
+    project(effect[1], effect[3], -1, fromTokens, toTokens)
+    count_event(effect[2], -1)
+    appliedState[id], appliedChanges[id] = false, false
+    removedState[id], removedAdds[id] = true, true
+    -- Roll the mark back to the end of the previous block: the whole block was orphaned, and its
+    -- canonical replacement may have events at any log index.
+    if hb and bn <= hb then
+      if bn > 0 then
+        hb, hl = bn - 1, 999999999
+      else
+        hb, hl = nil, nil
+      end
+    end
+  else
+    -- Dedup by id, not by position: after a deep reorg the canonical replacements sit at positions at
+    -- or below the mark (the fork point is not known per contract). Every applied id above the trim
+    -- boundary is in `applied`; at or below it only redeliveries of long-applied events can arrive.
+    if bn <= trimmed or appliedState[id] or removedState[id] then return 'D', '' end
+    local np = tonumber(ARGV[at + 10])
+    local payload = {}
+    for i = 1, np do payload[i] = ARGV[at + 10 + i] end
+    project(ARGV[at + 6], payload, 1, fromTokens, toTokens)
+    count_event(ARGV[at + 5], 1)
+    appliedState[id], appliedChanges[id], appliedScores[id] = ARGV[at + 7], ARGV[at + 7], bn
+    if bn - reorgWindow - 1 > trimmed then trimmed = bn - reorgWindow - 1 end
+    if not hb or bn > hb or (bn == hb and li > hl) then hb, hl = bn, li end
   end
-  local effect = cjson.decode(stored)
-  project(effect[1], effect[3], -1)
-  countField = effect[2]
-  if redis.call('HINCRBY', KEYS[7], countField, -1) == 0 then redis.call('HDEL', KEYS[7], countField) end
-  redis.call('HDEL', KEYS[3], id)
-  redis.call('ZREM', KEYS[4], id)
-  redis.call('SADD', KEYS[5], id)
-  -- Roll the mark back to the end of the previous block: the whole block was orphaned, and its
-  -- canonical replacement may have events at any log index.
-  if hb and bn <= hb then
-    if bn > 0 then
-      metaUpdate[#metaUpdate + 1] = 'hwm'
-      metaUpdate[#metaUpdate + 1] = string.format('%d-%d', bn - 1, 999999999)
+
+  -- Journal entry id: the chain position, unless a deep reorg already moved the journal past it.
+  local jb, jl = bn, li
+  if lb then
+    if not (bn > lb or (bn == lb and li > ll)) then jb, jl = lb, ll + 1 end
+  elseif bn == 0 and li == 0 then
+    jl = 1
+  end
+  local cursor = string.format('%d-%d', jb, jl)
+  redis.call('XADD', KEYS[6], 'MAXLEN', '~', journalMax, cursor, 'e', ARGV[at + 4])
+  lb, ll = jb, jl
+  appliedCount = appliedCount + 1
+
+  local message = '{"kind":"event","event":' .. ARGV[at + 4] .. ',"cursor":"' .. cursor .. '"}'
+  redis.call('PUBLISH', contractChannel, message)
+  local np = tonumber(ARGV[at + 10])
+  local nc = tonumber(ARGV[at + 11 + np])
+  for i = 1, nc do redis.call('PUBLISH', ARGV[at + 11 + np + i], message) end
+  return 'A', cursor
+end
+
+-- Writes `items` (a flat list) with `command key ...items` in slices that stay below Lua's stack limit.
+local function write_all(command, key, items, width)
+  local slice = 1000 * width
+  for i = 1, #items, slice do
+    redis.call(command, key, unpack(items, i, math.min(i + slice - 1, #items)))
+  end
+end
+
+local function save_cache(c)
+  local sets, deletes = {}, {}
+  for field in pairs(c.dirty) do
+    local value = c.values[field]
+    if value == '0' then
+      deletes[#deletes + 1] = field
     else
-      redis.call('HDEL', KEYS[2], 'hwm')
+      sets[#sets + 1] = field
+      sets[#sets + 1] = value
     end
   end
-else
-  -- Dedup by id, not by position: after a deep reorg the canonical replacements sit at positions at
-  -- or below the mark (the fork point is not known per contract). Every applied id at or above the
-  -- trim boundary is in `applied`; below it only redeliveries of long-applied events can arrive.
-  if bn <= trimmed then return { 'D', '' } end
-  if redis.call('HEXISTS', KEYS[3], id) == 1 then return { 'D', '' } end
-  if redis.call('SISMEMBER', KEYS[5], id) == 1 then return { 'D', '' } end
-  local kind = ARGV[10]
-  project(kind, payload, 1)
-  countField = ARGV[7]
-  redis.call('HINCRBY', KEYS[7], countField, 1)
-  redis.call('HSET', KEYS[3], id, cjson.encode({ kind, countField, payload }))
-  redis.call('ZADD', KEYS[4], bn, id)
-  local boundary = bn - tonumber(ARGV[9])
-  if boundary - 1 > trimmed then
-    metaUpdate[#metaUpdate + 1] = 'trimmed'
-    metaUpdate[#metaUpdate + 1] = string.format('%d', boundary - 1)
-    local old = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. string.format('%d', boundary), 'LIMIT', 0, 64)
-    if #old > 0 then
-      redis.call('HDEL', KEYS[3], unpack(old))
-      redis.call('ZREM', KEYS[4], unpack(old))
+  write_all('HSET', c.key, sets, 2)
+  write_all('HDEL', c.key, deletes, 1)
+end
+
+local function save()
+  save_cache(balances)
+  save_cache(multi)
+  local ownerSets, ownerDeletes = {}, {}
+  for tokenId, owner in pairs(ownerChanges) do
+    if owner then
+      ownerSets[#ownerSets + 1] = tokenId
+      ownerSets[#ownerSets + 1] = owner
+    else
+      ownerDeletes[#ownerDeletes + 1] = tokenId
     end
   end
-  if not hb or bn > hb or (bn == hb and li > hl) then
-    metaUpdate[#metaUpdate + 1] = 'hwm'
-    metaUpdate[#metaUpdate + 1] = ARGV[4] .. '-' .. ARGV[5]
+  write_all('HSET', KEYS[10], ownerSets, 2)
+  write_all('HDEL', KEYS[10], ownerDeletes, 1)
+  if supplyChanged then redis.call('HSET', KEYS[8], 'totalSupply', supply) end
+  if holdersDelta ~= 0 then redis.call('HINCRBY', KEYS[8], 'holders', holdersDelta) end
+  if transfersDelta ~= 0 then redis.call('HINCRBY', KEYS[8], 'transfers', transfersDelta) end
+  for field, delta in pairs(countDeltas) do
+    if delta ~= 0 and redis.call('HINCRBY', KEYS[7], field, delta) == 0 then redis.call('HDEL', KEYS[7], field) end
+  end
+
+  local appliedSets, indexAdds, appliedDeletes = {}, {}, {}
+  for id, effect in pairs(appliedChanges) do
+    if effect then
+      appliedSets[#appliedSets + 1] = id
+      appliedSets[#appliedSets + 1] = effect
+      indexAdds[#indexAdds + 1] = appliedScores[id]
+      indexAdds[#indexAdds + 1] = id
+    else
+      appliedDeletes[#appliedDeletes + 1] = id
+    end
+  end
+  write_all('HSET', KEYS[3], appliedSets, 2)
+  write_all('ZADD', KEYS[4], indexAdds, 2)
+  write_all('HDEL', KEYS[3], appliedDeletes, 1)
+  write_all('ZREM', KEYS[4], appliedDeletes, 1)
+  local removedList = {}
+  for id in pairs(removedAdds) do removedList[#removedList + 1] = id end
+  write_all('SADD', KEYS[5], removedList, 1)
+
+  local fields = { 'trimmed', string.format('%d', trimmed), 'count', string.format('%d', appliedCount) }
+  if lb then
+    fields[#fields + 1] = 'lastId'
+    fields[#fields + 1] = string.format('%d-%d', lb, ll)
+  end
+  if hb then
+    fields[#fields + 1] = 'hwm'
+    fields[#fields + 1] = string.format('%d-%d', hb, hl)
+  elseif meta[1] then
+    redis.call('HDEL', KEYS[2], 'hwm')
+  end
+  redis.call('HSET', KEYS[2], unpack(fields))
+  -- Forget the applied ids that left the reorg window.
+  if trimmed > trimmedBefore then
+    local old = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', string.format('%d', trimmed), 'LIMIT', 0, 64 * count)
+    write_all('HDEL', KEYS[3], old, 1)
+    write_all('ZREM', KEYS[4], old, 1)
   end
 end
 
--- Journal entry id: the chain position, unless a deep reorg already moved the journal past it.
-local cursor = ARGV[4] .. '-' .. ARGV[5]
-if meta[2] then
-  local lb, ll = parse_pos(meta[2])
-  if not (bn > lb or (bn == lb and li > ll)) then cursor = string.format('%d-%d', lb, ll + 1) end
-elseif cursor == '0-0' then
-  cursor = '0-1'
+local function is_data_error(message)
+  return string.sub(message, 1, 9) == 'WRONGTYPE' or string.find(message, 'user_script', 1, true) ~= nil
 end
-redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[8], cursor, 'e', ARGV[6])
-metaUpdate[#metaUpdate + 1] = 'lastId'
-metaUpdate[#metaUpdate + 1] = cursor
-metaUpdate[#metaUpdate + 1] = 'count'
-metaUpdate[#metaUpdate + 1] = string.format('%d', tonumber(meta[4] or '0') + 1)
-redis.call('HSET', KEYS[2], unpack(metaUpdate))
 
-local message = '{"kind":"event","event":' .. ARGV[6] .. ',"cursor":"' .. cursor .. '"}'
-for i = 1, nc do redis.call('PUBLISH', ARGV[12 + np + i], message) end
-return { 'A', cursor }
+local results = {}
+for k = 1, count do
+  local ok, code, detail = pcall(apply_one, starts[k])
+  if not ok then
+    local message = type(code) == 'table' and (code.err or '') or tostring(code)
+    if not is_data_error(message) then
+      save()
+      return redis.error_reply(message)
+    end
+    code, detail = 'E', message
+  end
+  results[#results + 1] = code
+  results[#results + 1] = detail
+end
+save()
+return results

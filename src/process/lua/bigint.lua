@@ -5,14 +5,17 @@ local BIG_CHUNK = 14
 local BIG_BASE = 100000000000000
 
 -- Splits "-00123" into sign (1 or -1) and magnitude without leading zeros ("123"; zero is "0").
+-- Stored and computed values are canonical, so the pattern match runs only on a leading zero.
 local function big_parse(s)
   local sign = 1
-  if string.sub(s, 1, 1) == '-' then
+  if string.byte(s, 1) == 45 then
     sign = -1
     s = string.sub(s, 2)
   end
-  s = string.gsub(s, '^0+', '')
-  if s == '' then return 1, '0' end
+  if s == '' or string.byte(s, 1) == 48 then
+    s = string.gsub(s, '^0+', '')
+    if s == '' then return 1, '0' end
+  end
   return sign, s
 end
 
@@ -22,58 +25,72 @@ local function big_cmp_mag(a, b)
   return a < b and -1 or 1
 end
 
-local function big_chunks(s)
-  local chunks = {}
-  local i = #s
-  while i > 0 do
-    local j = i - BIG_CHUNK + 1
-    if j < 1 then j = 1 end
-    chunks[#chunks + 1] = tonumber(string.sub(s, j, i))
-    i = j - 1
-  end
-  return chunks
-end
+-- PAD[k] is k zeros: left-pads a chunk to BIG_CHUNK digits (cheaper than string.format('%014d')).
+local PAD = {}
+for k = 0, BIG_CHUNK do PAD[k] = string.rep('0', k) end
 
-local function big_join(chunks)
-  local n = #chunks
-  while n > 1 and chunks[n] == 0 do n = n - 1 end
-  local parts = { string.format('%d', chunks[n]) }
-  for k = n - 1, 1, -1 do parts[#parts + 1] = string.format('%014d', chunks[k]) end
-  return table.concat(parts)
+-- The chunk of s that ends at position i, and where the next (more significant) one ends.
+local function big_chunk(s, i)
+  local j = i - BIG_CHUNK + 1
+  if j < 1 then j = 1 end
+  return tonumber(string.sub(s, j, i)), j - 1
 end
 
 local function big_add_mag(a, b)
-  local x, y = big_chunks(a), big_chunks(b)
-  local out, carry = {}, 0
-  for k = 1, math.max(#x, #y) do
-    local v = (x[k] or 0) + (y[k] or 0) + carry
+  -- Below 10^15 both operands and their sum are exact doubles.
+  if #a < 16 and #b < 16 then return string.format('%d', tonumber(a) + tonumber(b)) end
+  local out, carry = '', 0
+  local ia, ib = #a, #b
+  while ia > 0 or ib > 0 do
+    local v, x = carry, 0
+    if ia > 0 then
+      x, ia = big_chunk(a, ia)
+      v = v + x
+    end
+    if ib > 0 then
+      x, ib = big_chunk(b, ib)
+      v = v + x
+    end
     if v >= BIG_BASE then
-      out[k] = v - BIG_BASE
+      v = v - BIG_BASE
       carry = 1
     else
-      out[k] = v
       carry = 0
     end
+    local piece = string.format('%d', v)
+    if ia > 0 or ib > 0 or carry > 0 then piece = PAD[BIG_CHUNK - #piece] .. piece end
+    out = piece .. out
   end
-  if carry > 0 then out[#out + 1] = carry end
-  return big_join(out)
+  if carry > 0 then out = '1' .. out end
+  return out
 end
 
 -- Requires |a| >= |b|.
 local function big_sub_mag(a, b)
-  local x, y = big_chunks(a), big_chunks(b)
-  local out, borrow = {}, 0
-  for k = 1, #x do
-    local v = x[k] - (y[k] or 0) - borrow
+  if #a < 16 then return string.format('%d', tonumber(a) - tonumber(b)) end
+  local chunks, n, borrow = {}, 0, 0
+  local ia, ib = #a, #b
+  while ia > 0 do
+    local x, y = 0, 0
+    x, ia = big_chunk(a, ia)
+    if ib > 0 then y, ib = big_chunk(b, ib) end
+    local v = x - y - borrow
     if v < 0 then
-      out[k] = v + BIG_BASE
+      v = v + BIG_BASE
       borrow = 1
     else
-      out[k] = v
       borrow = 0
     end
+    n = n + 1
+    chunks[n] = v
   end
-  return big_join(out)
+  while n > 1 and chunks[n] == 0 do n = n - 1 end
+  local out = string.format('%d', chunks[n])
+  for k = n - 1, 1, -1 do
+    local piece = string.format('%d', chunks[k])
+    out = out .. PAD[BIG_CHUNK - #piece] .. piece
+  end
+  return out
 end
 
 local function big_signed(sign, mag)
