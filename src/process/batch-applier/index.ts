@@ -21,17 +21,38 @@ export type ApplyOutcome =
   /** The consumer stopped or lost the partition while Redis was unavailable. */
   | { kind: 'stopped' };
 
-/** Applies Kafka messages of `events.confirmed` to Redis through the apply script. */
+/**
+ * Applies Kafka messages of `events.confirmed` to Redis through the apply script. Preparing (decode,
+ * validate, build the script calls) is separate from applying, so a consumer can prepare the next
+ * chunk of a partition while Redis works on the current one.
+ */
 export type BatchApplier = {
-  apply(parameters: ApplyParameters): Promise<ApplyOutcome>;
+  prepare(parameters: PrepareParameters): PreparedChunk;
+  apply(chunk: PreparedChunk, control: ApplyControl): Promise<ApplyOutcome>;
 };
 
-/** Parameters of {@link BatchApplier.apply}. */
-export type ApplyParameters = {
+/** Parameters of {@link BatchApplier.prepare}. */
+export type PrepareParameters = {
   topic: string;
   partition: number;
   messages: KafkaMessage[];
   epoch: string;
+};
+
+/** A chunk of one partition's messages, decoded and turned into apply script calls. */
+export type PreparedChunk = {
+  topic: string;
+  partition: number;
+  /** Messages that cannot be applied, with why. */
+  invalid: DeadLetter[];
+  runs: Applicable[][];
+  calls: (string | number)[][];
+  /** Highest block per chain in the chunk (the chain's processed mark). */
+  processed: Map<number, number>;
+};
+
+/** What {@link BatchApplier.apply} needs from the consumer while it retries Redis. */
+export type ApplyControl = {
   /** False once the consumer stops or the partition was revoked. */
   shouldContinue(): boolean;
   /** Keeps the group membership alive while Redis is retried. */
@@ -51,7 +72,7 @@ type Prepared =
   | { kind: 'apply'; message: KafkaMessage; event: PreparedEvent; blockNumber: number; removed: boolean }
   | { kind: 'dead'; message: KafkaMessage; reason: string };
 
-type Applicable = Extract<Prepared, { kind: 'apply' }>;
+export type Applicable = Extract<Prepared, { kind: 'apply' }>;
 
 const statuses = ['CONFIRMED', 'REMOVED'] as const;
 
@@ -88,7 +109,7 @@ export function createBatchApplier({
   logger,
   onRedisState,
 }: CreateBatchApplierParameters): BatchApplier {
-  function prepare(message: KafkaMessage): Prepared {
+  function prepareMessage(message: KafkaMessage): Prepared {
     const valid = validateMessage({ key: message.key, value: message.value, statuses });
     if (!valid.ok) return { kind: 'dead', message, reason: valid.reason };
     const { event } = valid;
@@ -105,16 +126,14 @@ export function createBatchApplier({
   }
 
   return {
-    async apply({ topic, partition, messages, epoch, shouldContinue, heartbeat }) {
-      const prepared = messages.map(prepare);
-      const deadLetters: DeadLetter[] = [];
+    prepare({ topic, partition, messages, epoch }) {
+      const invalid: DeadLetter[] = [];
       const applies: Applicable[] = [];
-      for (const entry of prepared)
-        if (entry.kind === 'dead')
-          deadLetters.push({ message: entry.message, topic, partition, reason: entry.reason });
+      for (const message of messages) {
+        const entry = prepareMessage(message);
+        if (entry.kind === 'dead') invalid.push({ message, topic, partition, reason: entry.reason });
         else applies.push(entry);
-      if (applies.length === 0) return { kind: 'done', deadLetters };
-
+      }
       const processed = new Map<number, number>();
       for (const entry of applies)
         processed.set(
@@ -128,6 +147,12 @@ export function createBatchApplier({
           { ...settings, epoch },
         ),
       );
+      return { topic, partition, invalid, runs, calls, processed };
+    },
+
+    async apply({ topic, partition, invalid, runs, calls, processed }, { shouldContinue, heartbeat }) {
+      const deadLetters = [...invalid];
+      if (runs.length === 0) return { kind: 'done', deadLetters };
 
       for (let attempt = 1; ; attempt++) {
         const started = performance.now();

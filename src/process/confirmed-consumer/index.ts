@@ -53,6 +53,10 @@ export function createConfirmedConsumer({
     sessionTimeout: sessionTimeoutMs,
     rebalanceTimeout: sessionTimeoutMs * 2,
     heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 10)),
+    // Large fetches: a catching-up processor spends less time waiting between batches (kafkajs fetches
+    // again only once every batch of the previous fetch is handled).
+    maxBytesPerPartition: 8 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
     retry: { retries: 10 },
   });
   const lag = new Map<number, number>();
@@ -93,17 +97,24 @@ export function createConfirmedConsumer({
           isStale,
         }) => {
           const shouldContinue = () => isRunning() && !isStale() && !epochLost;
-          for (let start = 0; start < batch.messages.length; start += chunkSize) {
+          const prepare = (start: number) =>
+            start < batch.messages.length
+              ? applier.prepare({
+                  topic,
+                  partition: batch.partition,
+                  messages: batch.messages.slice(start, start + chunkSize),
+                  epoch,
+                })
+              : undefined;
+          let next = prepare(0);
+          for (let start = 0; next; start += chunkSize) {
             if (!shouldContinue()) return;
-            const messages = batch.messages.slice(start, start + chunkSize);
-            const outcome = await applier.apply({
-              topic,
-              partition: batch.partition,
-              messages,
-              epoch,
-              shouldContinue,
-              heartbeat,
-            });
+            const chunk = next;
+            // Redis works on this chunk while the next one is decoded; the next one is sent only
+            // after this one is acknowledged, so a contract's events never reach Redis out of order.
+            const applying = applier.apply(chunk, { shouldContinue, heartbeat });
+            next = prepare(start + chunkSize);
+            const outcome = await applying;
             if (outcome.kind === 'epoch') {
               if (!epochLost)
                 logger.warn({
@@ -123,6 +134,7 @@ export function createConfirmedConsumer({
                 offset: letter.message.offset,
                 reason: letter.reason,
               });
+            const messages = batch.messages.slice(start, start + chunkSize);
             resolveOffset(messages[messages.length - 1]!.offset);
             await heartbeat();
           }
