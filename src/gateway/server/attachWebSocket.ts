@@ -154,13 +154,15 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
         const operation = getOperationAST(document, payload.operationName);
         if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
           // Execution is a pure function of the operation and the event (resolvers of streamed
-          // types read the event and shared services only), so identical operations share it.
+          // types read the event and shared services only), so identical operations share it. The
+          // group outlives its first subscriber: it gets a context without that one's connection.
+          const shared: GatewayContext = { services: contextValue.services, viewer: undefined };
           const args = {
             schema: enveloped.schema,
             document,
             operationName: payload.operationName,
             variableValues: payload.variables,
-            contextValue,
+            contextValue: shared,
           };
           contextValue.delivery = fanout.delivery({
             key: JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null]),
