@@ -61,11 +61,20 @@ export function createDirectSink({
     send(node: EventNode, shared: object | undefined) {
       if (closed) return;
       backlog += 1;
-      const frame = group.frame(node, shared, prefix);
+      let frame: Buffer | Promise<Buffer>;
+      try {
+        frame = group.frame(node, shared, prefix);
+      } catch (error) {
+        // Handled below like a failed asynchronous render: logged, and the backlog stays right.
+        frame = Promise.reject(error);
+      }
       if (!(frame instanceof Promise) && tail === undefined) {
         write(frame);
         return;
       }
+      // The chain below sees a rejection only once earlier frames are out; until then it must not
+      // count as unhandled (which would end the process).
+      if (frame instanceof Promise) frame.catch(() => undefined);
       const next = (tail ?? Promise.resolve())
         .then(() => frame)
         .then(write, (error) => {

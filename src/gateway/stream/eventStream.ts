@@ -216,9 +216,14 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
     value: toNode(item, source),
   });
 
+  // A live event that would make more than `capacity` frames wait is not sent: the subscription
+  // closes and its last cursor is the last event written before.
   const push = (target: EventSink, item: Item, source: 'replay' | 'live'): void => {
+    if (source === 'live' && target.backlog() >= capacity) {
+      slowConsumer();
+      return;
+    }
     target.send(toNode(item, source), item.shared);
-    if (source === 'live' && target.backlog() > capacity) slowConsumer();
   };
 
   const flushQueue = (target: EventSink): void => {
