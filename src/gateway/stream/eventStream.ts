@@ -10,6 +10,7 @@ import type { EventSink } from './eventSink.ts';
 import { findTrimmedStart } from './findTrimmedStart.ts';
 import { createJournalMerger, type JournalMerger } from './journalMerger.ts';
 import { encodeResumeToken, type PositionMap } from './resumeToken.ts';
+import { compareParts, countDelivered, prepareItem, type StreamItem, toItem } from './streamItem.ts';
 
 /** A contract whose journal backs the stream. */
 export type StreamSource = { chainId: number; address: string; journalKey: string };
@@ -40,82 +41,6 @@ export type EventStreamParameters = {
   sink?: EventSink;
 };
 
-type Item = {
-  event: ChainEvent;
-  cursor: string | null;
-  receivedAt: number | undefined;
-  /** The channel message shared by every listener; undefined for replayed entries. */
-  shared: object | undefined;
-  /** `contractKey` of the event and its parsed cursor (undefined when `cursor` is null). */
-  key: string;
-  at: CursorParts | undefined;
-};
-
-// One message can be delivered to thousands of subscriptions at once; the labelled counter is
-// updated once per event-loop turn with the sums instead of once per delivery.
-const uncounted = { replay: 0, live: 0 };
-let countScheduled = false;
-function countDelivered(source: 'replay' | 'live'): void {
-  uncounted[source] += 1;
-  if (countScheduled) return;
-  countScheduled = true;
-  setImmediate(() => {
-    countScheduled = false;
-    for (const key of ['replay', 'live'] as const) {
-      if (uncounted[key] > 0) gatewayMetrics.delivered.inc({ source: key }, uncounted[key]);
-      uncounted[key] = 0;
-    }
-  });
-}
-
-function compareParts(a: CursorParts, b: CursorParts): number {
-  if (a.major !== b.major) return a.major < b.major ? -1 : 1;
-  if (a.minor !== b.minor) return a.minor < b.minor ? -1 : 1;
-  return 0;
-}
-
-function prepare(
-  event: ChainEvent,
-  cursor: string | null,
-  receivedAt: number | undefined,
-  shared: object | undefined,
-): Item | undefined {
-  const at = cursor === null ? undefined : parseCursor(cursor);
-  if (cursor !== null && !at) return undefined;
-  return { event, cursor, receivedAt, shared, key: contractKey(event.chainId, event.address), at };
-}
-
-// A channel message reaches every subscription listening on its channel: it is checked and its
-// cursor parsed once for all of them (items are never mutated).
-const preparedItems = new WeakMap<HubMessage, Item | null>();
-
-function toItem(message: HubMessage): Item | undefined {
-  let item = preparedItems.get(message);
-  if (item === undefined) {
-    item = checkItem(message) ?? null;
-    preparedItems.set(message, item);
-  }
-  return item ?? undefined;
-}
-
-function checkItem(message: HubMessage): Item | undefined {
-  const payload = message.payload as { kind?: unknown; event?: Partial<ChainEvent>; cursor?: unknown } | null;
-  const event = payload?.event;
-  if (
-    payload?.kind !== 'event' ||
-    !event ||
-    typeof event.chainId !== 'number' ||
-    typeof event.address !== 'string' ||
-    typeof event.status !== 'string' ||
-    !event.args ||
-    typeof event.args !== 'object'
-  ) {
-    return undefined;
-  }
-  const cursor = typeof payload.cursor === 'string' ? payload.cursor : null;
-  return prepare(event as ChainEvent, cursor, message.receivedAt, message);
-}
-
 /**
  * A subscription's event stream, gapless by construction: it fixes each contract's start (the given
  * position or the journal tip), subscribes to the channels (buffering), replays the journals after
@@ -141,8 +66,8 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
   let delivered: PositionMap = {};
   let lastCursor: string | null = null;
   let phase: 'starting' | 'replay' | 'live' | 'done' = 'starting';
-  let buffer: Item[] = [];
-  let queue: Item[] = [];
+  let buffer: StreamItem[] = [];
+  let queue: StreamItem[] = [];
   let merger: JournalMerger | undefined;
   let failure: GraphQLError | undefined;
   let waiter:
@@ -189,7 +114,7 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
   };
 
   // Dedup and filter; advances the contract position of every journaled event it sees.
-  const accept = (item: Item): boolean => {
+  const accept = (item: StreamItem): boolean => {
     if (item.cursor !== null && item.at) {
       const previous = parsedPositions.get(item.key);
       if (previous !== undefined && compareParts(item.at, previous) <= 0) return false;
@@ -198,7 +123,7 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
     return filter(item.event);
   };
 
-  const toNode = (item: Item, source: 'replay' | 'live'): EventNode => {
+  const toNode = (item: StreamItem, source: 'replay' | 'live'): EventNode => {
     if (item.cursor !== null) {
       delivered = { ...delivered, [item.key]: item.cursor };
       lastCursor = item.cursor;
@@ -211,14 +136,14 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
     return { event: item.event, cursor: item.cursor, resumeToken: encodeResumeToken.bind(null, snapshot) };
   };
 
-  const deliver = (item: Item, source: 'replay' | 'live'): IteratorResult<EventNode> => ({
+  const deliver = (item: StreamItem, source: 'replay' | 'live'): IteratorResult<EventNode> => ({
     done: false,
     value: toNode(item, source),
   });
 
   // A live event that would make more than `capacity` frames wait is not sent: the subscription
   // closes and its last cursor is the last event written before.
-  const push = (target: EventSink, item: Item, source: 'replay' | 'live'): void => {
+  const push = (target: EventSink, item: StreamItem, source: 'replay' | 'live'): void => {
     if (source === 'live' && target.backlog() >= capacity) {
       slowConsumer();
       return;
@@ -337,7 +262,7 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
         goLive();
         break;
       }
-      const replayed = prepare(item.event, item.cursor, undefined, undefined);
+      const replayed = prepareItem(item.event, item.cursor, undefined, undefined);
       if (!replayed || !accept(replayed)) continue;
       push(target, replayed, 'replay');
       if (target.backlog() >= capacity) await target.drained(Math.floor(capacity / 2));
@@ -375,7 +300,7 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
           goLive();
           break;
         }
-        const replayed = prepare(item.event, item.cursor, undefined, undefined);
+        const replayed = prepareItem(item.event, item.cursor, undefined, undefined);
         if (replayed && accept(replayed)) return deliver(replayed, 'replay');
       }
       if ((phase as string) === 'done') return iterator.next();

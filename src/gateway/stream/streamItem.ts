@@ -1,0 +1,86 @@
+import { type ChainEvent, type CursorParts, parseCursor } from '../../domain/index.ts';
+import { gatewayMetrics } from '../metrics.ts';
+import type { HubMessage } from '../pubsub/channelHub.ts';
+import { contractKey } from '../schema/catalog.ts';
+
+/** An event as a stream handles it (shared by all streams when it came from a channel message). */
+export type StreamItem = {
+  event: ChainEvent;
+  cursor: string | null;
+  receivedAt: number | undefined;
+  /** The channel message shared by every listener; undefined for replayed entries. */
+  shared: object | undefined;
+  /** `contractKey` of the event and its parsed cursor (undefined when `cursor` is null). */
+  key: string;
+  at: CursorParts | undefined;
+};
+
+// One message can be delivered to thousands of subscriptions at once; the labelled counter is
+// updated once per event-loop turn with the sums instead of once per delivery.
+const uncounted = { replay: 0, live: 0 };
+let countScheduled = false;
+
+/** Adds one delivery to `blockwire_gateway_events_delivered_total` (within the event-loop turn). */
+export function countDelivered(source: 'replay' | 'live'): void {
+  uncounted[source] += 1;
+  if (countScheduled) return;
+  countScheduled = true;
+  setImmediate(() => {
+    countScheduled = false;
+    for (const key of ['replay', 'live'] as const) {
+      if (uncounted[key] > 0) gatewayMetrics.delivered.inc({ source: key }, uncounted[key]);
+      uncounted[key] = 0;
+    }
+  });
+}
+
+/** Orders two parsed cursors (block, then log index). */
+export function compareParts(a: CursorParts, b: CursorParts): number {
+  if (a.major !== b.major) return a.major < b.major ? -1 : 1;
+  if (a.minor !== b.minor) return a.minor < b.minor ? -1 : 1;
+  return 0;
+}
+
+/** A stream item of an event and its cursor; undefined when the cursor is not a valid cursor. */
+export function prepareItem(
+  event: ChainEvent,
+  cursor: string | null,
+  receivedAt: number | undefined,
+  shared: object | undefined,
+): StreamItem | undefined {
+  const at = cursor === null ? undefined : parseCursor(cursor);
+  if (cursor !== null && !at) return undefined;
+  return { event, cursor, receivedAt, shared, key: contractKey(event.chainId, event.address), at };
+}
+
+// A channel message reaches every subscription listening on its channel: it is checked and its
+// cursor parsed once for all of them (items are never mutated).
+const preparedItems = new WeakMap<HubMessage, StreamItem | null>();
+
+/** The stream item of a channel message (checked once per message); undefined when malformed. */
+export function toItem(message: HubMessage): StreamItem | undefined {
+  let item = preparedItems.get(message);
+  if (item === undefined) {
+    item = checkItem(message) ?? null;
+    preparedItems.set(message, item);
+  }
+  return item ?? undefined;
+}
+
+function checkItem(message: HubMessage): StreamItem | undefined {
+  const payload = message.payload as { kind?: unknown; event?: Partial<ChainEvent>; cursor?: unknown } | null;
+  const event = payload?.event;
+  if (
+    payload?.kind !== 'event' ||
+    !event ||
+    typeof event.chainId !== 'number' ||
+    typeof event.address !== 'string' ||
+    typeof event.status !== 'string' ||
+    !event.args ||
+    typeof event.args !== 'object'
+  ) {
+    return undefined;
+  }
+  const cursor = typeof payload.cursor === 'string' ? payload.cursor : null;
+  return prepareItem(event as ChainEvent, cursor, message.receivedAt, message);
+}
