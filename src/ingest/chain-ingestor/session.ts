@@ -237,10 +237,12 @@ export async function runSession(parameters: RunSessionParameters): Promise<void
       });
     heads.observe(head.number);
     logger.trace({ msg: 'Step', chain_id: chainId, head: head.number, websocket: heads.usingWebSocket() });
-    ingestMetrics.head.set(label, head.number);
     const { orphaned, ancestor, added } = await tracker.sync(head);
     throwIfAborted();
     if (orphaned.length > 0) await undo(orphaned, ancestor!, head);
+    // Set once the tracker holds this head (and any reorg leading to it was handled), so the gauge
+    // never runs ahead of what the ingestor has actually taken in.
+    ingestMetrics.head.set(label, head.number);
 
     if (confirmations > 0) {
       const fresh = added.filter((header) => header.number > head.number - confirmations);
