@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractKeys } from '../../src/domain/index.ts';
-import { subscribeWs, wsClient } from './support/clients.ts';
+import { postGraphql, subscribeWs, wsClient } from './support/clients.ts';
 import type { FakeEmitted } from './support/fakeProcessor.ts';
 import { demo, startTestGateway, type TestGateway } from './support/startTestGateway.ts';
 
@@ -30,6 +30,10 @@ beforeAll(async () => {
   await t.redis.xtrim(contractKeys(t.config.redis.keyPrefix, 31337, demo.token).journal, 'MAXLEN', 10);
 });
 
+const history = `query ($after: StreamPosition) {
+  events(filter: { contracts: ["${demo.token}"] }, after: $after, first: 100) { nodes { id } }
+}`;
+
 afterAll(async () => {
   await t?.stop();
 });
@@ -51,5 +55,31 @@ describe('resuming from a trimmed journal', () => {
     expect(events.map((data) => (data as { events: { id: string } }).events.id)).toEqual(
       emitted.slice(25).map((item) => item.event.id),
     );
+  });
+});
+
+describe('reading history on from a trimmed journal', () => {
+  type HistoryResult = { events: { nodes: { id: string }[] } };
+  type HistoryError = { message: string; extensions: { code: string; oldestCursor: string } };
+
+  it('refuses with CURSOR_EXPIRED instead of returning a page with a hole', async () => {
+    const { body } = await postGraphql<HistoryResult, { after: string }>(t.url, history, {
+      after: emitted[4]!.cursor!,
+    });
+    const error = body.errors?.[0] as HistoryError | undefined;
+    expect(error?.extensions.code).toBe('CURSOR_EXPIRED');
+    expect(error?.extensions.oldestCursor).toBe(emitted[20]!.cursor);
+  });
+
+  it('reads from the oldest kept entry without after or from the beginning, and on from a kept cursor', async () => {
+    const kept = emitted.slice(20).map((item) => item.event.id);
+    const all = await postGraphql<HistoryResult, Record<string, never>>(t.url, history, {});
+    expect(all.body.data?.events.nodes.map((node) => node.id)).toEqual(kept);
+    const fromStart = await postGraphql<HistoryResult, { after: string }>(t.url, history, { after: '0-0' });
+    expect(fromStart.body.data?.events.nodes.map((node) => node.id)).toEqual(kept);
+    const onwards = await postGraphql<HistoryResult, { after: string }>(t.url, history, {
+      after: emitted[24]!.cursor!,
+    });
+    expect(onwards.body.data?.events.nodes.map((node) => node.id)).toEqual(kept.slice(5));
   });
 });

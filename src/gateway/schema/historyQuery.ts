@@ -1,4 +1,5 @@
 import type { EventNode } from '../stream/eventNode.ts';
+import { cursorExpired, findTrimmedStart } from '../stream/findTrimmedStart.ts';
 import { createJournalMerger } from '../stream/journalMerger.ts';
 import { encodeResumeToken } from '../stream/resumeToken.ts';
 import { badUserInput } from './badUserInput.ts';
@@ -59,6 +60,16 @@ export function addHistoryQuery(builder: Builder, { chainEvent, eventFilter }: S
         const resolved = resolveFilter(ctx.services, args.filter as EventFilterInput | null);
         const descending = args.order === 'DESC';
         const positions: Record<string, string> = { ...positionsFrom(args.after, resolved.contracts) };
+        // Reading on from a position behind the trimmed part of a journal would skip events silently.
+        // "0-0" means from the beginning, which is the oldest entry kept (as without `after`).
+        if (!descending) {
+          for (const source of resolved.sources) {
+            const after = positions[contractKey(source.chainId, source.address)];
+            if (after === undefined || after === '0-0') continue;
+            const oldest = await findTrimmedStart(ctx.services.redis, source.journalKey, after);
+            if (oldest !== undefined) throw cursorExpired(source.address, after, oldest);
+          }
+        }
         const merger = createJournalMerger({
           redis: ctx.services.redis,
           pageSize: Math.min(first + 1, 500),

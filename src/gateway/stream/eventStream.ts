@@ -7,7 +7,7 @@ import type { ChannelHub, HubMessage } from '../pubsub/channelHub.ts';
 import { contractKey } from '../schema/catalog.ts';
 import type { EventNode } from './eventNode.ts';
 import type { EventSink } from './eventSink.ts';
-import { findTrimmedStart } from './findTrimmedStart.ts';
+import { cursorExpired, findTrimmedStart } from './findTrimmedStart.ts';
 import { createJournalMerger, type JournalMerger } from './journalMerger.ts';
 import { encodeResumeToken, type PositionMap } from './resumeToken.ts';
 import { compareParts, countDelivered, prepareItem, type StreamItem, toItem } from './streamItem.ts';
@@ -204,12 +204,7 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
       const after = params.after?.[keyOf(source)];
       if (after === undefined) continue;
       const oldest = await findTrimmedStart(redis, source.journalKey, after);
-      if (oldest !== undefined) {
-        throw new GraphQLError(
-          `Cannot resume contract ${source.address} after ${after}: its journal now starts at ${oldest} and older events were trimmed. Read the current state with queries and subscribe without after.`,
-          { extensions: { code: 'CURSOR_EXPIRED', contract: source.address, after, oldestCursor: oldest } },
-        );
-      }
+      if (oldest !== undefined) throw cursorExpired(source.address, after, oldest);
     }
     delivered = { ...positions };
     if ((phase as string) === 'done') return;

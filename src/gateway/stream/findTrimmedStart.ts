@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { compareCursors } from '../../domain/index.ts';
+import { GraphQLError } from '../graphqlJs.ts';
 
 /**
  * When a journal has been trimmed and `after` lies before its oldest kept entry, events after `after`
@@ -27,4 +28,12 @@ export async function findTrimmedStart(
   const first = info.get('recorded-first-entry-id');
   if (typeof first !== 'string' || first === '0-0') return undefined;
   return compareCursors(after, first) < 0 ? first : undefined;
+}
+
+/** The CURSOR_EXPIRED error: reading on from `after` would skip the trimmed events of `contract`. */
+export function cursorExpired(contract: string, after: string, oldest: string): GraphQLError {
+  return new GraphQLError(
+    `Cannot resume contract ${contract} after ${after}: its journal now starts at ${oldest} and older events were trimmed. Read the current state with queries and subscribe without after.`,
+    { extensions: { code: 'CURSOR_EXPIRED', contract, after, oldestCursor: oldest } },
+  );
 }
