@@ -50,7 +50,7 @@ describe('ingest heads over a failing WebSocket', () => {
     await chain?.stop();
   });
 
-  it('falls back to polling when the socket is cut, returns to it, and leaves no gap', async () => {
+  it('falls back to polling when the socket is cut or stalls, returns to it, and leaves no gap', async () => {
     const prefix = randomId('ingest-ws');
     const topics = topicNames(prefix);
     const label = { chain_id: String(chain.chainId) };
@@ -116,6 +116,33 @@ describe('ingest heads over a failing WebSocket', () => {
       proxy.cutWebSockets();
       await traffic(3, 200 + round);
     }
+    // A stalled socket: connected, answering requests, but no more head notifications. The HTTP
+    // head read by each step runs ahead of the socket's, so the ingestor switches to polling.
+    await waitFor(
+      async () => {
+        await traffic(1, seed++);
+        return onWebSocket();
+      },
+      { description: 'on the WebSocket before the stall', timeoutMs: 60_000, intervalMs: 100 },
+    );
+    proxy.faults.muteNotifications = true;
+    await waitFor(
+      async () => {
+        await traffic(1, seed++);
+        return !(await onWebSocket());
+      },
+      { description: 'stall detected, polling', timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const stalledHead = Number(await chain.publicClient.getBlockNumber());
+    await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, stalledHead - confirmations, 30_000);
+    proxy.faults.muteNotifications = false;
+    await waitFor(
+      async () => {
+        await traffic(1, seed++);
+        return onWebSocket();
+      },
+      { description: 'back on the WebSocket after the stall', timeoutMs: 60_000, intervalMs: 100 },
+    );
     await mine(chain.testClient, confirmations);
     const confirmedHead = Number(await chain.publicClient.getBlockNumber()) - confirmations;
     await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, confirmedHead);
@@ -132,5 +159,6 @@ describe('ingest heads over a failing WebSocket', () => {
       ),
     );
     expect(proxy.stats.webSocketsCut).toBeGreaterThanOrEqual(3);
+    expect(proxy.stats.notificationsMuted).toBeGreaterThan(0);
   });
 });

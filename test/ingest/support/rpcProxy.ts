@@ -12,6 +12,8 @@ export type ProxyFaults = {
   rateLimitEvery?: number | undefined;
   /** New WebSocket connections are refused while true. */
   refuseWebSockets?: boolean | undefined;
+  /** Subscription notifications (`eth_subscription`) are dropped while true; the socket stays up. */
+  muteNotifications?: boolean | undefined;
 };
 
 /** Counts of what the proxy did. */
@@ -21,6 +23,7 @@ export type ProxyStats = {
   rangeRefused: number;
   resultsRefused: number;
   webSocketsCut: number;
+  notificationsMuted: number;
 };
 
 /** A JSON-RPC proxy in front of a node, injecting faults. */
@@ -52,6 +55,7 @@ export async function startRpcProxy(target: string, faults: ProxyFaults = {}): P
     rangeRefused: 0,
     resultsRefused: 0,
     webSocketsCut: 0,
+    notificationsMuted: 0,
   };
   const sockets = new Set<WebSocket>();
 
@@ -133,6 +137,10 @@ export async function startRpcProxy(target: string, faults: ProxyFaults = {}): P
         else queued.push([data, binary]);
       });
       upstream.on('message', (data, binary) => {
+        if (proxy.faults.muteNotifications && data.toString().includes('"eth_subscription"')) {
+          stats.notificationsMuted++;
+          return;
+        }
         if (client.readyState === WebSocket.OPEN) client.send(data, { binary });
       });
       const drop = () => {
