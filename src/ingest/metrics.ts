@@ -17,7 +17,11 @@ function histogram(name: string, help: string, labelNames: string[], buckets: nu
 
 /** Prometheus metrics of the ingest role, labelled by chain id. */
 export const ingestMetrics = {
-  head: gauge('blockwire_ingest_head_block', 'Latest head block the ingestor has taken in (reorgs up to it handled)', ['chain_id']),
+  head: gauge(
+    'blockwire_ingest_head_block',
+    'Latest head block the ingestor has taken in (reorgs up to it handled)',
+    ['chain_id'],
+  ),
   confirmed: gauge('blockwire_ingest_confirmed_block', 'Last block published to events.confirmed', [
     'chain_id',
   ]),
