@@ -5,7 +5,7 @@ import type { Abi, Address } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeededRandom } from '../../src/dev-stack/createSeededRandom.ts';
 import { compileContracts, waitFor } from '../../src/dev-stack/index.ts';
-import { type ChainEvent, contractKeys, topicNames } from '../../src/domain/index.ts';
+import { type ChainEvent, contractKeys, encodeEvent, topicNames } from '../../src/domain/index.ts';
 import { createIngest, type Ingest } from '../../src/ingest/index.ts';
 import { parseConfig, type ResolvedConfig } from '../../src/shared/config/index.ts';
 import {
@@ -17,6 +17,7 @@ import {
 import { testLogger } from '../ingest/support/testLogger.ts';
 import { waitForCheckpoint } from '../ingest/support/waitForCheckpoint.ts';
 import { createHarness, type Harness } from '../process/support/harness.ts';
+import { produceRecords } from '../process/support/produce.ts';
 import { type SpawnedProcessor, spawnProcessor } from '../process/support/spawnProcessor.ts';
 import {
   type DemoContracts,
@@ -104,7 +105,7 @@ describe('pipeline: processor crashes under chain traffic', () => {
     await chain?.stop();
   }, 60_000);
 
-  it('keeps state exact and journals every confirmed event once, in order, when instances are SIGKILLed 10 times', async () => {
+  it('keeps state exact and journals every confirmed event once, in order, when instances are SIGKILLed 10 times, and ignores the same events produced again', async () => {
     const { publicClient, testClient, chainId } = chain;
     const wallets = chain.walletClients.slice(1, 7);
     const traffic = (count: number, seed: number) =>
@@ -246,7 +247,49 @@ describe('pipeline: processor crashes under chain traffic', () => {
       functionName: 'total',
     });
     expect(expectedCounts.Ping).toBe(String(pings));
-  }, 300_000);
+
+    // The same events produced a second time, outside any transaction: state, journals and counts stay
+    // as they are, and nothing is published again.
+    const journalsBefore = await Promise.all(addresses.map((address) => harness.journal(address)));
+    const subscriber = harness.redis.duplicate();
+    const republished: string[] = [];
+    subscriber.on('pmessage', (_pattern: string, channel: string) => republished.push(channel));
+    await subscriber.psubscribe(
+      `${config.redis.keyPrefix}ch:contract:*`,
+      `${config.redis.keyPrefix}ch:account:*`,
+    );
+    try {
+      await produceRecords(
+        harness.producer,
+        records.map((record) => ({
+          topic: topics.confirmed,
+          key: record.key,
+          value: encodeEvent(record.event),
+        })),
+        // Batches stay under the broker's 1 MB message limit.
+        500,
+      );
+      await harness.waitForCommitted(120_000);
+      expect(await harness.appliedCount(addresses)).toBe(total);
+      expect(await Promise.all(addresses.map((address) => harness.journal(address)))).toEqual(journalsBefore);
+      expect(
+        await harness.redis.hgetall(contractKeys(config.redis.keyPrefix, chainId, spammer.address).counts),
+      ).toEqual(expectedCounts);
+      expect(
+        await diffChainState({
+          chain,
+          contracts,
+          redis: harness.redis,
+          keyPrefix: config.redis.keyPrefix,
+          holders: wallets.map((wallet) => wallet.account.address),
+          erc1155Ids,
+        }),
+      ).toEqual([]);
+      expect(republished).toEqual([]);
+    } finally {
+      subscriber.disconnect();
+    }
+  }, 360_000);
 });
 
 /** Records of blocks up to `head`: what the chain had produced for events.confirmed at that moment. */
