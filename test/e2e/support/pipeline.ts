@@ -14,6 +14,8 @@ export type StartPipelineParameters = {
   confirmations: number;
   /** Run the gateway too. Default false. */
   gateway?: boolean;
+  /** Redis to use instead of the test stack's (for tests that FLUSHALL or restart it). */
+  redisUrl?: string;
 };
 
 /** The whole blockwire pipeline running in this process against a test chain. */
@@ -33,6 +35,7 @@ export async function startPipeline({
   chain,
   confirmations,
   gateway = false,
+  redisUrl,
 }: StartPipelineParameters): Promise<Pipeline> {
   const stack = getStack();
   const contracts = await deployDemoContracts({
@@ -62,7 +65,7 @@ export async function startPipeline({
         },
       ],
       kafka: { brokers: stack.kafkaBrokers, topicPrefix: id, partitions: 3 },
-      redis: { url: stack.redisUrl, keyPrefix: `${id}:` },
+      redis: { url: redisUrl ?? stack.redisUrl, keyPrefix: `${id}:` },
       process: { groupId: `${id}.process` },
       gateway: { port: 0, maskErrors: false },
     },
