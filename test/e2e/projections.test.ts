@@ -1,7 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../src/dev-stack/index.ts';
+import { eventKey, topicNames } from '../../src/domain/index.ts';
+import { consumeToEnd } from '../../src/ingest/kafka-read/consumeToEnd.ts';
+import { dlqHeaders } from '../../src/process/dlq/index.ts';
+import { createKafka } from '../../src/shared/kafka.ts';
 import { mine, reorg, runTraffic, startTestChain, type TestChain } from '../support/chain.ts';
+import { randomId } from '../support/random.ts';
 import { getStack } from '../support/stack.ts';
 import { diffChainState } from './support/expectChainState.ts';
 import { type Pipeline, startPipeline } from './support/pipeline.ts';
@@ -13,6 +18,7 @@ describe('pipeline: chain → ingest → Kafka → process → Redis', () => {
   let chain: TestChain;
   let pipeline: Pipeline;
   let redis: Redis;
+  const kafka = createKafka({ brokers: getStack().kafkaBrokers, clientId: 'e2e-projections' });
 
   beforeAll(async () => {
     chain = await startTestChain();
@@ -26,13 +32,30 @@ describe('pipeline: chain → ingest → Kafka → process → Redis', () => {
     await chain?.stop();
   });
 
-  it('projects balances, owners, supply and holders equal to the contracts at the confirmed head, across reorgs', async () => {
+  it('projects balances, owners, supply and holders equal to the contracts at the confirmed head, across reorgs and poison messages', async () => {
     const wallets = chain.walletClients.slice(1, 7);
     const { publicClient, testClient } = chain;
     const contracts = pipeline.contracts;
     let reorgs = 0;
     await runTraffic({ publicClient, wallets, contracts, count: 15, seed: 1 });
+    // Poison among the ingestor's records: each goes to the DLQ and the events after it still apply.
+    const topics = topicNames(pipeline.config.kafka.topicPrefix);
+    const key = eventKey(chain.chainId, contracts.erc20.address);
+    const poison = [
+      { key, value: 'not json {', reason: 'value is not JSON' },
+      { key, value: JSON.stringify({ v: 1, id: 'x' }), reason: 'status' },
+      { key: 'not-a-contract-key', value: 'still not json', reason: 'value is not JSON' },
+    ];
     for (let round = 0; round < 12; round++) {
+      if (round === 6) {
+        const producer = kafka.producer();
+        await producer.connect();
+        await producer.send({
+          topic: topics.confirmed,
+          messages: poison.map(({ key: k, value }) => ({ key: k, value })),
+        });
+        await producer.disconnect();
+      }
       await runTraffic({
         publicClient,
         wallets,
@@ -86,5 +109,27 @@ describe('pipeline: chain → ingest → Kafka → process → Redis', () => {
     ).catch(() => undefined);
     expect(reorgs).toBe(12);
     expect(problems).toEqual([]);
+
+    const letters: { value: string; reason: string }[] = [];
+    await waitFor(
+      async () => {
+        letters.length = 0;
+        await consumeToEnd({
+          kafka,
+          topic: topics.dlq,
+          groupId: randomId('e2e-dlq-read'),
+          onMessage: (message) =>
+            letters.push({
+              value: message.value?.toString() ?? '',
+              reason: String(message.headers?.[dlqHeaders.reason] ?? ''),
+            }),
+        });
+        return letters.length >= poison.length;
+      },
+      { description: 'poison messages in the DLQ', timeoutMs: 30_000, intervalMs: 500 },
+    );
+    expect(letters.map((letter) => letter.value).sort()).toEqual(poison.map((bad) => bad.value).sort());
+    for (const bad of poison)
+      expect(letters.find((letter) => letter.value === bad.value)?.reason).toContain(bad.reason);
   });
 });

@@ -1,11 +1,15 @@
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestModule, TestRunEndReason } from 'vitest/node';
 
 /**
  * Prints one plain closing line, `Tests: N passed, N failed, N skipped`, after vitest's own summary,
  * so any CI log reader can tell a run that executed no test from a green one.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<unknown>,
+    reason: TestRunEndReason,
+  ): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -23,6 +27,8 @@ export default class SummaryReporter implements Reporter {
       failed += failedInModule;
     }
     failed += unhandledErrors.length;
+    // A run that failed outside any file (global setup, config) still must not read as clean.
+    if (reason !== 'passed' && failed === 0) failed = 1;
     process.stdout.write(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }
