@@ -3,9 +3,10 @@
  * pub/sub) beside a raw baseline measured in the same run on the same Redis: one pipelined EVALSHA of
  * a no-op script per event, with that event's keys and arguments (what a one-script-per-event
  * processor would send before doing any work). Prints medians of several runs. The topics have the
- * deployment's default 6 partitions; the history's four contracts hash to two of them.
+ * deployment's default 6 partitions (the history's four contracts hash to two of them); with 3 all
+ * four land in one partition, the worst case for parallelism.
  *
- *   npm run bench:process -- [events] [runs]     (defaults: 200000 events, 3 runs)
+ *   npm run bench:process -- [events] [runs] [partitions]     (defaults: 200000 events, 3 runs, 6)
  *
  * Uses KAFKA_BROKERS and REDIS_URL when they answer, else starts a local Kafka and Redis.
  */
@@ -23,6 +24,7 @@ import { createTestConfig } from '../test/process/support/testConfig.ts';
 
 const events = Number(process.argv[2] ?? 200_000);
 const runs = Number(process.argv[3] ?? 3);
+const partitions = Number(process.argv[4] ?? 6);
 const chainId = 31337;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -43,7 +45,7 @@ async function runProcessor(): Promise<number> {
     redisUrl,
     chainId,
     kinds: generated.kinds,
-    partitions: 6,
+    partitions,
   });
   const kafka = createKafka({ brokers: kafkaHandle.brokers, logger });
   await createTopics(kafka, setup.config);
@@ -138,7 +140,7 @@ for (let run = 1; run <= runs; run++) {
 }
 const p = median(processed);
 const b = median(baseline);
-console.log(`\nevents: ${template.length}, runs: ${runs}`);
+console.log(`\nevents: ${template.length}, runs: ${runs}, partitions: ${partitions}`);
 console.log(`processor (Kafka → Lua apply → Redis), median: ${p.toFixed(0)} events/s`);
 console.log(`baseline (pipelined no-op EVALSHA, same keys/args), median: ${b.toFixed(0)} calls/s`);
 console.log(`ratio processor/baseline: ${(p / b).toFixed(2)}`);
