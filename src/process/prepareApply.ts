@@ -48,9 +48,6 @@ const undecodedCountField = '__undecoded';
 /** Position of the `from` tokens-of index in a record (the `to` index follows). */
 const ownerIndexSlot = 8;
 
-/** Keys of the apply script before the tokens-of sets (see `lua/apply.lua`). */
-export const applyFixedKeyCount = 11;
-
 /**
  * Builds the apply script record of one event: the projection payload (what REMOVED reverses), the
  * count field, the journal entry and the account channels to publish on.
