@@ -13,7 +13,7 @@ export type CreateIngestParameters = {
   logger?: Logger;
   /** Names this instance in the chain lock and logs. Default: hostname + pid. */
   instanceId?: string;
-  /** Lock TTL in ms; a standby takes over within it. Default `BLOCKWIRE_INGEST_LOCK_TTL_MS` or 10 000. */
+  /** Lock TTL in ms; a standby takes over within it. Default `ingest.lockTtlMs` of the config. */
   lockTtlMs?: number;
 };
 
@@ -32,9 +32,10 @@ export function createIngest({
   config,
   logger: parentLogger,
   instanceId = `${hostname()}:${process.pid}`,
-  lockTtlMs = Number(process.env.BLOCKWIRE_INGEST_LOCK_TTL_MS) || 10_000,
+  lockTtlMs: lockTtlOption,
 }: CreateIngestParameters): Ingest {
   const logger = parentLogger ?? createLogger('ingest');
+  const lockTtlMs = lockTtlOption ?? config.ingest.lockTtlMs;
   const topics = topicNames(config.kafka.topicPrefix);
   const kafka = createKafka({
     brokers: config.kafka.brokers,

@@ -32,12 +32,9 @@ export type Processor = {
 
 /** Tuning knobs with production defaults (tests shorten timeouts). */
 export type ProcessorOptions = {
-  /**
-   * Kafka session timeout: how long a crashed instance holds its partitions. Default
-   * `BLOCKWIRE_PROCESS_SESSION_TIMEOUT_MS` or 10 000 ms (the broker's minimum is usually 6 000).
-   */
+  /** Kafka session timeout (how long a crashed instance holds its partitions). Default: the config's. */
   sessionTimeoutMs?: number;
-  /** Blocks within which an applied event stays reversible by REMOVED. Default 1024. */
+  /** Blocks within which an applied event stays reversible by REMOVED. Default: the config's. */
   reorgWindowBlocks?: number;
   /** Events per Redis pipeline. Default 500. */
   chunkSize?: number;
@@ -67,8 +64,7 @@ export function createProcessor({
   const topics = topicNames(config.kafka.topicPrefix);
   const keyPrefix = config.redis.keyPrefix;
   const baseGroup = config.process.groupId ?? `${config.kafka.topicPrefix}.process`;
-  const sessionTimeoutMs =
-    options.sessionTimeoutMs ?? (Number(process.env.BLOCKWIRE_PROCESS_SESSION_TIMEOUT_MS) || 10_000);
+  const sessionTimeoutMs = options.sessionTimeoutMs ?? config.process.sessionTimeoutMs;
   const abiKinds = new Map<string, AbiKind>();
   for (const chain of config.chains)
     for (const contract of chain.contracts)
@@ -200,7 +196,7 @@ export function createProcessor({
     settings: {
       keyPrefix,
       journalMaxEntries: config.process.journalMaxEntries,
-      reorgWindowBlocks: options.reorgWindowBlocks ?? 1024,
+      reorgWindowBlocks: options.reorgWindowBlocks ?? config.process.reorgWindowBlocks,
     },
     abiKinds,
     logger,

@@ -86,7 +86,7 @@ describe('pipeline: processor crashes under chain traffic', () => {
         keyPrefix: `${id}:`,
         pollIntervalMs: 200,
       }),
-      process: { groupId: `${id}.process`, journalMaxEntries: 1_000_000 },
+      process: { groupId: `${id}.process`, journalMaxEntries: 1_000_000, sessionTimeoutMs: 6_000 },
     };
     configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify(raw, null, 2));

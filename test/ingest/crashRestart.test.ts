@@ -76,6 +76,7 @@ describe('ingest crash safety', () => {
       keyPrefix: `${prefix}:`,
       maxBlockRange,
       pollIntervalMs: 100,
+      lockTtlMs: 3_000,
     });
 
   /** Committed records equal eth_getLogs up to the committed checkpoint: nothing missing, nothing twice. */
@@ -110,7 +111,6 @@ describe('ingest crash safety', () => {
       await mine(chain.testClient, 20);
     }
     const configFile = configFor(prefix, 3);
-    const env = { BLOCKWIRE_INGEST_LOCK_TTL_MS: '3000' };
     const counts: number[] = [];
     const phases: string[] = [];
     let seed = 100;
@@ -118,7 +118,7 @@ describe('ingest crash safety', () => {
     // the kill moments are set by the test, not by start-up time, and a standby takes over at once.
     const alive = (ingest: IngestProcess) =>
       ingest.child.exitCode === null && ingest.child.signalCode === null;
-    const pool = [0, 1, 2].map(() => spawnIngest(configFile, env));
+    const pool = [0, 1, 2].map(() => spawnIngest(configFile));
     running.push(...pool);
     const activeOne = async (exclude?: IngestProcess) => {
       const deadline = Date.now() + 60_000;
@@ -150,7 +150,7 @@ describe('ingest crash safety', () => {
       await redis.del(ingestLockKey(`${prefix}:`, chain.chainId));
       const { count } = await expectExactlyOnceUpToCheckpoint(prefix);
       counts.push(count);
-      const replacement = spawnIngest(configFile, env);
+      const replacement = spawnIngest(configFile);
       pool.push(replacement);
       running.push(replacement);
       current = await activeOne(current);
@@ -174,11 +174,10 @@ describe('ingest crash safety', () => {
     const prefix = randomId('ingest-ha');
     const topics = topicNames(prefix);
     const configFile = configFor(prefix, 50);
-    const env = { BLOCKWIRE_INGEST_LOCK_TTL_MS: '3000' };
-    const first = spawnIngest(configFile, env);
+    const first = spawnIngest(configFile);
     running.push(first);
     await waitForLine(first, 'Acquired the chain lock');
-    const second = spawnIngest(configFile, env);
+    const second = spawnIngest(configFile);
     running.push(second);
     const activeLine = (ingest: IngestProcess) => hasLine(ingest, 'Acquired the chain lock');
     await waitForLine(second, 'standing by');

@@ -30,6 +30,10 @@ export function formatIssue(issue: ZodIssue, input: unknown): string {
   if (issue.code === 'invalid_type' && issue.received === 'undefined') message = 'is required';
   else if (issue.code === 'invalid_type') message = `must be ${issue.expected}`;
   else if (issue.code === 'invalid_enum_value') message = `must be one of ${issue.options.join(', ')}`;
+  else if (issue.code === 'too_small' && issue.type === 'number' && message.startsWith('Number must'))
+    message = `must be ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
+  else if (issue.code === 'too_big' && issue.type === 'number' && message.startsWith('Number must'))
+    message = `must be ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`;
   const shown = got === undefined ? '' : ` Got ${typeof got === 'string' ? got : JSON.stringify(got)}.`;
   return `Validation failed: ${field} ${message}.${shown}`;
 }

@@ -41,6 +41,14 @@ describe('parseConfig', () => {
     expect(contract.abi.some((item) => item.type === 'event' && item.name === 'Transfer')).toBe(true);
     expect(config.kafka.topicPrefix).toBe('blockwire');
     expect(config.gateway.port).toBe(4000);
+    expect(config.process).toMatchObject({ reorgWindowBlocks: 1024, sessionTimeoutMs: 10_000 });
+    expect(config.ingest.lockTtlMs).toBe(10_000);
+  });
+
+  it('rejects a session timeout below what Kafka brokers accept, with the value', () => {
+    expect(() =>
+      parseConfig({ raw: raw({ root: { process: { sessionTimeoutMs: 500 } } }), baseDir: '.' }),
+    ).toThrow('Validation failed: process.sessionTimeoutMs must be >= 6000. Got 500.');
   });
 
   it('names the field, the expectation and the value of a bad address', () => {

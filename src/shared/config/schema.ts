@@ -121,10 +121,40 @@ export const configSchema = z
           .positive()
           .default(100_000)
           .describe('Journal entries kept per contract; older ones stay replayable from Kafka.'),
+        reorgWindowBlocks: z
+          .number()
+          .int()
+          .positive()
+          .default(1024)
+          .describe(
+            'Blocks during which an applied event stays reversible by REMOVED. Keep it above the deepest reorg you expect; a REMOVED older than this is logged and counted, not reversed.',
+          ),
+        sessionTimeoutMs: z
+          .number()
+          .int()
+          .min(6_000)
+          .default(10_000)
+          .describe(
+            "Kafka consumer session timeout: how soon a dead processor's partitions move to the others (the broker's minimum is usually 6000).",
+          ),
       })
       .strict()
       .default({})
       .describe('Processor settings.'),
+    ingest: z
+      .object({
+        lockTtlMs: z
+          .number()
+          .int()
+          .min(1_000)
+          .default(10_000)
+          .describe(
+            'TTL of the Redis lock that elects the active ingestor of a chain; a standby takes over within it.',
+          ),
+      })
+      .strict()
+      .default({})
+      .describe('Ingestor settings.'),
     gateway: z
       .object({
         host: z.string().default('127.0.0.1').describe('Interface the gateway listens on.'),

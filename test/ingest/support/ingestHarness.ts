@@ -47,6 +47,8 @@ export type IngestConfigParameters = {
   keyPrefix: string;
   maxBlockRange?: number;
   pollIntervalMs?: number;
+  /** `ingest.lockTtlMs`; omitted means the default. */
+  lockTtlMs?: number;
 };
 
 /** The raw config object of a one-chain test deployment. */
@@ -69,6 +71,7 @@ export function rawIngestConfig(parameters: IngestConfigParameters) {
     ],
     kafka: { brokers: parameters.kafkaBrokers, topicPrefix: parameters.topicPrefix, partitions: 3 },
     redis: { url: parameters.redisUrl, keyPrefix: parameters.keyPrefix },
+    ...(parameters.lockTtlMs ? { ingest: { lockTtlMs: parameters.lockTtlMs } } : {}),
   };
 }
 

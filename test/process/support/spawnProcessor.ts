@@ -19,7 +19,6 @@ export function spawnProcessor(configPath: string, logFile: string): SpawnedProc
       ...process.env,
       LOG_LEVEL: 'info',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      BLOCKWIRE_PROCESS_SESSION_TIMEOUT_MS: '6000',
       VITEST: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -55,7 +55,8 @@ export function createTestConfig({
     ],
     kafka: { brokers: kafkaBrokers, topicPrefix: id, partitions },
     redis: { url: redisUrl, keyPrefix: `${id}:` },
-    process: { groupId: `${id}-group`, journalMaxEntries },
+    // A short session timeout: a killed instance's partitions move on quickly.
+    process: { groupId: `${id}-group`, journalMaxEntries, sessionTimeoutMs: 6_000 },
   };
   const path = join(dir, `${id}.json`);
   writeFileSync(path, JSON.stringify(raw));
