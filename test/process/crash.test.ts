@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeededRandom } from '../../src/dev-stack/createSeededRandom.ts';
 import { waitFor } from '../../src/dev-stack/waitFor.ts';
-import { decodeEvent, topicNames } from '../../src/domain/index.ts';
+import { topicNames } from '../../src/domain/index.ts';
 import { getStack } from '../support/stack.ts';
+import { expectJournalsExact, expectProjectionsExact } from './support/expectExact.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 import { produceRecords } from './support/produce.ts';
-import { readProjection } from './support/readProjection.ts';
-import { referenceModel } from './support/referenceModel.ts';
 import { createScenario, type Scenario, type TestRecord } from './support/scenario.ts';
 import { type SpawnedProcessor, spawnProcessor } from './support/spawnProcessor.ts';
 import { createTestConfig, type TestConfig } from './support/testConfig.ts';
@@ -101,26 +100,7 @@ describe('process: crashes', () => {
     await harness.waitForCommitted(60_000);
     expect(await harness.appliedCount(contracts)).toBe(total);
 
-    const expected = referenceModel(scenario.canonical(), scenario.kinds);
-    for (const [address, kind] of Object.entries(scenario.kinds)) {
-      const actual = await readProjection({
-        redis: harness.redis,
-        keyPrefix: setup.config.redis.keyPrefix,
-        chainId,
-        address,
-        kind,
-      });
-      expect(actual, `projection of ${kind}`).toEqual(expected[address]);
-      const journal = await harness.journal(address);
-      const producedForContract = records
-        .filter((record) => record.topic.endsWith('.events.confirmed'))
-        .map((record) => decodeEvent(record.value))
-        .flatMap((decoded) =>
-          decoded.ok && decoded.value.address === address
-            ? [`${decoded.value.id}/${decoded.value.status}`]
-            : [],
-        );
-      expect(journal.map((entry) => `${entry.id}/${entry.status}`)).toEqual(producedForContract);
-    }
+    await expectProjectionsExact({ harness, keyPrefix: setup.config.redis.keyPrefix, chainId, scenario });
+    await expectJournalsExact(harness, records, contracts);
   }, 300_000);
 });

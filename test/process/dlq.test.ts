@@ -5,10 +5,9 @@ import { dlqHeaders } from '../../src/process/dlq/index.ts';
 import { createProcessor, type Processor } from '../../src/process/index.ts';
 import { getStack } from '../support/stack.ts';
 import { makeEvent, zeroAddress } from './support/events.ts';
+import { expectProjectionsExact } from './support/expectExact.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 import { produceRecords } from './support/produce.ts';
-import { readProjection } from './support/readProjection.ts';
-import { referenceModel } from './support/referenceModel.ts';
 import { createScenario, type Scenario } from './support/scenario.ts';
 import { createTestConfig, type TestConfig } from './support/testConfig.ts';
 
@@ -132,16 +131,6 @@ describe('process: poison messages', () => {
       description: 'every valid event applied',
       timeoutMs: 60_000,
     });
-    const expected = referenceModel(scenario.canonical(), scenario.kinds);
-    for (const [address, kind] of Object.entries(scenario.kinds)) {
-      const actual = await readProjection({
-        redis: harness.redis,
-        keyPrefix: setup.config.redis.keyPrefix,
-        chainId,
-        address,
-        kind,
-      });
-      expect(actual).toEqual(expected[address]);
-    }
+    await expectProjectionsExact({ harness, keyPrefix: setup.config.redis.keyPrefix, chainId, scenario });
   });
 });

@@ -14,10 +14,9 @@ import { accountsOf } from '../../src/process/accountsOf.ts';
 import { createProcessor, type Processor } from '../../src/process/index.ts';
 import { getStack } from '../support/stack.ts';
 import { makeEvent } from './support/events.ts';
+import { expectProjectionsExact } from './support/expectExact.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 import { produceRecords } from './support/produce.ts';
-import { readProjection } from './support/readProjection.ts';
-import { referenceModel } from './support/referenceModel.ts';
 import { createScenario, type Scenario, type TestRecord } from './support/scenario.ts';
 import { createTestConfig, type TestConfig } from './support/testConfig.ts';
 
@@ -72,19 +71,8 @@ describe('process: projections from events.confirmed', () => {
       .map((record) => decodeEvent(record.value))
       .flatMap((decoded) => (decoded.ok && decoded.value.address === address ? [decoded.value] : []));
 
-  async function expectProjectionExact(): Promise<void> {
-    const expected = referenceModel(scenario.canonical(), scenario.kinds);
-    for (const address of contracts()) {
-      const actual = await readProjection({
-        redis: harness.redis,
-        keyPrefix: setup.config.redis.keyPrefix,
-        chainId,
-        address,
-        kind: scenario.kinds[address]!,
-      });
-      expect(actual, `projection of ${scenario.kinds[address]} ${address}`).toEqual(expected[address]);
-    }
-  }
+  const expectProjectionExact = () =>
+    expectProjectionsExact({ harness, keyPrefix: setup.config.redis.keyPrefix, chainId, scenario });
 
   it('applies a history with deep reorgs to exactly the state of the canonical events', async () => {
     const total = confirmedRecords().length;

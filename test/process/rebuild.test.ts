@@ -1,15 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../src/dev-stack/waitFor.ts';
-import { decodeEvent, epochKey, topicNames } from '../../src/domain/index.ts';
+import { epochKey, topicNames } from '../../src/domain/index.ts';
 import { createProcessor, type Processor } from '../../src/process/index.ts';
 import { processMetrics } from '../../src/process/metrics.ts';
 import { getStack } from '../support/stack.ts';
+import { expectJournalsExact, expectProjectionsExact } from './support/expectExact.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 import { type PrivateRedis, startPrivateRedis } from './support/privateRedis.ts';
 import { produceRecords } from './support/produce.ts';
-import { readProjection } from './support/readProjection.ts';
-import { referenceModel } from './support/referenceModel.ts';
 import { createScenario, type Scenario, type TestRecord } from './support/scenario.ts';
 import { createTestConfig, type TestConfig } from './support/testConfig.ts';
 
@@ -71,27 +70,8 @@ describe('process: Redis loses its state or goes away', () => {
     });
     await harness.waitForCommitted();
     expect(await harness.appliedCount(contracts())).toBe(confirmedCount());
-    const expected = referenceModel(scenario.canonical(), scenario.kinds);
-    for (const [address, kind] of Object.entries(scenario.kinds)) {
-      const actual = await readProjection({
-        redis: harness.redis,
-        keyPrefix: setup.config.redis.keyPrefix,
-        chainId,
-        address,
-        kind,
-      });
-      expect(actual, `projection of ${kind}`).toEqual(expected[address]);
-      const journal = await harness.journal(address);
-      const ids = produced
-        .filter((record) => record.topic.endsWith('.events.confirmed'))
-        .map((record) => decodeEvent(record.value))
-        .flatMap((decoded) =>
-          decoded.ok && decoded.value.address === address
-            ? [`${decoded.value.id}/${decoded.value.status}`]
-            : [],
-        );
-      expect(journal.map((entry) => `${entry.id}/${entry.status}`)).toEqual(ids);
-    }
+    await expectProjectionsExact({ harness, keyPrefix: setup.config.redis.keyPrefix, chainId, scenario });
+    await expectJournalsExact(harness, produced, contracts());
   }
 
   const readyAll = () => processors.every((processor) => processor.readiness().ready);
