@@ -6,7 +6,7 @@ import { processMetrics } from '../../src/process/metrics.ts';
 import { createKafka } from '../../src/shared/kafka.ts';
 import { readCommittedEvents } from '../ingest/support/ingestHarness.ts';
 import { type PrivateRedis, startPrivateRedis } from '../process/support/privateRedis.ts';
-import { mine, reorg, runTraffic, startTestChain, type TestChain } from '../support/chain.ts';
+import { mine, reorg, seededTraffic, startTestChain, type TestChain } from '../support/chain.ts';
 import { getStack } from '../support/stack.ts';
 import { diffChainState } from './support/expectChainState.ts';
 import { type Pipeline, startPipeline } from './support/pipeline.ts';
@@ -40,7 +40,7 @@ describe('pipeline: Redis emptied in the middle of a run', () => {
     const { publicClient, testClient } = chain;
     const { contracts, config } = pipeline;
     const traffic = (count: number, seed: number) =>
-      runTraffic({ publicClient, wallets, contracts, count, seed, everyKindFirst: seed === 1 });
+      seededTraffic({ publicClient, wallets, contracts }, count, seed);
     const round = async (seed: number) => {
       await traffic(3, seed);
       await reorg(testClient, {

@@ -8,7 +8,7 @@ import {
   type DemoContracts,
   deployDemoContracts,
   mine,
-  runTraffic,
+  seededTraffic,
   startTestChain,
   type TestChain,
 } from '../support/chain.ts';
@@ -54,14 +54,7 @@ describe('ingest crash safety', () => {
 
   const wallets = () => chain.walletClients.slice(1, 5);
   const traffic = (count: number, seed: number) =>
-    runTraffic({
-      publicClient: chain.publicClient,
-      wallets: wallets(),
-      contracts,
-      count,
-      seed,
-      everyKindFirst: seed === 1,
-    });
+    seededTraffic({ publicClient: chain.publicClient, wallets: wallets(), contracts }, count, seed);
   const addresses = () => [contracts.erc20.address, contracts.erc721.address, contracts.erc1155.address];
   const configFor = (prefix: string, maxBlockRange: number) =>
     writeIngestConfig({

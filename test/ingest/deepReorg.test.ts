@@ -9,7 +9,7 @@ import {
   deployDemoContracts,
   mine,
   replaceSince,
-  runTraffic,
+  seededTraffic,
   startTestChain,
   type TestChain,
   takeChainSnapshot,
@@ -66,14 +66,7 @@ describe('ingest deep reorgs', () => {
 
   const wallets = () => chain.walletClients.slice(1, 5);
   const traffic = (count: number, seed: number) =>
-    runTraffic({
-      publicClient: chain.publicClient,
-      wallets: wallets(),
-      contracts,
-      count,
-      seed,
-      everyKindFirst: seed === 1,
-    });
+    seededTraffic({ publicClient: chain.publicClient, wallets: wallets(), contracts }, count, seed);
   const addresses = () => [contracts.erc20.address, contracts.erc721.address, contracts.erc1155.address];
   const head = async () => Number(await chain.publicClient.getBlockNumber());
 

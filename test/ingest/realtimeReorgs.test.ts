@@ -8,7 +8,7 @@ import {
   deployDemoContracts,
   mine,
   replaceSince,
-  runTraffic,
+  seededTraffic,
   startTestChain,
   type TestChain,
   takeChainSnapshot,
@@ -54,14 +54,7 @@ describe('ingest realtime with shallow reorgs', () => {
     const topics = topicNames(prefix);
     const wallets = chain.walletClients.slice(1, 5);
     const traffic = (count: number, seed: number) =>
-      runTraffic({
-        publicClient: chain.publicClient,
-        wallets,
-        contracts,
-        count,
-        seed,
-        everyKindFirst: seed === 1,
-      });
+      seededTraffic({ publicClient: chain.publicClient, wallets, contracts }, count, seed);
     await traffic(15, 1);
 
     ingest = createIngest({

@@ -7,7 +7,7 @@ import {
   type DemoContracts,
   deployDemoContracts,
   mine,
-  runTraffic,
+  seededTraffic,
   startTestChain,
   type TestChain,
 } from '../support/chain.ts';
@@ -57,14 +57,7 @@ describe('ingest heads over a failing WebSocket', () => {
     const onWebSocket = async () => (await ingestMetric('blockwire_ingest_heads_websocket', label)) === 1;
     const wallets = chain.walletClients.slice(1, 4);
     const traffic = (count: number, seed: number) =>
-      runTraffic({
-        publicClient: chain.publicClient,
-        wallets,
-        contracts,
-        count,
-        seed,
-        everyKindFirst: seed === 1,
-      });
+      seededTraffic({ publicClient: chain.publicClient, wallets, contracts }, count, seed);
     ingest = createIngest({
       config: ingestConfig({
         rpcHttp: proxy.url,

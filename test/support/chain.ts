@@ -18,6 +18,8 @@ import {
   createDevChainClients,
   type DevChainClients,
   HARDHAT_CHAIN_ID,
+  type RunTrafficParameters,
+  runTraffic,
   startHardhat,
 } from '../../src/dev-stack/index.ts';
 import { getStack } from './stack.ts';
@@ -51,6 +53,14 @@ export {
 } from '../../src/dev-stack/index.ts';
 
 /** viem clients for a chain plus its endpoints. */
+/** Where {@link seededTraffic} sends: the chain's client, the accounts and the demo contracts. */
+export type TrafficTarget = Pick<RunTrafficParameters, 'publicClient' | 'wallets' | 'contracts'>;
+
+/** `count` demo transactions drawn from `seed`; the run with seed 1 first performs every kind once. */
+export function seededTraffic(target: TrafficTarget, count: number, seed: number) {
+  return runTraffic({ ...target, count, seed, everyKindFirst: seed === 1 });
+}
+
 export type TestChain = DevChainClients & {
   rpcHttp: string;
   rpcWs: string;
