@@ -134,8 +134,7 @@ export function createConfirmedConsumer({
                 offset: letter.message.offset,
                 reason: letter.reason,
               });
-            const messages = batch.messages.slice(start, start + chunkSize);
-            resolveOffset(messages[messages.length - 1]!.offset);
+            resolveOffset(batch.messages[Math.min(start + chunkSize, batch.messages.length) - 1]!.offset);
             await heartbeat();
           }
           const behind = Number(batch.offsetLag());
