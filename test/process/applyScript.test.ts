@@ -109,6 +109,8 @@ describe('apply script: runs of events', () => {
     );
     expect(singleCodes.filter((code) => code === 'D').length).toBeGreaterThanOrEqual(170);
     expect(singleCodes.filter((code) => code === 'E')).toEqual([]);
+    // The 90-block reorg reaches past the 64-block window: those REMOVED are not reversed ('U').
+    expect(singleCodes).toContain('U');
     expect(batchedCodes).toEqual(singleCodes);
     const singleState = await dump(redis, `${single}:`);
     expect(Object.keys(singleState).length).toBeGreaterThan(20);
