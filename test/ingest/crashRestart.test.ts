@@ -55,6 +55,12 @@ describe('ingest crash safety', () => {
   const wallets = () => chain.walletClients.slice(1, 5);
   const traffic = (count: number, seed: number) =>
     seededTraffic({ publicClient: chain.publicClient, wallets: wallets(), contracts }, count, seed);
+  /** Buries the head `confirmations` deep and waits until the ingestor's checkpoint reaches it. */
+  const confirmHead = async (checkpointsTopic: string) => {
+    await mine(chain.testClient, confirmations);
+    const confirmedHead = Number(await chain.publicClient.getBlockNumber()) - confirmations;
+    await waitForCheckpoint(kafka, checkpointsTopic, chain.chainId, confirmedHead);
+  };
   const addresses = () => [contracts.erc20.address, contracts.erc721.address, contracts.erc1155.address];
   const configFor = (prefix: string, maxBlockRange: number) =>
     writeIngestConfig({
@@ -155,9 +161,7 @@ describe('ingest crash safety', () => {
     expect(counts[counts.length - 1]).toBeGreaterThan(counts[0]!);
 
     await traffic(3, seed++);
-    await mine(chain.testClient, confirmations);
-    const confirmedHead = Number(await chain.publicClient.getBlockNumber()) - confirmations;
-    await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, confirmedHead);
+    await confirmHead(topics.checkpoints);
     const { count } = await expectExactlyOnceUpToCheckpoint(prefix);
     // 120 history transactions plus the live ones, each with at least one event.
     expect(count).toBeGreaterThan(120);
@@ -175,13 +179,7 @@ describe('ingest crash safety', () => {
     const activeLine = (ingest: IngestProcess) => hasLine(ingest, 'Acquired the chain lock');
     await waitForLine(second, 'standing by');
     await traffic(5, 500);
-    await mine(chain.testClient, confirmations);
-    await waitForCheckpoint(
-      kafka,
-      topics.checkpoints,
-      chain.chainId,
-      Number(await chain.publicClient.getBlockNumber()) - confirmations,
-    );
+    await confirmHead(topics.checkpoints);
     expect(activeLine(first)).toBe(true);
     expect(activeLine(second)).toBe(false);
 
@@ -192,13 +190,7 @@ describe('ingest crash safety', () => {
     // The lock TTL (3 s) bounds the takeover; allow for a loaded machine.
     expect(Date.now() - takeoverStarted).toBeLessThan(15_000);
     await traffic(5, 502);
-    await mine(chain.testClient, confirmations);
-    await waitForCheckpoint(
-      kafka,
-      topics.checkpoints,
-      chain.chainId,
-      Number(await chain.publicClient.getBlockNumber()) - confirmations,
-    );
+    await confirmHead(topics.checkpoints);
     const { count } = await expectExactlyOnceUpToCheckpoint(prefix);
     expect(count).toBeGreaterThan(15);
   });
