@@ -1,4 +1,5 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { scalars } from '../../codegen.ts';
 
 // Typed documents of the dashboard (`npx graphql-codegen --config src/dashboard/codegen.ts`), output
 // committed. `documentMode: 'string'` keeps the browser bundle free of the graphql-js parser/printer:
@@ -17,13 +18,7 @@ const config: CodegenConfig = {
         documentMode: 'string',
         useTypeImports: true,
         enumsAsTypes: true,
-        scalars: {
-          BigInt: 'string',
-          Address: '`0x${string}`',
-          Hex: '`0x${string}`',
-          Cursor: 'string',
-          StreamPosition: 'string',
-        },
+        scalars,
       },
       plugins: [],
     },
