@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { freePort } from '../../../src/dev-stack/freePort.ts';
+import { isRedisReachable } from '../../../src/dev-stack/redis.ts';
 import { waitFor } from '../../../src/dev-stack/waitFor.ts';
 
 /** A redis-server owned by one test file (FLUSHALL and restarts never touch the shared Redis). */
@@ -41,23 +41,10 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       ],
       { stdio: 'ignore' },
     );
-    await waitFor(
-      async () => {
-        const client = new Redis(url, {
-          lazyConnect: true,
-          maxRetriesPerRequest: 0,
-          retryStrategy: () => null,
-        });
-        client.on('error', () => {});
-        try {
-          await client.connect();
-          return (await client.ping()) === 'PONG';
-        } finally {
-          client.disconnect();
-        }
-      },
-      { description: `private redis-server on ${port}`, timeoutMs: 20_000 },
-    );
+    await waitFor(() => isRedisReachable(url, 1_000), {
+      description: `private redis-server on ${port}`,
+      timeoutMs: 20_000,
+    });
   };
   const kill = async () => {
     const current = child;
