@@ -10,6 +10,7 @@ import { backfillFinalBlocks } from './backfillFinalBlocks.ts';
 import { createSessionContext } from './createSessionContext.ts';
 import { followHeads } from './followHeads.ts';
 import { latestBlock } from './latestBlock.ts';
+import { retractOrphanedPending } from './retractOrphanedPending.ts';
 import { seedTracker } from './seedTracker.ts';
 
 /** Tuning of a chain session. */
@@ -37,8 +38,9 @@ export type RunSessionParameters = {
 };
 
 /**
- * One leadership session of a chain: fence older producers, read the checkpoint, backfill what is
- * final, then follow heads until `signal` aborts. Every confirmed publish is a Kafka transaction with the checkpoint, so
+ * One leadership session of a chain: fence older producers, read the checkpoint, retract what an
+ * earlier session announced as pending for blocks orphaned since, backfill what is final, then follow
+ * heads until `signal` aborts. Every confirmed publish is a Kafka transaction with the checkpoint, so
  * any failure is handled by starting a new session from the committed checkpoint.
  */
 export async function runSession(parameters: RunSessionParameters): Promise<void> {
@@ -55,6 +57,7 @@ export async function runSession(parameters: RunSessionParameters): Promise<void
   });
   session.throwIfAborted();
   const { checkpointCanonical } = await seedTracker(session, checkpoint);
+  await retractOrphanedPending(session, checkpoint?.blockNumber ?? -1);
   const firstHead = await latestBlock(session.rpc);
   // A checkpoint that is no longer canonical is undone by the first step's reorg handling instead.
   if (checkpointCanonical) await backfillFinalBlocks(session, firstHead);
