@@ -152,7 +152,14 @@ export async function ensureTopics({ admin, topics }: EnsureTopicsParameters): P
 }
 
 /** Parameters of {@link blockwireTopics}. */
-export type BlockwireTopicsParameters = { topicPrefix: string; partitions: number };
+export type BlockwireTopicsParameters = {
+  topicPrefix: string;
+  partitions: number;
+  /** Replicas of each topic. Default 1. */
+  replicationFactor?: number;
+  /** `min.insync.replicas` of each topic. Default 1. */
+  minInsyncReplicas?: number;
+};
 
 const pendingRetentionMs = 24 * 60 * 60 * 1000;
 
@@ -164,24 +171,27 @@ const pendingRetentionMs = 24 * 60 * 60 * 1000;
 export function blockwireTopics({
   topicPrefix,
   partitions,
+  replicationFactor = 1,
+  minInsyncReplicas = 1,
 }: BlockwireTopicsParameters): EnsureTopicsParameters['topics'] {
   const topics = topicNames(topicPrefix);
+  const durability = [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }];
   return [
     {
       topic: topics.confirmed,
       numPartitions: partitions,
-      configEntries: [{ name: 'retention.ms', value: '-1' }],
+      configEntries: [{ name: 'retention.ms', value: '-1' }, ...durability],
     },
     {
       topic: topics.pending,
       numPartitions: partitions,
-      configEntries: [{ name: 'retention.ms', value: String(pendingRetentionMs) }],
+      configEntries: [{ name: 'retention.ms', value: String(pendingRetentionMs) }, ...durability],
     },
     {
       topic: topics.checkpoints,
       numPartitions: 1,
-      configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      configEntries: [{ name: 'cleanup.policy', value: 'compact' }, ...durability],
     },
-    { topic: topics.dlq, numPartitions: 1 },
-  ];
+    { topic: topics.dlq, numPartitions: 1, configEntries: durability },
+  ].map((topic) => ({ ...topic, replicationFactor }));
 }
