@@ -78,9 +78,8 @@ export function createIngest({
       } finally {
         await admin.disconnect().catch(() => {});
       }
-      const loops = config.chains.map((chain) => {
-        const confirmations = chain.confirmations;
-        return createChainIngestor({
+      const loops = config.chains.map((chain) =>
+        createChainIngestor({
           chain,
           kafka,
           redis,
@@ -91,12 +90,12 @@ export function createIngest({
           logger,
           lockTtlMs,
           options: {
-            windowSize: Math.max(2 * confirmations, 64),
-            backfillConcurrency: 4,
-            blocksPerTransaction: 25,
+            windowSize: chain.headerWindowBlocks,
+            backfillConcurrency: config.ingest.backfillConcurrency,
+            blocksPerTransaction: config.ingest.blocksPerTransaction,
           },
-        }).run(controller.signal);
-      });
+        }).run(controller.signal),
+      );
       running = Promise.all(loops).then(
         () => undefined,
         (error: unknown) => {

@@ -244,6 +244,7 @@ export function createProcessor({
         keyPrefix,
         dlq,
         logger,
+        sessionTimeoutMs,
       });
       pending = createPendingConsumer({
         kafka,
@@ -253,6 +254,7 @@ export function createProcessor({
         keyPrefix,
         dlq,
         logger,
+        sessionTimeoutMs,
       });
       // Side consumers join their own groups in the background: a rebalance there (e.g. a crashed
       // instance still holding its session) must not delay applying confirmed events.

@@ -41,10 +41,101 @@ export function createKafka({
   });
 }
 
+/** What a kafkajs error says about itself, read from the error that caused it. */
+export type KafkaErrorCause = {
+  /** Whether the operation may succeed when tried again (by a restarted session or consumer). */
+  retriable: boolean;
+  /** Kafka protocol error type, e.g. `TOPIC_AUTHORIZATION_FAILED`, when the broker answered one. */
+  type: string | undefined;
+  /** Message of the error that decided. */
+  message: string;
+};
+
+/**
+ * Error types kafkajs does not retry itself (`retriable: false`) but that a restart with a fresh
+ * connection, producer or consumer resolves: a broker that is restarting, producer and consumer-group
+ * state that expired or moved. Authentication, authorization, invalid topics or configs and oversized
+ * messages are not among them: repeating those only repeats the refusal.
+ */
+const recoverableByRestart = new Set([
+  'BROKER_NOT_AVAILABLE',
+  'STALE_CONTROLLER_EPOCH',
+  'STALE_BROKER_EPOCH',
+  'REASSIGNMENT_IN_PROGRESS',
+  'OFFSET_OUT_OF_RANGE',
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'MEMBER_ID_REQUIRED',
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'DUPLICATE_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+  'INVALID_TXN_STATE',
+  'PRODUCER_FENCED',
+  'TRANSACTION_COORDINATOR_FENCED',
+]);
+
+type ErrorLike = {
+  name?: unknown;
+  message?: unknown;
+  retriable?: unknown;
+  type?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+};
+
+const asErrorLike = (error: unknown): ErrorLike | undefined =>
+  typeof error === 'object' && error !== null ? (error as ErrorLike) : undefined;
+
+const isKafkaJsError = (error: ErrorLike): boolean =>
+  typeof error.name === 'string' && error.name.startsWith('KafkaJS');
+
+/**
+ * Reads kafkajs's own verdict on an error: its `retriable` flag, taken from the original error under
+ * kafkajs's retry wrappers (`KafkaJSNumberOfRetriesExceeded` wraps an error kafkajs gave up retrying,
+ * `KafkaJSNonRetriableError` one it refused to retry) and under blockwire errors' `cause`. Returns
+ * undefined when no kafkajs error is in the chain.
+ */
+export function kafkaErrorCause(error: unknown, depth = 0): KafkaErrorCause | undefined {
+  const current = asErrorLike(error);
+  if (!current || depth > 16) return undefined;
+  if (!isKafkaJsError(current)) return kafkaErrorCause(current.cause, depth + 1);
+  const message = String(current.message ?? '');
+  if (current.name === 'KafkaJSAggregateError' && Array.isArray(current.errors)) {
+    const causes = current.errors.map((inner) => kafkaErrorCause(inner, depth + 1));
+    const refused = causes.find((cause) => cause && !cause.retriable);
+    return refused ?? { retriable: true, type: causes.find(Boolean)?.type, message };
+  }
+  const inner = current.cause !== current ? asErrorLike(current.cause) : undefined;
+  if (current.name === 'KafkaJSNumberOfRetriesExceeded') {
+    // kafkajs only gives up this way on errors it considered retriable.
+    return kafkaErrorCause(inner, depth + 1) ?? { retriable: true, type: undefined, message };
+  }
+  if (current.name === 'KafkaJSNonRetriableError' && inner) {
+    return (
+      kafkaErrorCause(inner, depth + 1) ?? {
+        retriable: false,
+        type: undefined,
+        message: String(inner.message),
+      }
+    );
+  }
+  const type = typeof current.type === 'string' ? current.type : undefined;
+  const retriable = current.retriable !== false || (type !== undefined && recoverableByRestart.has(type));
+  return { retriable, type, message };
+}
+
 /** Parameters of {@link ensureTopics}. */
 export type EnsureTopicsParameters = {
   admin: Admin;
-  topics: { topic: string; numPartitions: number; configEntries?: { name: string; value: string }[] }[];
+  topics: {
+    topic: string;
+    numPartitions: number;
+    replicationFactor?: number;
+    configEntries?: { name: string; value: string }[];
+  }[];
 };
 
 /** Creates the topics that do not exist yet; existing topics are left as they are. */
@@ -61,7 +152,14 @@ export async function ensureTopics({ admin, topics }: EnsureTopicsParameters): P
 }
 
 /** Parameters of {@link blockwireTopics}. */
-export type BlockwireTopicsParameters = { topicPrefix: string; partitions: number };
+export type BlockwireTopicsParameters = {
+  topicPrefix: string;
+  partitions: number;
+  /** Replicas of each topic. Default 1. */
+  replicationFactor?: number;
+  /** `min.insync.replicas` of each topic. Default 1. */
+  minInsyncReplicas?: number;
+};
 
 const pendingRetentionMs = 24 * 60 * 60 * 1000;
 
@@ -73,24 +171,27 @@ const pendingRetentionMs = 24 * 60 * 60 * 1000;
 export function blockwireTopics({
   topicPrefix,
   partitions,
+  replicationFactor = 1,
+  minInsyncReplicas = 1,
 }: BlockwireTopicsParameters): EnsureTopicsParameters['topics'] {
   const topics = topicNames(topicPrefix);
+  const durability = [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }];
   return [
     {
       topic: topics.confirmed,
       numPartitions: partitions,
-      configEntries: [{ name: 'retention.ms', value: '-1' }],
+      configEntries: [{ name: 'retention.ms', value: '-1' }, ...durability],
     },
     {
       topic: topics.pending,
       numPartitions: partitions,
-      configEntries: [{ name: 'retention.ms', value: String(pendingRetentionMs) }],
+      configEntries: [{ name: 'retention.ms', value: String(pendingRetentionMs) }, ...durability],
     },
     {
       topic: topics.checkpoints,
       numPartitions: 1,
-      configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      configEntries: [{ name: 'cleanup.policy', value: 'compact' }, ...durability],
     },
-    { topic: topics.dlq, numPartitions: 1 },
-  ];
+    { topic: topics.dlq, numPartitions: 1, configEntries: durability },
+  ].map((topic) => ({ ...topic, replicationFactor }));
 }

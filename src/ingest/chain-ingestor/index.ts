@@ -1,11 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { ingestLockKey, ingestTransactionalId, type TopicNames } from '../../domain/index.ts';
 import type { ResolvedChain } from '../../shared/config/index.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { redactUrl } from '../../shared/logger.ts';
-import { backoffDelay } from '../../shared/retry.ts';
+import { retryUntilAborted } from '../../shared/retry.ts';
 import type { TrackedBlock } from '../chain-tracker/index.ts';
 import { isRetriable } from '../isRetriable.ts';
 import { createLeaderLock } from '../leader-lock/index.ts';
@@ -66,48 +65,51 @@ export function createChainIngestor(parameters: CreateChainIngestorParameters): 
         ingestMetrics.leader.set(label, 1);
         logger.info({ msg: 'Acquired the chain lock; this ingestor is active', instance: instanceId });
         const held = AbortSignal.any([signal, lost]);
-        let attempt = 0;
         try {
-          while (!held.aborted) {
-            const startedAt = Date.now();
-            const rpc = createRpc({ chainId, httpUrl: chain.rpc.http, logger, signal: held });
-            const publisher = createPublisher({
-              kafka,
-              topics,
-              chainId,
-              transactionalId: ingestTransactionalId(topicPrefix, chainId),
-              logger,
-            });
-            try {
-              await runSession({
-                chain,
+          // One session per attempt: a retriable failure restarts from the committed checkpoint, one
+          // that may not be retried (REORG_TOO_DEEP, a refused Kafka request, a bug) stops the chain.
+          await retryUntilAborted(
+            async () => {
+              const rpc = createRpc({ chainId, httpUrl: chain.rpc.http, logger, signal: held });
+              const publisher = createPublisher({
                 kafka,
                 topics,
-                topicPrefix,
-                rpc,
-                publisher,
+                chainId,
+                transactionalId: ingestTransactionalId(topicPrefix, chainId),
                 logger,
-                options,
-                memory,
-                signal: held,
               });
-            } catch (error) {
-              if (held.aborted) break;
-              if (!isRetriable(error)) throw error;
-              if (Date.now() - startedAt > 60_000) attempt = 0;
-              attempt++;
-              const delayMs = backoffDelay(attempt, 500, 30_000);
-              logger.warn({
-                msg: 'Chain session failed; restarting from the checkpoint',
-                attempt,
-                delay_ms: delayMs,
-                err: (error as Error).message,
-              });
-              await sleep(delayMs, undefined, { signal: held }).catch(() => {});
-            } finally {
-              await publisher.disconnect();
-            }
-          }
+              try {
+                await runSession({
+                  chain,
+                  kafka,
+                  topics,
+                  topicPrefix,
+                  rpc,
+                  publisher,
+                  logger,
+                  options,
+                  memory,
+                  signal: held,
+                });
+              } finally {
+                await publisher.disconnect();
+              }
+            },
+            {
+              signal: held,
+              initialDelayMs: 500,
+              maxDelayMs: 30_000,
+              resetAfterMs: 60_000,
+              shouldRetry: isRetriable,
+              onRetry: (error, attempt, delayMs) =>
+                logger.warn({
+                  msg: 'Chain session failed; restarting from the checkpoint',
+                  attempt,
+                  delay_ms: delayMs,
+                  err: (error as Error).message,
+                }),
+            },
+          );
         } finally {
           ingestMetrics.leader.set(label, 0);
           if (signal.aborted || !lost.aborted) await lock.release();

@@ -1,6 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { BaseError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { withRetry } from '../../shared/retry.ts';
 
 /** Parameters of {@link createLeaderLock}. */
 export type CreateLeaderLockParameters = {
@@ -19,6 +20,13 @@ export type LeaderLock = {
   /** Releases the lock if this instance still owns it. */
   release(): Promise<void>;
 };
+
+/** Another instance holds the lock: the standby polls again. */
+class LockHeldError extends BaseError {
+  constructor(key: string) {
+    super(`The chain lock ${key} is held by another ingestor`, { code: 'LOCK_HELD', retriable: true });
+  }
+}
 
 // Only the owner may extend or delete: a lock that expired and was taken over stays with the new owner.
 const renewScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
@@ -48,20 +56,32 @@ export function createLeaderLock({
     async acquire(signal) {
       const interval = Math.max(50, Math.floor(ttlMs / 3));
       let waitingLogged = false;
-      for (;;) {
-        if (signal.aborted) throw signal.reason;
-        try {
+      // Polls until the lock is free; only `signal` ends the wait (it then rejects with its reason).
+      await withRetry(
+        async () => {
           const result = await redis.set(key, token, 'PX', ttlMs, 'NX');
-          if (result === 'OK') break;
-          if (!waitingLogged) {
-            logger.info({ msg: 'Another ingestor holds the chain lock; standing by', lock: key });
-            waitingLogged = true;
-          }
-        } catch (error) {
-          logger.warn({ msg: 'Acquiring the chain lock failed', lock: key, err: (error as Error).message });
-        }
-        await sleep(interval, undefined, { signal }).catch(() => {});
-      }
+          if (result !== 'OK') throw new LockHeldError(key);
+        },
+        {
+          retries: Number.POSITIVE_INFINITY,
+          initialDelayMs: interval,
+          maxDelayMs: interval,
+          shouldRetry: () => true,
+          onRetry: (error) => {
+            if (!(error instanceof LockHeldError)) {
+              logger.warn({
+                msg: 'Acquiring the chain lock failed',
+                lock: key,
+                err: (error as Error).message,
+              });
+            } else if (!waitingLogged) {
+              logger.info({ msg: 'Another ingestor holds the chain lock; standing by', lock: key });
+              waitingLogged = true;
+            }
+          },
+          signal,
+        },
+      );
       const controller = new AbortController();
       lost = controller;
       let lastRenewed = Date.now();

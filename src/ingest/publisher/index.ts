@@ -6,10 +6,10 @@ import {
   eventKey,
   type TopicNames,
 } from '../../domain/index.ts';
-import { KafkaError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { encodeIngestCheckpoint, type IngestCheckpoint } from '../checkpoint/ingestCheckpoint.ts';
 import { ingestMetrics } from '../metrics.ts';
+import { toKafkaError } from './toKafkaError.ts';
 
 /** Parameters of {@link createPublisher}. */
 export type CreatePublisherParameters = {
@@ -35,26 +35,6 @@ export type Publisher = {
 };
 
 const chunkSize = 500;
-const fencedTypes = new Set([
-  'INVALID_PRODUCER_EPOCH',
-  'PRODUCER_FENCED',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
-]);
-
-function toKafkaError(error: unknown, action: string): KafkaError {
-  const type = (error as { type?: string }).type;
-  if (type && fencedTypes.has(type)) {
-    return new KafkaError(`${action}: this ingestor was fenced by a newer one (${type})`, {
-      code: 'KAFKA_FENCED',
-      retriable: true,
-      cause: error,
-    });
-  }
-  // Broker and network errors are transient for a long-running ingestor: the session restarts from
-  // the committed checkpoint, so a retry never duplicates.
-  return new KafkaError(`${action}: ${(error as Error).message}`, { retriable: true, cause: error });
-}
-
 function toMessage(event: ChainEvent): Message {
   return { key: eventKey(event.chainId, event.address), value: encodeEvent(event) };
 }

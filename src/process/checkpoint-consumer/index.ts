@@ -23,6 +23,8 @@ export type CreateCheckpointConsumerParameters = {
   keyPrefix: string;
   dlq: Dlq;
   logger: Logger;
+  /** Kafka consumer session timeout in ms (`process.sessionTimeoutMs`). Default 10000. */
+  sessionTimeoutMs?: number;
 };
 
 /** Creates the consumer of the compacted `checkpoints` topic (from the beginning: it is small). */
@@ -34,12 +36,13 @@ export function createCheckpointConsumer({
   keyPrefix,
   dlq,
   logger,
+  sessionTimeoutMs = 10_000,
 }: CreateCheckpointConsumerParameters): CheckpointConsumer {
   const consumer: Consumer = kafka.consumer({
     groupId,
     readUncommitted: false,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 10)),
   });
   let running = true;
   return {

@@ -18,6 +18,8 @@ export type CreatePendingConsumerParameters = {
   keyPrefix: string;
   dlq: Dlq;
   logger: Logger;
+  /** Kafka consumer session timeout in ms (`process.sessionTimeoutMs`). Default 10000. */
+  sessionTimeoutMs?: number;
 };
 
 const statuses = ['PENDING', 'REMOVED'] as const;
@@ -34,12 +36,13 @@ export function createPendingConsumer({
   keyPrefix,
   dlq,
   logger,
+  sessionTimeoutMs = 10_000,
 }: CreatePendingConsumerParameters): PendingConsumer {
   const consumer: Consumer = kafka.consumer({
     groupId,
     readUncommitted: false,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 10)),
   });
   let running = true;
   return {

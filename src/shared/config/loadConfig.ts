@@ -4,6 +4,7 @@ import type { Abi } from 'viem';
 import { parse as parseYaml } from 'yaml';
 import { type StandardAbiName, standardAbi } from '../../domain/index.ts';
 import { ConfigError } from '../errors/index.ts';
+import { checkLimits, defaultHeaderWindowBlocks } from './checkLimits.ts';
 import { formatIssue, formatPath } from './formatIssue.ts';
 import { interpolateEnv } from './interpolateEnv.ts';
 import { type ChainConfig, type Config, type ContractConfig, configSchema } from './schema.ts';
@@ -17,8 +18,11 @@ export type ResolvedContract = Omit<ContractConfig, 'abi'> & {
   abiKind: AbiKind;
   abiSource: string;
 };
-/** A chain with its contracts resolved. */
-export type ResolvedChain = Omit<ChainConfig, 'contracts'> & { contracts: ResolvedContract[] };
+/** A chain with its contracts resolved and its header window settled. */
+export type ResolvedChain = Omit<ChainConfig, 'contracts' | 'headerWindowBlocks'> & {
+  headerWindowBlocks: number;
+  contracts: ResolvedContract[];
+};
 /** Validated configuration with ABIs loaded. */
 export type ResolvedConfig = Omit<Config, 'chains'> & { chains: ResolvedChain[] };
 
@@ -69,6 +73,7 @@ export function parseConfig({ raw, baseDir, env = process.env }: ParseConfigPara
     });
   }
   const config = result.data;
+  checkLimits(config);
   const chainIds = new Set<number>();
   const chains = config.chains.map((chain, chainIndex): ResolvedChain => {
     if (chainIds.has(chain.chainId)) {
@@ -98,7 +103,11 @@ export function parseConfig({ raw, baseDir, env = process.env }: ParseConfigPara
       const path = resolve(baseDir, contract.abi);
       return { ...contract, abi: loadAbiFile(path, `${field}.abi`), abiKind: 'custom', abiSource: path };
     });
-    return { ...chain, contracts };
+    return {
+      ...chain,
+      headerWindowBlocks: chain.headerWindowBlocks ?? defaultHeaderWindowBlocks(chain.confirmations),
+      contracts,
+    };
   });
   return { ...config, chains };
 }

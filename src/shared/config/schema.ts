@@ -71,6 +71,14 @@ export const chainConfigSchema = z
       .positive()
       .default(2000)
       .describe('Largest eth_getLogs block range during backfill.'),
+    headerWindowBlocks: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'Confirmed block headers the ingestor keeps to follow a reorg below the confirmation depth (default max(2 × confirmations, 64)). A reorg deeper than confirmations + this window stops the chain with REORG_TOO_DEEP. Must not exceed `process.reorgWindowBlocks`, or the ingestor could retract events the processor can no longer reverse.',
+      ),
     contracts: z
       .array(contractConfigSchema)
       .min(1, 'must list at least one contract')
@@ -102,6 +110,22 @@ export const configSchema = z
           .positive()
           .default(6)
           .describe('Partitions of the event topics (parallelism of the processor).'),
+        replicationFactor: z
+          .number()
+          .int()
+          .positive()
+          .default(1)
+          .describe(
+            'Replicas of each topic blockwire creates (at most the number of brokers). Existing topics are left as they are.',
+          ),
+        minInsyncReplicas: z
+          .number()
+          .int()
+          .positive()
+          .default(1)
+          .describe(
+            '`min.insync.replicas` of the topics blockwire creates: replicas that must have a write before it counts (at most `replicationFactor`).',
+          ),
       })
       .strict()
       .describe('Kafka connection and topics.'),
@@ -151,6 +175,22 @@ export const configSchema = z
           .describe(
             'TTL of the Redis lock that elects the active ingestor of a chain; a standby takes over within it.',
           ),
+        backfillConcurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(64)
+          .default(4)
+          .describe(
+            'eth_getLogs ranges a backfill fetches in parallel (events are still published in order).',
+          ),
+        blocksPerTransaction: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(25)
+          .describe('Confirmed blocks published per Kafka transaction while following the head.'),
       })
       .strict()
       .default({})
