@@ -1,37 +1,71 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChainableCommander } from 'ioredis';
 import type { Logger } from 'pino';
-import { backoffDelay } from '../shared/retry.ts';
+import { withRetry } from '../shared/retry.ts';
 
 /** Parameters of {@link execUntilAcknowledged}. */
 export type ExecUntilAcknowledgedParameters = {
   /** Builds a fresh pipeline for each attempt (an executed pipeline cannot be sent again). */
   build: () => ChainableCommander;
-  /** Stops retrying once it returns false (the consumer is stopping). */
-  running: () => boolean;
-  /** Keeps the Kafka session alive while Redis is away. */
+  /** Aborted when the consumer stops: a backoff wait ends at once and no further attempt is made. */
+  signal: AbortSignal;
+  /** Returns false once the batch must be given up (e.g. its partition was revoked). */
+  shouldContinue?: () => boolean;
+  /** Keeps the Kafka session alive while Redis is away; a failure gives the batch up. */
   heartbeat: () => Promise<void>;
   logger: Logger;
   /** What is being written, for the retry log line. */
   what: string;
+  /** Receives the results of the attempt Redis acknowledged. */
+  onAcknowledged?: (results: [Error | null, unknown][]) => void;
 };
 
 /**
- * Sends a pipeline and retries it with backoff until Redis acknowledged every command, so the batch's
- * offsets are never committed for writes that did not happen. The commands must be idempotent.
+ * How {@link execUntilAcknowledged} ended: `acknowledged` when Redis acknowledged every command,
+ * `stopped` when the consumer stopped (or lost the partition) first; then the writes may not have
+ * happened and the batch's offsets must not be resolved.
  */
-export async function execUntilAcknowledged(parameters: ExecUntilAcknowledgedParameters): Promise<void> {
-  const { build, running, heartbeat, logger, what } = parameters;
-  for (let attempt = 1; running(); attempt++) {
-    try {
-      const results = (await build().exec()) ?? [];
-      const failed = results.find(([error]) => error)?.[0];
-      if (!failed) return;
-      throw failed;
-    } catch (error) {
-      logger.warn({ msg: `Could not ${what}; retrying`, attempt, err: error });
-      await sleep(backoffDelay(attempt, 100, 5_000));
-      await heartbeat();
-    }
+export type ExecOutcome = 'acknowledged' | 'stopped';
+
+/**
+ * Sends a pipeline and retries it with backoff until Redis acknowledged every command, so the batch's
+ * offsets are resolved only for writes that happened. The commands must be idempotent.
+ */
+export async function execUntilAcknowledged(
+  parameters: ExecUntilAcknowledgedParameters,
+): Promise<ExecOutcome> {
+  const { build, signal, shouldContinue = () => true, heartbeat, logger, what, onAcknowledged } = parameters;
+  let lost = false;
+  const active = () => !lost && !signal.aborted && shouldContinue();
+  try {
+    await withRetry(
+      async (attempt) => {
+        if (attempt > 1) {
+          try {
+            await heartbeat();
+          } catch (error) {
+            lost = true;
+            throw error;
+          }
+        }
+        if (!active()) throw new Error('consumer stopped');
+        const results = (await build().exec()) ?? [];
+        const failed = results.find(([error]) => error)?.[0];
+        if (failed) throw failed;
+        onAcknowledged?.(results);
+      },
+      {
+        retries: Number.POSITIVE_INFINITY,
+        initialDelayMs: 100,
+        maxDelayMs: 5_000,
+        shouldRetry: active,
+        onRetry: (error, attempt, delayMs) =>
+          logger.warn({ msg: `Could not ${what}; retrying`, attempt, delay_ms: delayMs, err: error }),
+        signal,
+      },
+    );
+    return 'acknowledged';
+  } catch (error) {
+    if (!active()) return 'stopped';
+    throw error;
   }
 }

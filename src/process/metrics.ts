@@ -31,6 +31,15 @@ export const processMetrics = {
         registers: [metricsRegistry],
       }),
   ),
+  stalePending: singleMetric(
+    'blockwire_process_stale_pending_dropped_total',
+    () =>
+      new Counter({
+        name: 'blockwire_process_stale_pending_dropped_total',
+        help: 'PENDING events not published because their id or block was already confirmed',
+        registers: [metricsRegistry],
+      }),
+  ),
   dlq: singleMetric(
     'blockwire_process_dlq_total',
     () =>

@@ -13,6 +13,7 @@ export const luaSources = {
   apply: `${readLua('bigint.lua')}\n${readLua('apply.lua')}`,
   chainStatus: readLua('chainStatus.lua'),
   epochCas: readLua('rebuildLock.lua'),
+  publishPending: readLua('publishPending.lua'),
 };
 
 /** The custom commands {@link defineProcessScripts} adds to a client or pipeline. */
@@ -21,6 +22,8 @@ export type ProcessScripts = {
   bwApply(...numKeysKeysAndArgs: (string | number)[]): Promise<string[]>;
   bwChainStatus(key: string, ...args: (string | number)[]): Promise<number>;
   bwEpochCas(key: string, expected: string, next: string, px: string): Promise<number>;
+  /** Keys meta, applied, removed of one contract; see `publishPending.lua`. Returns [published, dropped]. */
+  bwPublishPending(...keysAndArgs: (string | number)[]): Promise<[number, number]>;
 };
 
 /** Registers the processor's Lua scripts on an ioredis client (idempotent). */
@@ -30,6 +33,7 @@ export function defineProcessScripts(redis: Redis): Redis & ProcessScripts {
     redis.defineCommand('bwApply', { lua: luaSources.apply });
     redis.defineCommand('bwChainStatus', { numberOfKeys: 1, lua: luaSources.chainStatus });
     redis.defineCommand('bwEpochCas', { numberOfKeys: 1, lua: luaSources.epochCas });
+    redis.defineCommand('bwPublishPending', { numberOfKeys: 3, lua: luaSources.publishPending });
   }
   return redis as Redis & ProcessScripts;
 }

@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { chainStatusKey } from '../../domain/index.ts';
 import type { AbiKind } from '../../shared/config/index.ts';
-import { backoffDelay } from '../../shared/retry.ts';
+import { withRetry } from '../../shared/retry.ts';
 import type { DeadLetter } from '../dlq/index.ts';
 import { isPoisonRedisError } from '../isPoisonRedisError.ts';
 import { processMetrics } from '../metrics.ts';
@@ -55,8 +54,10 @@ export type PreparedChunk = {
 export type ApplyControl = {
   /** False once the consumer stops or the partition was revoked. */
   shouldContinue(): boolean;
-  /** Keeps the group membership alive while Redis is retried. */
+  /** Keeps the group membership alive while Redis is retried; a failure gives the chunk up. */
   heartbeat(): Promise<void>;
+  /** Aborted when the consumer stops: a backoff wait ends at once and the chunk is given up. */
+  signal?: AbortSignal;
 };
 
 /** Parameters of {@link createBatchApplier}. */
@@ -150,11 +151,15 @@ export function createBatchApplier({
       return { topic, partition, invalid, runs, calls, processed };
     },
 
-    async apply({ topic, partition, invalid, runs, calls, processed }, { shouldContinue, heartbeat }) {
+    async apply(
+      { topic, partition, invalid, runs, calls, processed },
+      { shouldContinue, heartbeat, signal },
+    ) {
       const deadLetters = [...invalid];
       if (runs.length === 0) return { kind: 'done', deadLetters };
 
-      for (let attempt = 1; ; attempt++) {
+      // One attempt: the outcome, or a throw when Redis failed (the whole pipeline is retried).
+      const attemptApply = async (attempt: number): Promise<ApplyOutcome> => {
         const started = performance.now();
         const pipeline = redis.pipeline() as unknown as ProcessScripts & {
           exec(): Promise<[Error | null, unknown][] | null>;
@@ -230,21 +235,44 @@ export function createBatchApplier({
         }
         processMetrics.redisErrors.inc();
         onRedisState?.(false);
-        const delayMs = backoffDelay(attempt, 100, 5_000);
-        logger.warn({
-          msg: 'Redis unavailable; pausing partition and retrying',
-          partition,
-          attempt,
-          delay_ms: delayMs,
-          err: failure,
-        });
-        await sleep(delayMs);
-        if (!shouldContinue()) return { kind: 'stopped' };
-        try {
-          await heartbeat();
-        } catch {
-          return { kind: 'stopped' };
-        }
+        throw failure;
+      };
+
+      let lost = false;
+      const active = () => !lost && !signal?.aborted && shouldContinue();
+      try {
+        return await withRetry(
+          async (attempt) => {
+            if (attempt > 1) {
+              if (!active()) throw new Error('consumer stopped');
+              try {
+                await heartbeat();
+              } catch (error) {
+                lost = true;
+                throw error;
+              }
+            }
+            return await attemptApply(attempt);
+          },
+          {
+            retries: Number.POSITIVE_INFINITY,
+            initialDelayMs: 100,
+            maxDelayMs: 5_000,
+            shouldRetry: active,
+            onRetry: (error, attempt, delayMs) =>
+              logger.warn({
+                msg: 'Redis unavailable; pausing partition and retrying',
+                partition,
+                attempt,
+                delay_ms: delayMs,
+                err: error,
+              }),
+            signal,
+          },
+        );
+      } catch (error) {
+        if (!active()) return { kind: 'stopped' };
+        throw error;
       }
     },
   };

@@ -44,13 +44,17 @@ export function createCheckpointConsumer({
     sessionTimeout: sessionTimeoutMs,
     heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 10)),
   });
-  let running = true;
+  // Aborted by stop(): a Redis retry in progress ends and its batch stays unresolved (uncommitted).
+  const stopController = new AbortController();
   return {
     async start() {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
-        eachBatch: async ({ batch, heartbeat }) => {
+        // Offsets are resolved only once Redis acknowledged the batch: a consumer stopped while Redis
+        // is away must not commit what it never wrote.
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, heartbeat, resolveOffset, isStale }) => {
           const pipelineArgs: [string, ...(string | number)[]][] = [];
           const dead = [];
           for (const message of batch.messages) {
@@ -73,24 +77,28 @@ export function createCheckpointConsumer({
             ]);
           }
           if (pipelineArgs.length > 0) {
-            await execUntilAcknowledged({
+            const outcome = await execUntilAcknowledged({
               build: () => {
                 const pipeline = redis.pipeline() as ChainableCommander & ProcessScripts;
                 for (const [key, ...args] of pipelineArgs) void pipeline.bwChainStatus(key, ...args);
                 return pipeline;
               },
-              running: () => running,
+              signal: stopController.signal,
+              shouldContinue: () => !isStale(),
               heartbeat,
               logger,
               what: 'update chain status',
             });
+            if (outcome === 'stopped') return;
           }
           await dlq.send(dead);
+          const last = batch.messages.at(-1);
+          if (last) resolveOffset(last.offset);
         },
       });
     },
     async stop() {
-      running = false;
+      stopController.abort(new Error('checkpoint consumer stopped'));
       await consumer.disconnect().catch(() => {});
     },
   };

@@ -60,6 +60,8 @@ export function createConfirmedConsumer({
     retry: { retries: 10 },
   });
   const lag = new Map<number, number>();
+  // Aborted by stop(): a Redis retry in progress ends and its chunk stays unresolved (uncommitted).
+  const stopController = new AbortController();
   let epochLost = false;
   let joined = false;
   let end: (reason: 'epoch' | 'crashed') => void = () => {};
@@ -112,7 +114,11 @@ export function createConfirmedConsumer({
             const chunk = next;
             // Redis works on this chunk while the next one is decoded; the next one is sent only
             // after this one is acknowledged, so a contract's events never reach Redis out of order.
-            const applying = applier.apply(chunk, { shouldContinue, heartbeat });
+            const applying = applier.apply(chunk, {
+              shouldContinue,
+              heartbeat,
+              signal: stopController.signal,
+            });
             next = prepare(start + chunkSize);
             const outcome = await applying;
             if (outcome.kind === 'epoch') {
@@ -146,6 +152,7 @@ export function createConfirmedConsumer({
     },
     async stop() {
       epochLost = true;
+      stopController.abort(new Error('confirmed consumer stopped'));
       await consumer
         .disconnect()
         .catch((error: unknown) => logger.warn({ msg: 'Consumer disconnect failed', err: error }));
