@@ -2,14 +2,25 @@ import { describe, expect, it } from 'vitest';
 import type { ChainEvent } from '../../domain/index.ts';
 import { isStalePending, prepareItem } from './streamItem.ts';
 
-const event = (status: ChainEvent['status'], blockNumber: number): ChainEvent =>
-  ({
-    status,
-    chainId: 31337,
-    blockNumber,
-    logIndex: 3,
-    address: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
-  }) as ChainEvent;
+const event = (status: ChainEvent['status'], blockNumber: number): ChainEvent => ({
+  v: 1,
+  id: `31337:0x${'b'.repeat(64)}:3`,
+  status,
+  chainId: 31337,
+  blockNumber,
+  blockHash: `0x${'b'.repeat(64)}`,
+  blockTimestamp: 1_700_000_000,
+  transactionHash: `0x${'c'.repeat(64)}`,
+  transactionIndex: 0,
+  logIndex: 3,
+  address: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
+  eventName: 'Transfer',
+  signature: 'Transfer(address,address,uint256)',
+  decoded: true,
+  args: {},
+  topics: [],
+  data: '0x',
+});
 
 const pending = (blockNumber: number) =>
   prepareItem(event('PENDING', blockNumber), null, undefined, undefined)!;
