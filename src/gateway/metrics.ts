@@ -42,6 +42,15 @@ export const gatewayMetrics = {
         registers: [metricsRegistry],
       }),
   ),
+  stalePendingDropped: singleMetric(
+    'blockwire_gateway_stale_pending_dropped_total',
+    () =>
+      new Counter({
+        name: 'blockwire_gateway_stale_pending_dropped_total',
+        help: 'PENDING events not delivered because their block was already confirmed for the contract (once per subscription).',
+        registers: [metricsRegistry],
+      }),
+  ),
   latency: singleMetric(
     'blockwire_gateway_delivery_latency_seconds',
     () =>

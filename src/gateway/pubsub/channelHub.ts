@@ -1,10 +1,11 @@
+import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
 
 /** One channel message, parsed once and shared by every listener of the channel. */
 export type HubMessage = {
   channel: string;
-  /** Parsed JSON payload; undefined when the payload was not JSON (logged once per message). */
+  /** Parsed JSON payload (a message that is not JSON is logged and reaches no listener). */
   payload: unknown;
   /** `performance.now()` at receipt, for delivery latency. */
   receivedAt: number;
@@ -18,9 +19,13 @@ export type HubListener = (message: HubMessage) => void;
  * SUBSCRIBEd when its first listener arrives and UNSUBSCRIBEd when its last one leaves.
  */
 export type ChannelHub = {
-  /** Resolves once Redis acknowledged the subscription, so nothing published afterwards is missed. */
+  /**
+   * Resolves once Redis acknowledged the subscription of every channel, so nothing published
+   * afterwards is missed; this holds for a listener joining a channel whose SUBSCRIBE is still in
+   * flight too. Rejects (subscribing to nothing) when a SUBSCRIBE fails.
+   */
   listen(channels: string[], listener: HubListener): Promise<() => Promise<void>>;
-  /** Number of channels currently subscribed on Redis. */
+  /** Number of channels with at least one acknowledged listener. */
   channelCount(): number;
   /** Number of listeners whose subscriptions Redis acknowledged and that were not released. */
   listenerCount(): number;
@@ -30,98 +35,143 @@ export type ChannelHub = {
 /** Parameters of {@link createChannelHub}. */
 export type CreateChannelHubParameters = { subscriber: Redis; logger: Logger };
 
-type ChannelState = { listeners: Set<HubListener>; subscribed: boolean };
-
-/** Creates the pub/sub multiplexer on a dedicated subscriber connection. */
+/**
+ * Creates the pub/sub multiplexer on a dedicated subscriber connection, built on
+ * graphql-redis-subscriptions' `RedisPubSub`: it counts the references per channel, sends SUBSCRIBE
+ * for the first and UNSUBSCRIBE after the last, makes a subscriber that arrives while the channel's
+ * SUBSCRIBE is in flight wait for its acknowledgement, and hands each message (deserialized once) to
+ * every listener of the channel. Commands of one connection are answered in order, so a quick
+ * leave/join of a channel (UNSUBSCRIBE then SUBSCRIBE) always ends subscribed.
+ *
+ * The hub covers what `RedisPubSub` leaves open (see README "Pub/sub"):
+ * - it never unsubscribes a subscription whose SUBSCRIBE is not settled (`RedisPubSub` would keep
+ *   that id and fail on every later message of the channel);
+ * - UNSUBSCRIBE/PUNSUBSCRIBE are sent without being awaited by `RedisPubSub`: the hub observes them
+ *   (a failure is logged instead of becoming an unhandled rejection) and `close()` waits for them;
+ * - a failed SUBSCRIBE rejects a promise of `RedisPubSub` that nobody awaits when the subscriber was
+ *   alone (an unhandled rejection ends the process): the hub awaits it;
+ * - a listener that throws is logged and does not keep the message from the other listeners.
+ */
 export function createChannelHub({ subscriber, logger }: CreateChannelHubParameters): ChannelHub {
-  const channels = new Map<string, ChannelState>();
-  // SUBSCRIBE/UNSUBSCRIBE of one channel are serialized so a quick leave/join never ends unsubscribed.
-  const queues = new Map<string, Promise<void>>();
-  let listeners = 0;
-
-  const enqueue = (channel: string, task: () => Promise<void>): Promise<void> => {
-    const previous = queues.get(channel) ?? Promise.resolve();
-    const next = previous.then(task, task);
-    queues.set(channel, next);
-    void next.finally(() => {
-      if (queues.get(channel) === next) queues.delete(channel);
-    });
-    return next;
+  const inFlight = new Set<Promise<unknown>>();
+  const observe = (command: string, reply: Promise<unknown>): Promise<unknown> => {
+    const settled = reply.catch((error) => logger.warn({ msg: `Redis ${command} failed`, err: error }));
+    inFlight.add(settled);
+    void settled.finally(() => inFlight.delete(settled));
+    return reply;
   };
 
-  const sync = (channel: string): Promise<void> =>
-    enqueue(channel, async () => {
-      const state = channels.get(channel);
-      if (!state) return;
-      if (state.listeners.size > 0 && !state.subscribed) {
-        await subscriber.subscribe(channel);
-        state.subscribed = true;
-      } else if (state.listeners.size === 0) {
-        if (state.subscribed) await subscriber.unsubscribe(channel);
-        state.subscribed = false;
-        if (state.listeners.size === 0) channels.delete(channel);
+  let pubsub: RedisPubSub;
+  // What `RedisPubSub` sees as its subscriber: the connection, with the commands it sends without
+  // awaiting them observed by the hub.
+  const connection = new Proxy(subscriber, {
+    get(target, property) {
+      if (property === 'unsubscribe' || property === 'punsubscribe') {
+        return (...channels: string[]) =>
+          observe(
+            property.toUpperCase(),
+            property === 'unsubscribe' ? target.unsubscribe(...channels) : target.punsubscribe(...channels),
+          );
       }
-    });
+      if (property === 'subscribe') {
+        return (channel: string, callback: (error: Error | null, count?: unknown) => void) => {
+          target.subscribe(channel).then(
+            (count) => callback(null, count),
+            (error: Error) => {
+              // `RedisPubSub` rejects its shared pending promise next; joining it as a subscriber
+              // (the documented coalescing of concurrent subscribes) gives that rejection a handler.
+              pubsub.subscribe(channel, ignore).catch(() => undefined);
+              callback(error);
+            },
+          );
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 
-  subscriber.on('message', (channel: string, raw: string) => {
-    const state = channels.get(channel);
-    if (!state || state.listeners.size === 0) return;
-    const receivedAt = performance.now();
-    let payload: unknown;
-    try {
-      payload = JSON.parse(raw);
-    } catch (error) {
-      logger.warn({ msg: 'Dropped a channel message that is not JSON', channel, err: error });
-      return;
-    }
-    const message: HubMessage = { channel, payload, receivedAt };
-    for (const listener of state.listeners) {
+  pubsub = new RedisPubSub({
+    subscriber: connection,
+    // The hub never publishes (the processor does); `RedisPubSub` wants a publisher anyway.
+    publisher: connection,
+    messageEventName: 'messageBuffer',
+    pmessageEventName: 'pmessageBuffer',
+    // Parsed once per message, whatever the number of listeners; `null` (not JSON) reaches none.
+    deserializer: (raw, { channel }): HubMessage | null => {
+      const receivedAt = performance.now();
+      try {
+        return { channel, payload: JSON.parse(raw.toString()), receivedAt };
+      } catch (error) {
+        logger.warn({ msg: 'Dropped a channel message that is not JSON', channel, err: error });
+        return null;
+      }
+    },
+  });
+
+  const acknowledged = new Map<string, number>();
+  let listeners = 0;
+  let closed = false;
+
+  const deliverTo =
+    (listener: HubListener, channel: string) =>
+    (message: HubMessage | null): void => {
+      if (message === null) return;
       try {
         listener(message);
       } catch (error) {
         logger.error({ msg: 'Channel listener failed', channel, err: error });
       }
-    }
-  });
+    };
 
   return {
     async listen(list, listener) {
+      if (closed) throw new Error('The channel hub is closed');
       const unique = [...new Set(list)];
-      for (const channel of unique) {
-        let state = channels.get(channel);
-        if (!state) {
-          state = { listeners: new Set(), subscribed: false };
-          channels.set(channel, state);
-        }
-        state.listeners.add(listener);
-      }
-      let counted = false;
+      const results = await Promise.allSettled(
+        unique.map((channel) => pubsub.subscribe(channel, deliverTo(listener, channel))),
+      );
+      const subscriptions: Array<{ channel: string; id: number }> = [];
+      results.forEach((result, index) => {
+        if (result.status !== 'fulfilled') return;
+        const channel = unique[index]!;
+        subscriptions.push({ channel, id: result.value });
+        acknowledged.set(channel, (acknowledged.get(channel) ?? 0) + 1);
+      });
       let released = false;
-      const release = async () => {
+      // Resolves once Redis answered the UNSUBSCRIBEs this release sent (for channels it was last on).
+      const release = async (): Promise<void> => {
         if (released) return;
         released = true;
-        if (counted) listeners -= 1;
-        for (const channel of unique) channels.get(channel)?.listeners.delete(listener);
-        await Promise.all(unique.map((channel) => sync(channel)));
+        const before = new Set(inFlight);
+        for (const { channel, id } of subscriptions) {
+          pubsub.unsubscribe(id);
+          const left = (acknowledged.get(channel) ?? 1) - 1;
+          if (left === 0) acknowledged.delete(channel);
+          else acknowledged.set(channel, left);
+        }
+        await Promise.all([...inFlight].filter((reply) => !before.has(reply)));
       };
-      try {
-        await Promise.all(unique.map((channel) => sync(channel)));
-      } catch (error) {
-        await release().catch(() => undefined);
-        throw error;
+      const failed = results.find((result) => result.status === 'rejected');
+      if (failed) {
+        await release();
+        throw failed.reason;
       }
-      if (!released) {
-        counted = true;
-        listeners += 1;
-      }
-      return release;
+      listeners += 1;
+      return async () => {
+        if (released) return;
+        listeners -= 1;
+        await release();
+      };
     },
-    channelCount: () => [...channels.values()].filter((state) => state.subscribed).length,
+    channelCount: () => acknowledged.size,
     listenerCount: () => listeners,
     async close() {
-      channels.clear();
-      await Promise.allSettled([...queues.values()]);
+      closed = true;
+      await Promise.allSettled([...inFlight]);
       subscriber.disconnect();
     },
   };
 }
+
+function ignore(): void {}

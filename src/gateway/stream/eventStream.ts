@@ -1,19 +1,22 @@
 import type { Redis } from 'ioredis';
-import { type ChainEvent, type CursorParts, parseCursor } from '../../domain/index.ts';
+import type { ChainEvent } from '../../domain/index.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { GraphQLError } from '../graphqlJs.ts';
 import { gatewayMetrics } from '../metrics.ts';
 import type { ChannelHub, HubMessage } from '../pubsub/channelHub.ts';
-import { contractKey } from '../schema/catalog.ts';
 import type { EventNode } from './eventNode.ts';
 import type { EventSink } from './eventSink.ts';
-import { cursorExpired, findTrimmedStart } from './findTrimmedStart.ts';
 import { createJournalMerger, type JournalMerger } from './journalMerger.ts';
 import { encodeResumeToken, type PositionMap } from './resumeToken.ts';
-import { compareParts, countDelivered, prepareItem, type StreamItem, toItem } from './streamItem.ts';
+import { countDelivered, prepareItem, type StreamItem, toItem } from './streamItem.ts';
+import {
+  createStreamPositions,
+  readStartPositions,
+  type StreamSource,
+  sourceKey,
+} from './streamPositions.ts';
 
-/** A contract whose journal backs the stream. */
-export type StreamSource = { chainId: number; address: string; journalKey: string };
+export type { StreamSource } from './streamPositions.ts';
 
 /** Parameters of {@link createEventStream}. */
 export type EventStreamParameters = {
@@ -41,42 +44,55 @@ export type EventStreamParameters = {
   sink?: EventSink;
 };
 
+/** The iterator a subscription resolver returns. */
+export type EventStream = AsyncIterableIterator<EventNode> & {
+  return(): Promise<IteratorResult<EventNode>>;
+};
+
+/**
+ * Phases of a stream, in order; any of them can end in `done` (error, `return()`, slow consumer):
+ *
+ * - `starting`: reads the start positions (step 1), then SUBSCRIBEs (step 2). Messages received
+ *   once the subscription is acknowledged are buffered.
+ * - `replay`: the journals are read after the start positions, merged in cursor order, and
+ *   delivered (step 3). Messages keep being buffered.
+ * - `live`: the buffer is drained through the dedup (step 4): whatever the replay already
+ *   delivered is dropped. From then on each message is delivered as it arrives.
+ */
+type Phase = 'starting' | 'replay' | 'live' | 'done';
+
+type Waiter = { resolve: (result: IteratorResult<EventNode>) => void; reject: (error: unknown) => void };
+
 /**
  * A subscription's event stream, gapless by construction: it fixes each contract's start (the given
  * position or the journal tip), subscribes to the channels (buffering), replays the journals after
- * the start, then drains the buffer and goes live. Any message at or before a contract's
- * position is a duplicate and is dropped; journal ids only grow per contract, so this is exact.
+ * the start, then drains the buffer and goes live (see {@link Phase}). Any message at or before a
+ * contract's position is a duplicate and is dropped; journal ids only grow per contract, so this is
+ * exact. A PENDING event of a block at or behind the position is stale and dropped too.
  *
  * The buffer is bounded: a client that lets `capacity` events pile up gets a `SLOW_CONSUMER` error
  * carrying the last cursor and resume token it received. `return()` releases everything at once.
  * With a `sink` (push mode) the same stream writes events straight to the sink, and the events
  * waiting in the sink's backlog are what is bounded.
  */
-export function createEventStream(params: EventStreamParameters): AsyncIterableIterator<EventNode> & {
-  return(): Promise<IteratorResult<EventNode>>;
-} {
+export function createEventStream(params: EventStreamParameters): EventStream {
   const { redis, hub, logger, capacity, filter, sink } = params;
-  const positions: Record<string, string> = {};
-  const parsedPositions = new Map<string, CursorParts>();
-  const setPosition = (key: string, cursor: string, at: CursorParts | undefined): void => {
-    positions[key] = cursor;
-    const parsed = at ?? parseCursor(cursor);
-    if (parsed) parsedPositions.set(key, parsed);
-  };
-  let delivered: PositionMap = {};
-  let lastCursor: string | null = null;
-  let phase: 'starting' | 'replay' | 'live' | 'done' = 'starting';
+  const positions = createStreamPositions((item) => filter(item.event));
+  let phase: Phase = 'starting';
+  /** Channel messages received before `live`, not yet deduplicated. */
   let buffer: StreamItem[] = [];
+  /** Accepted live events the consumer has not pulled yet (pull mode, or push before the sink takes over). */
   let queue: StreamItem[] = [];
   let merger: JournalMerger | undefined;
   let failure: GraphQLError | undefined;
-  let waiter:
-    | { resolve: (result: IteratorResult<EventNode>) => void; reject: (error: unknown) => void }
-    | undefined;
+  let waiter: Waiter | undefined;
   let release: (() => Promise<void>) | undefined;
   // Push mode: set once the consumer pulled (the transport registered the operation) and the
   // replay is over; from then on accepted live events go straight to the sink.
   let pushing = false;
+  const isDone = (): boolean => phase === 'done';
+
+  // --- Ending ---------------------------------------------------------------------------------
 
   const releaseAll = (): Promise<void> => {
     const current = release;
@@ -104,31 +120,19 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
 
   const slowConsumer = (): void => {
     gatewayMetrics.slowConsumers.inc();
-    const resumeToken = encodeResumeToken(delivered);
+    const resumeToken = encodeResumeToken(positions.delivered());
     fail(
       new GraphQLError(
         `Subscription closed: the client did not keep up and ${capacity} events were waiting. Resubscribe with after: the resumeToken in extensions.`,
-        { extensions: { code: 'SLOW_CONSUMER', lastCursor, resumeToken } },
+        { extensions: { code: 'SLOW_CONSUMER', lastCursor: positions.lastCursor(), resumeToken } },
       ),
     );
   };
 
-  // Dedup and filter; advances the contract position of every journaled event it sees.
-  const accept = (item: StreamItem): boolean => {
-    if (item.cursor !== null && item.at) {
-      const previous = parsedPositions.get(item.key);
-      if (previous !== undefined && compareParts(item.at, previous) <= 0) return false;
-      setPosition(item.key, item.cursor, item.at);
-    }
-    return filter(item.event);
-  };
+  // --- Delivering -----------------------------------------------------------------------------
 
   const toNode = (item: StreamItem, source: 'replay' | 'live'): EventNode => {
-    if (item.cursor !== null) {
-      delivered = { ...delivered, [item.key]: item.cursor };
-      lastCursor = item.cursor;
-    }
-    const snapshot = delivered;
+    const snapshot = positions.deliver(item);
     countDelivered(source);
     if (item.receivedAt !== undefined)
       gatewayMetrics.latency.observe((performance.now() - item.receivedAt) / 1000);
@@ -151,14 +155,13 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
     target.send(toNode(item, source), item.shared);
   };
 
-  const flushQueue = (target: EventSink): void => {
-    const pending = queue;
-    queue = [];
-    for (const item of pending) {
-      if (phase === 'done') return;
-      push(target, item, 'live');
-    }
+  /** Queues an accepted live event until the consumer pulls it. */
+  const enqueue = (item: StreamItem): void => {
+    queue.push(item);
+    if (queue.length > capacity) slowConsumer();
   };
+
+  // --- Step 2: channel messages (buffered until live) -------------------------------------------
 
   const onMessage = (message: HubMessage): void => {
     if (phase === 'done') return;
@@ -172,58 +175,42 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
       if (buffer.length > capacity) slowConsumer();
       return;
     }
-    if (!accept(item)) return;
+    if (!positions.accept(item)) return;
     if (pushing && sink) {
       push(sink, item, 'live');
-      return;
-    }
-    if (waiter) {
+    } else if (waiter) {
       const current = waiter;
       waiter = undefined;
       current.resolve(deliver(item, 'live'));
-      return;
+    } else {
+      enqueue(item);
     }
-    queue.push(item);
-    if (queue.length > capacity) slowConsumer();
   };
+
+  // --- Steps 1 to 3: start positions, subscribe, open the replay ---------------------------------
 
   // Tips are read before subscribing and the journals replayed after them once subscribed: whatever
   // is appended in between is in the replay, whatever is published after SUBSCRIBE is buffered.
   const start = async (): Promise<void> => {
-    const keyOf = (source: StreamSource) => contractKey(source.chainId, source.address);
-    const missing = params.sources.filter((source) => params.after?.[keyOf(source)] === undefined);
-    const tips = await Promise.all(
-      missing.map((source) => redis.xrevrange(source.journalKey, '+', '-', 'COUNT', 1)),
-    );
-    missing.forEach((source, index) => {
-      setPosition(keyOf(source), tips[index]?.[0]?.[0] ?? '0-0', undefined);
-    });
-    for (const [key, cursor] of Object.entries(params.after ?? {})) setPosition(key, cursor, undefined);
-    // Resuming across a trimmed part of a journal would silently skip events: refuse instead.
-    for (const source of params.sources) {
-      const after = params.after?.[keyOf(source)];
-      if (after === undefined) continue;
-      const oldest = await findTrimmedStart(redis, source.journalKey, after);
-      if (oldest !== undefined) throw cursorExpired(source.address, after, oldest);
-    }
-    delivered = { ...positions };
-    if ((phase as string) === 'done') return;
+    positions.start(await readStartPositions(redis, params.sources, params.after));
+    if (isDone()) return;
     release = await hub.listen(params.channels, onMessage);
-    if (phase === 'done') {
+    if (isDone()) {
       await releaseAll();
       return;
     }
-    if (params.sources.length === 0) {
-      goLive();
-      return;
-    }
+    if (params.sources.length === 0) enterLive();
+    else enterReplay();
+  };
+
+  const enterReplay = (): void => {
     merger = createJournalMerger({
       redis,
       pageSize: params.pageSize ?? 200,
       sources: params.sources.map((source) => ({
-        key: keyOf(source),
+        key: sourceKey(source),
         journalKey: source.journalKey,
-        from: positions[keyOf(source)]!,
+        from: positions.startOf(sourceKey(source)),
       })),
       onInvalid: (source, id, reason) =>
         logger.warn({
@@ -236,43 +223,78 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
     phase = 'replay';
   };
 
-  const goLive = (): void => {
+  /** Step 3: the next replayed event that passes the dedup and filter; undefined once exhausted. */
+  const nextReplayed = async (): Promise<StreamItem | undefined> => {
+    while (phase === 'replay' && merger) {
+      const item = await merger.next();
+      if (isDone() || !item) return undefined;
+      const replayed = prepareItem(item.event, item.cursor, undefined, undefined);
+      if (replayed && positions.accept(replayed)) return replayed;
+    }
+    return undefined;
+  };
+
+  /** Step 4: the buffered messages go through the dedup (dropping what the replay delivered). */
+  const enterLive = (): void => {
     phase = 'live';
+    merger = undefined;
     const pending = buffer;
     buffer = [];
-    for (const item of pending) if (accept(item)) queue.push(item);
+    for (const item of pending) if (positions.accept(item)) queue.push(item);
     if (queue.length > capacity) slowConsumer();
   };
 
   const started = start();
   started.catch(() => undefined);
 
-  // Push mode: replays the journals into the sink (pausing while its backlog is full), then goes
-  // live and parks the consumer until the stream ends.
+  const park = (): Promise<IteratorResult<EventNode>> =>
+    new Promise((resolve, reject) => {
+      waiter = { resolve, reject };
+    });
+
+  // --- Consumer side: pull mode and push mode --------------------------------------------------
+
+  /** Pull mode: one replayed event, else one queued live event, else waits for the next one. */
+  const pullNext = async (): Promise<IteratorResult<EventNode>> => {
+    if (phase === 'replay') {
+      const replayed = await nextReplayed();
+      if (replayed) return deliver(replayed, 'replay');
+      if (phase === 'replay') enterLive();
+    }
+    if (isDone()) return iterator.next();
+    const item = queue.shift();
+    if (item) return deliver(item, 'live');
+    return park();
+  };
+
+  /**
+   * Push mode: replays the journals into the sink (pausing while its backlog is full), then hands
+   * it the queued live events and parks the consumer until the stream ends.
+   */
   const pushAll = async (target: EventSink): Promise<IteratorResult<EventNode>> => {
-    while (phase === 'replay' && merger) {
-      const item = await merger.next();
-      if ((phase as string) === 'done') break;
-      if (!item) {
-        goLive();
+    while (phase === 'replay') {
+      const replayed = await nextReplayed();
+      if (!replayed) {
+        if (phase === 'replay') enterLive();
         break;
       }
-      const replayed = prepareItem(item.event, item.cursor, undefined, undefined);
-      if (!replayed || !accept(replayed)) continue;
       push(target, replayed, 'replay');
       if (target.backlog() >= capacity) await target.drained(Math.floor(capacity / 2));
     }
     if (phase === 'live') {
       pushing = true;
-      flushQueue(target);
+      const live = queue;
+      queue = [];
+      for (const item of live) {
+        if (isDone()) break;
+        push(target, item, 'live');
+      }
     }
-    if ((phase as string) === 'done') return iterator.next();
-    return new Promise((resolve, reject) => {
-      waiter = { resolve, reject };
-    });
+    if (isDone()) return iterator.next();
+    return park();
   };
 
-  const iterator = {
+  const iterator: EventStream = {
     async next(): Promise<IteratorResult<EventNode>> {
       if (failure) {
         const error = failure;
@@ -287,26 +309,10 @@ export function createEventStream(params: EventStreamParameters): AsyncIterableI
         await releaseAll();
         throw error;
       }
-      if (sink) return pushAll(sink);
-      while (phase === 'replay' && merger) {
-        const item = await merger.next();
-        if ((phase as string) === 'done') return iterator.next();
-        if (!item) {
-          goLive();
-          break;
-        }
-        const replayed = prepareItem(item.event, item.cursor, undefined, undefined);
-        if (replayed && accept(replayed)) return deliver(replayed, 'replay');
-      }
-      if ((phase as string) === 'done') return iterator.next();
-      const item = queue.shift();
-      if (item) return deliver(item, 'live');
-      return new Promise((resolve, reject) => {
-        waiter = { resolve, reject };
-      });
+      return sink ? pushAll(sink) : pullNext();
     },
     async return(): Promise<IteratorResult<EventNode>> {
-      if (phase !== 'done') phase = 'done';
+      phase = 'done';
       failure = undefined;
       if (waiter) {
         const current = waiter;

@@ -41,6 +41,22 @@ export function compareParts(a: CursorParts, b: CursorParts): number {
   return 0;
 }
 
+/**
+ * Whether a PENDING event comes too late: its block is at or behind the contract's position (the
+ * last journal entry the stream has seen for that contract), so the block is confirmed already and
+ * its CONFIRMED (or REMOVED) follow-up was delivered, or lies before where the stream started. A
+ * pending consumer whose partitions moved in a rebalance can publish such a message long after
+ * the confirmation. Journal ids are `<block>-<logIndex>` (a deep-reorg REMOVED takes an id after the
+ * last), so comparing the block with the position's major part is exact.
+ */
+export function isStalePending(item: StreamItem, position: CursorParts | undefined): boolean {
+  return (
+    item.event.status === 'PENDING' &&
+    position !== undefined &&
+    BigInt(item.event.blockNumber) <= position.major
+  );
+}
+
 /** A stream item of an event and its cursor; undefined when the cursor is not a valid cursor. */
 export function prepareItem(
   event: ChainEvent,

@@ -1,0 +1,105 @@
+import type { Redis } from 'ioredis';
+import { type CursorParts, parseCursor } from '../../domain/index.ts';
+import { gatewayMetrics } from '../metrics.ts';
+import { contractKey } from '../schema/catalog.ts';
+import { cursorExpired, findTrimmedStart } from './findTrimmedStart.ts';
+import type { PositionMap } from './resumeToken.ts';
+import { compareParts, isStalePending, type StreamItem } from './streamItem.ts';
+
+/** A contract whose journal backs the stream. */
+export type StreamSource = { chainId: number; address: string; journalKey: string };
+
+/** The `contractKey` of a source. */
+export const sourceKey = (source: StreamSource): string => contractKey(source.chainId, source.address);
+
+/**
+ * Step 1 of a stream: the position each contract starts after. Contracts in `after` start there
+ * (refused with `CURSOR_EXPIRED` when the journal was trimmed past it); the others start at their
+ * journal's current tip (`0-0` when empty), read before subscribing so that whatever is appended
+ * between this read and the SUBSCRIBE is in the replay.
+ */
+export async function readStartPositions(
+  redis: Redis,
+  sources: StreamSource[],
+  after: PositionMap | undefined,
+): Promise<PositionMap> {
+  const missing = sources.filter((source) => after?.[sourceKey(source)] === undefined);
+  const tips = await Promise.all(
+    missing.map((source) => redis.xrevrange(source.journalKey, '+', '-', 'COUNT', 1)),
+  );
+  const start: Record<string, string> = {};
+  missing.forEach((source, index) => {
+    start[sourceKey(source)] = tips[index]?.[0]?.[0] ?? '0-0';
+  });
+  Object.assign(start, after ?? {});
+  // Resuming across a trimmed part of a journal would silently skip events: refuse instead.
+  for (const source of sources) {
+    const from = after?.[sourceKey(source)];
+    if (from === undefined) continue;
+    const oldest = await findTrimmedStart(redis, source.journalKey, from);
+    if (oldest !== undefined) throw cursorExpired(source.address, from, oldest);
+  }
+  return start;
+}
+
+/**
+ * Where one stream stands per contract. `seen` is the last journal position passed through
+ * {@link StreamPositions.accept} (replayed, buffered or live); `delivered` is what the client got,
+ * which the resume token and the SLOW_CONSUMER error carry.
+ */
+export type StreamPositions = {
+  /** Positions the stream starts after (step 1); also the first `delivered`. */
+  start(positions: PositionMap): void;
+  /** Journal position the replay of a contract starts after. */
+  startOf(key: string): string;
+  /**
+   * Dedup and filter. Advances the contract's position for every journaled event it sees (also the
+   * filtered-out ones); drops an event at or before it (already delivered) and a PENDING whose block
+   * is at or behind it (already confirmed, see {@link isStalePending}).
+   */
+  accept(item: StreamItem): boolean;
+  /** Records that the item goes to the client; returns the positions valid after it. */
+  deliver(item: StreamItem): PositionMap;
+  delivered(): PositionMap;
+  lastCursor(): string | null;
+};
+
+/** Creates the positions of one stream; `filter` decides which accepted events are delivered. */
+export function createStreamPositions(filter: (item: StreamItem) => boolean): StreamPositions {
+  const seen = new Map<string, CursorParts>();
+  const startAt: Record<string, string> = {};
+  let delivered: PositionMap = {};
+  let lastCursor: string | null = null;
+
+  return {
+    start(positions) {
+      for (const [key, cursor] of Object.entries(positions)) {
+        startAt[key] = cursor;
+        const parsed = parseCursor(cursor);
+        if (parsed) seen.set(key, parsed);
+      }
+      delivered = { ...startAt };
+    },
+    startOf: (key) => startAt[key] ?? '0-0',
+    accept(item) {
+      const previous = seen.get(item.key);
+      if (item.cursor !== null && item.at) {
+        if (previous !== undefined && compareParts(item.at, previous) <= 0) return false;
+        seen.set(item.key, item.at);
+      } else if (isStalePending(item, previous)) {
+        gatewayMetrics.stalePendingDropped.inc();
+        return false;
+      }
+      return filter(item);
+    },
+    deliver(item) {
+      if (item.cursor !== null) {
+        delivered = { ...delivered, [item.key]: item.cursor };
+        lastCursor = item.cursor;
+      }
+      return delivered;
+    },
+    delivered: () => delivered,
+    lastCursor: () => lastCursor,
+  };
+}
