@@ -244,6 +244,8 @@ export function createProcessor({
         keyPrefix,
         dlq,
         logger,
+        confirmedTopic: topics.confirmed,
+        processorGroup: () => currentGroup,
       });
       pending = createPendingConsumer({
         kafka,

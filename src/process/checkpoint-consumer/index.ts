@@ -10,8 +10,12 @@ import {
 import type { Dlq } from '../dlq/index.ts';
 import { execUntilAcknowledged } from '../execUntilAcknowledged.ts';
 import type { ProcessScripts } from '../scripts.ts';
+import { createProcessedTracker } from './processedTracker.ts';
 
-/** Keeps each chain's status hash (head, confirmed block) current and publishes new confirmed heads. */
+/**
+ * Keeps each chain's status hash (head, confirmed block) current, publishes new confirmed heads, and
+ * advances the processed block to a checkpoint once the processor has applied everything before it.
+ */
 export type CheckpointConsumer = { start(): Promise<void>; stop(): Promise<void> };
 
 /** Parameters of {@link createCheckpointConsumer}. */
@@ -23,6 +27,12 @@ export type CreateCheckpointConsumerParameters = {
   keyPrefix: string;
   dlq: Dlq;
   logger: Logger;
+  /** `events.confirmed`, whose consumption by the processor decides how far a chain is processed. */
+  confirmedTopic: string;
+  /** Consumer group of the processor's current epoch (undefined before it started consuming). */
+  processorGroup: () => string | undefined;
+  /** How often the processor's committed offsets are compared with the last checkpoints. */
+  progressCheckIntervalMs?: number;
 };
 
 /** Creates the consumer of the compacted `checkpoints` topic (from the beginning: it is small). */
@@ -34,6 +44,9 @@ export function createCheckpointConsumer({
   keyPrefix,
   dlq,
   logger,
+  confirmedTopic,
+  processorGroup,
+  progressCheckIntervalMs = 1_000,
 }: CreateCheckpointConsumerParameters): CheckpointConsumer {
   const consumer: Consumer = kafka.consumer({
     groupId,
@@ -41,15 +54,28 @@ export function createCheckpointConsumer({
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
   });
+  const admin = kafka.admin();
+  const tracker = createProcessedTracker({
+    admin,
+    redis,
+    keyPrefix,
+    confirmedTopic,
+    processorGroup,
+    logger,
+  });
   let running = true;
+  let progressTimer: NodeJS.Timeout | undefined;
   return {
     async start() {
+      await admin.connect();
+      progressTimer = setInterval(() => void tracker.advance(), progressCheckIntervalMs);
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
         eachBatch: async ({ batch, heartbeat }) => {
           const pipelineArgs: [string, ...(string | number)[]][] = [];
           const dead = [];
+          const latest = new Map<number, number>();
           for (const message of batch.messages) {
             const decoded = decodeCheckpoint(message.value);
             if (!decoded.ok) {
@@ -57,6 +83,7 @@ export function createCheckpointConsumer({
               continue;
             }
             const { chainId, blockNumber, blockHash, head, updatedAt } = decoded.value;
+            latest.set(chainId, Math.max(latest.get(chainId) ?? 0, blockNumber));
             const headMessage: HeadChannelMessage = { kind: 'head', chainId, blockNumber, blockHash, head };
             pipelineArgs.push([
               chainStatusKey(keyPrefix, chainId),
@@ -83,12 +110,21 @@ export function createCheckpointConsumer({
             });
           }
           await dlq.send(dead);
+          try {
+            await tracker.noteCheckpoints(latest);
+          } catch (error) {
+            // The next checkpoint sets a new target; this one only would have advanced sooner.
+            logger.warn({ msg: 'Could not read the end offsets of events.confirmed', err: error });
+          }
+          await tracker.advance();
         },
       });
     },
     async stop() {
       running = false;
+      if (progressTimer) clearInterval(progressTimer);
       await consumer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
     },
   };
 }
