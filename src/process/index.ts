@@ -245,6 +245,8 @@ export function createProcessor({
         dlq,
         logger,
         sessionTimeoutMs,
+        confirmedTopic: topics.confirmed,
+        processorGroup: () => currentGroup,
       });
       pending = createPendingConsumer({
         kafka,

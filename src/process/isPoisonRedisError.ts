@@ -1,14 +1,10 @@
 /**
- * Whether a Redis error is caused by the command itself (a script runtime error, a key of the wrong
- * type) so retrying cannot help. Everything else (connection lost, LOADING, BUSY, timeouts) is retried:
- * retrying an idempotent apply is always safe, skipping an event is not.
+ * Whether a Redis error is caused by the data the command met (a key of the wrong type), so retrying
+ * cannot help and the messages go to the DLQ. Everything else is retried: connection lost, LOADING,
+ * BUSY, timeouts, and a bug in a script (`BWRETRY`, or a runtime error outside the apply script's
+ * per-event guard): retrying an idempotent apply is always safe, sending good events to the DLQ
+ * because of a bug is not.
  */
 export function isPoisonRedisError(error: Error): boolean {
-  const message = error.message;
-  return (
-    message.startsWith('WRONGTYPE') ||
-    message.includes('user_script') ||
-    message.includes('Error running script') ||
-    message.startsWith('ERR Error compiling script')
-  );
+  return error.message.startsWith('WRONGTYPE');
 }

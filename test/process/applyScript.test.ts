@@ -184,6 +184,53 @@ describe('apply script: runs of events', () => {
     expect(await redis.zrange(ownerTokensKey(keyPrefix, chainId, nft, alice), 0, -1)).toEqual(['1', '3']);
     expect(await redis.hget(keys.owners, '3')).toBe(alice);
     expect((await redis.xrange(keys.journal, '-', '+')).map(([cursor]) => cursor)).toEqual(['9-0', '9-2']);
+    // The failed mint leaves no trace: supply, balances and holders count only the two applied mints.
+    expect(await redis.hget(keys.owners, '2')).toBeNull();
+    expect(await redis.hgetall(keys.balances)).toEqual({ [alice]: '2' });
+    expect(await redis.hmget(keys.token, 'totalSupply', 'holders', 'transfers')).toEqual(['2', '1', '2']);
+  });
+
+  it('stops the run on a bug in the script: earlier events stay applied, the failing one leaves no trace, a retry resumes', async () => {
+    const keyPrefix = `${randomId('run-bug')}:`;
+    const multi = `0x${'c5'.repeat(20)}` as const;
+    const alice = `0x${'a1'.repeat(20)}`;
+    const mintBatch = (logIndex: number, ids: string[], values: string[]) =>
+      makeEvent({
+        chainId,
+        address: multi,
+        blockNumber: 11,
+        blockHash: `0x${'0b'.repeat(32)}`,
+        logIndex,
+        eventName: 'TransferBatch',
+        args: { operator: alice, from: zeroAddress, to: alice, ids, values },
+      });
+    const events = [
+      mintBatch(0, ['1'], ['5']),
+      mintBatch(1, ['1', '2'], ['7', '9']),
+      mintBatch(2, ['2'], ['4']),
+    ];
+    const run = prepare(events, keyPrefix, { [multi]: 'erc1155' });
+    // A value the script cannot compute with makes its arithmetic fail after the first id (7) was added:
+    // a runtime error in the script, not bad data in Redis.
+    const broken = run.map((event, index) =>
+      index === 1 ? { ...event, record: event.record.map((field, at) => (at === 16 ? 'x' : field)) } : event,
+    );
+    const settings = settingsFor(keyPrefix);
+    await redis.set(epochKey(keyPrefix), settings.epoch);
+    const keys = contractKeys(keyPrefix, chainId, multi);
+    await expect(redis.bwApply(...buildApplyCall(broken, settings))).rejects.toThrow(/^BWRETRY /);
+    expect(await redis.hgetall(keys.multiBalances)).toEqual({ [`1:${alice}`]: '5' });
+    expect((await redis.xrange(keys.journal, '-', '+')).map(([cursor]) => cursor)).toEqual(['11-0']);
+    expect(await redis.hget(keys.meta, 'count')).toBe('1');
+    // The processor retries the run: the applied event is a duplicate, the rest applies once.
+    const retried = await redis.bwApply(...buildApplyCall(run, settings));
+    expect(retried.filter((_, index) => index % 2 === 0)).toEqual(['D', 'A', 'A']);
+    expect(await redis.hgetall(keys.multiBalances)).toEqual({ [`1:${alice}`]: '12', [`2:${alice}`]: '13' });
+    expect((await redis.xrange(keys.journal, '-', '+')).map(([cursor]) => cursor)).toEqual([
+      '11-0',
+      '11-1',
+      '11-2',
+    ]);
   });
 
   it('refuses the whole run with BWEPOCH when the epoch marker is gone, changing nothing', async () => {

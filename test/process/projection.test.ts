@@ -162,6 +162,23 @@ describe('process: projections from events.confirmed', () => {
     expect(Number(status.head)).toBe(last.blockNumber + 2);
   });
 
+  it('counts empty blocks after the last event as processed once the checkpoint passes them', async () => {
+    const lastEvent = scenario.canonical().at(-1)!;
+    scenario.emptyBlocks(100);
+    await produceRecords(harness.producer, scenario.drain());
+    const lastBlock = lastEvent.blockNumber + 100;
+    const status = await waitFor(
+      async () => {
+        const value = await harness.redis.hgetall(chainStatusKey(setup.config.redis.keyPrefix, chainId));
+        return Number(value.processedBlock) === lastBlock ? value : undefined;
+      },
+      { description: `processedBlock ${lastBlock}, the last (empty) checkpointed block`, timeoutMs: 20_000 },
+    );
+    expect(Number(status.confirmed)).toBe(lastBlock);
+    // The lag the gateway reports (head − processedBlock) is the confirmation depth only, not 102.
+    expect(Number(status.head) - Number(status.processedBlock)).toBe(2);
+  });
+
   it('leaves state, journal and publications unchanged when the same events are produced again', async () => {
     const before = new Map<string, unknown>();
     for (const address of contracts()) before.set(address, await harness.journal(address));

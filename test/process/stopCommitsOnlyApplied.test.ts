@@ -207,6 +207,8 @@ describe('process: a side consumer stopped while Redis refuses commits nothing i
       keyPrefix,
       dlq,
       logger: first.logger,
+      confirmedTopic: `${topic}.confirmed`,
+      processorGroup: () => undefined,
     });
     stops.push(() => consumer.stop());
     await consumer.start();
@@ -227,6 +229,8 @@ describe('process: a side consumer stopped while Redis refuses commits nothing i
       keyPrefix,
       dlq,
       logger: createLogger('test'),
+      confirmedTopic: `${topic}.confirmed`,
+      processorGroup: () => undefined,
     });
     stops.push(() => second.stop());
     await second.start();

@@ -104,7 +104,8 @@ export function addChainQueries(builder: Builder) {
       processedBlock: t.field({
         type: 'BigInt',
         nullable: true,
-        description: 'Last block whose events are applied to Redis.',
+        description:
+          'Last block up to which every event is applied to Redis (blocks without events count once the processor has caught up with their checkpoint).',
         resolve: async ({ chain }, _args, ctx) =>
           optionalBigInt((await statusOf(ctx, chain.chainId)).processedBlock),
       }),

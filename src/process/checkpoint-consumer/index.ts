@@ -10,8 +10,12 @@ import {
 import type { Dlq } from '../dlq/index.ts';
 import { execUntilAcknowledged } from '../execUntilAcknowledged.ts';
 import type { ProcessScripts } from '../scripts.ts';
+import { createProcessedTracker } from './processedTracker.ts';
 
-/** Keeps each chain's status hash (head, confirmed block) current and publishes new confirmed heads. */
+/**
+ * Keeps each chain's status hash (head, confirmed block) current, publishes new confirmed heads, and
+ * advances the processed block to a checkpoint once the processor has applied everything before it.
+ */
 export type CheckpointConsumer = { start(): Promise<void>; stop(): Promise<void> };
 
 /** Parameters of {@link createCheckpointConsumer}. */
@@ -25,6 +29,12 @@ export type CreateCheckpointConsumerParameters = {
   logger: Logger;
   /** Kafka consumer session timeout in ms (`process.sessionTimeoutMs`). Default 10000. */
   sessionTimeoutMs?: number;
+  /** `events.confirmed`, whose consumption by the processor decides how far a chain is processed. */
+  confirmedTopic: string;
+  /** Consumer group of the processor's current epoch (undefined before it started consuming). */
+  processorGroup: () => string | undefined;
+  /** How often the processor's committed offsets are compared with the last checkpoints. */
+  progressCheckIntervalMs?: number;
 };
 
 /** Creates the consumer of the compacted `checkpoints` topic (from the beginning: it is small). */
@@ -37,6 +47,9 @@ export function createCheckpointConsumer({
   dlq,
   logger,
   sessionTimeoutMs = 10_000,
+  confirmedTopic,
+  processorGroup,
+  progressCheckIntervalMs = 1_000,
 }: CreateCheckpointConsumerParameters): CheckpointConsumer {
   const consumer: Consumer = kafka.consumer({
     groupId,
@@ -46,8 +59,20 @@ export function createCheckpointConsumer({
   });
   // Aborted by stop(): a Redis retry in progress ends and its batch stays unresolved (uncommitted).
   const stopController = new AbortController();
+  const admin = kafka.admin();
+  const tracker = createProcessedTracker({
+    admin,
+    redis,
+    keyPrefix,
+    confirmedTopic,
+    processorGroup,
+    logger,
+  });
+  let progressTimer: NodeJS.Timeout | undefined;
   return {
     async start() {
+      await admin.connect();
+      progressTimer = setInterval(() => void tracker.advance(), progressCheckIntervalMs);
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
@@ -57,6 +82,7 @@ export function createCheckpointConsumer({
         eachBatch: async ({ batch, heartbeat, resolveOffset, isStale }) => {
           const pipelineArgs: [string, ...(string | number)[]][] = [];
           const dead = [];
+          const latest = new Map<number, number>();
           for (const message of batch.messages) {
             const decoded = decodeCheckpoint(message.value);
             if (!decoded.ok) {
@@ -64,6 +90,7 @@ export function createCheckpointConsumer({
               continue;
             }
             const { chainId, blockNumber, blockHash, head, updatedAt } = decoded.value;
+            latest.set(chainId, Math.max(latest.get(chainId) ?? 0, blockNumber));
             const headMessage: HeadChannelMessage = { kind: 'head', chainId, blockNumber, blockHash, head };
             pipelineArgs.push([
               chainStatusKey(keyPrefix, chainId),
@@ -94,12 +121,21 @@ export function createCheckpointConsumer({
           await dlq.send(dead);
           const last = batch.messages.at(-1);
           if (last) resolveOffset(last.offset);
+          try {
+            await tracker.noteCheckpoints(latest);
+          } catch (error) {
+            // The next checkpoint sets a new target; this one only would have advanced sooner.
+            logger.warn({ msg: 'Could not read the end offsets of events.confirmed', err: error });
+          }
+          await tracker.advance();
         },
       });
     },
     async stop() {
       stopController.abort(new Error('checkpoint consumer stopped'));
+      if (progressTimer) clearInterval(progressTimer);
       await consumer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
     },
   };
 }

@@ -12,10 +12,15 @@
 --       (0 when none), payload length n, n payload values, account channel count m, m channel names
 -- Returns two entries per event: a code and a detail. 'A' applied (detail: journal cursor), 'D'
 -- duplicate, 'U' a REMOVED whose event is not in the reorg window (nothing to reverse), 'E' the event
--- failed with a data error such as WRONGTYPE on its tokens-of set (detail: the error; the others still
--- apply). Returns an error starting with BWEPOCH when the epoch marker is missing or differs (Redis
--- lost its state or a rebuild started). Any other error (OOM, READONLY) is raised after the state of
--- the events already applied is saved, so a retry of the whole run skips them as duplicates.
+-- failed with a data error, WRONGTYPE on its tokens-of set or journal (detail: the error; the others
+-- still apply). Returns an error starting with BWEPOCH when the epoch marker is missing or differs
+-- (Redis lost its state or a rebuild started). Any other error (a bug in this script, OOM, READONLY)
+-- is raised as BWRETRY after the state of the events already applied is saved, so a retry of the
+-- whole run skips them as duplicates.
+--
+-- An event applies completely or leaves no trace: its changes to the cached state are logged and
+-- undone when it fails, and its Redis writes (tokens-of sets, journal, publish) run last, after the
+-- types of the keys they write are checked.
 local ZERO = '0x0000000000000000000000000000000000000000'
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
@@ -50,6 +55,32 @@ local trimmed = tonumber(meta[3] or '-1')
 local appliedCount = tonumber(meta[4] or '0')
 local trimmedBefore = trimmed
 
+-- Undo log of the event being applied: the previous value of every table entry it changed, so a
+-- failed event can be rolled back before save() writes the run's state.
+local undo, touched = {}, {}
+local function put(tbl, key, value)
+  local seen = touched[tbl]
+  if not seen then
+    seen = {}
+    touched[tbl] = seen
+  end
+  if not seen[key] then
+    seen[key] = true
+    undo[#undo + 1] = { tbl, key, tbl[key] }
+  end
+  tbl[key] = value
+end
+local function rollback()
+  for i = #undo, 1, -1 do
+    local entry = undo[i]
+    entry[1][entry[2]] = entry[3]
+  end
+  undo, touched = {}, {}
+end
+local function forget_undo()
+  undo, touched = {}, {}
+end
+
 -- Read-through caches of hash fields, written back by save().
 local function cache(key)
   return { key = key, values = {}, dirty = {} }
@@ -70,14 +101,14 @@ local function get(c, field)
   local value = c.values[field]
   if value == nil then
     value = redis.call('HGET', c.key, field) or '0'
-    c.values[field] = value
+    put(c.values, field, value)
   end
   return value
 end
 
 local function set(c, field, value)
-  c.values[field] = value
-  c.dirty[field] = true
+  put(c.values, field, value)
+  put(c.dirty, field, true)
 end
 
 -- Ids of the run: whether each was applied (its stored effect) or removed before the run.
@@ -120,6 +151,8 @@ local holdersDelta, transfersDelta = 0, 0
 local countDeltas = {}
 -- ERC-721 tokenId → owner (false: burned) as of the end of the run.
 local ownerChanges = {}
+-- Redis writes of the event being applied to its tokens-of sets, run once the event is computed.
+local tokenWrites = {}
 
 local function add_balance(holder, delta)
   local before = get(balances, holder)
@@ -153,15 +186,15 @@ local function project(kind, p, dir, fromTokens, toTokens)
       add_supply('1')
     else
       add_balance(from, '-1')
-      redis.call('ZREM', fromTokens, tokenId)
+      tokenWrites[#tokenWrites + 1] = { 'ZREM', fromTokens, tokenId }
     end
     if to == ZERO then
       add_supply('-1')
-      ownerChanges[tokenId] = false
+      put(ownerChanges, tokenId, false)
     else
       add_balance(to, '1')
-      redis.call('ZADD', toTokens, 0, tokenId)
-      ownerChanges[tokenId] = to
+      tokenWrites[#tokenWrites + 1] = { 'ZADD', toTokens, 0, tokenId }
+      put(ownerChanges, tokenId, to)
     end
   elseif kind == 'erc1155' then
     for i = 3, #p, 2 do
@@ -180,7 +213,15 @@ local function project(kind, p, dir, fromTokens, toTokens)
 end
 
 local function count_event(field, delta)
-  countDeltas[field] = (countDeltas[field] or 0) + delta
+  put(countDeltas, field, (countDeltas[field] or 0) + delta)
+end
+
+local function wrong_type(key, expected)
+  local actual = redis.call('TYPE', key)
+  if type(actual) == 'table' then actual = actual.ok end
+  if actual ~= 'none' and actual ~= expected then
+    error({ err = 'WRONGTYPE Operation against a key holding the wrong kind of value: ' .. key .. ' is a ' .. actual .. ', expected a ' .. expected })
+  end
 end
 
 -- Applies one event (its record starts at ARGV[at]); returns code, detail.
@@ -201,8 +242,10 @@ local function apply_one(at)
     local effect = cjson.decode(stored)
     project(effect[1], effect[3], -1, fromTokens, toTokens)
     count_event(effect[2], -1)
-    appliedState[id], appliedChanges[id] = false, false
-    removedState[id], removedAdds[id] = true, true
+    put(appliedState, id, false)
+    put(appliedChanges, id, false)
+    put(removedState, id, true)
+    put(removedAdds, id, true)
     -- Roll the mark back to the end of the previous block: the whole block was orphaned, and its
     -- canonical replacement may have events at any log index.
     if hb and bn <= hb then
@@ -222,7 +265,9 @@ local function apply_one(at)
     for i = 1, np do payload[i] = ARGV[at + 10 + i] end
     project(ARGV[at + 6], payload, 1, fromTokens, toTokens)
     count_event(ARGV[at + 5], 1)
-    appliedState[id], appliedChanges[id], appliedScores[id] = ARGV[at + 7], ARGV[at + 7], bn
+    put(appliedState, id, ARGV[at + 7])
+    put(appliedChanges, id, ARGV[at + 7])
+    put(appliedScores, id, bn)
     if bn - reorgWindow - 1 > trimmed then trimmed = bn - reorgWindow - 1 end
     if not hb or bn > hb or (bn == hb and li > hl) then hb, hl = bn, li end
   end
@@ -235,7 +280,11 @@ local function apply_one(at)
     jl = 1
   end
   local cursor = string.format('%d-%d', jb, jl)
+  -- The event's Redis writes come last and start only once none of them can fail on bad data.
+  for _, write in ipairs(tokenWrites) do wrong_type(write[2], 'zset') end
+  wrong_type(KEYS[6], 'stream')
   redis.call('XADD', KEYS[6], 'MAXLEN', '~', journalMax, cursor, 'e', ARGV[at + 4])
+  for _, write in ipairs(tokenWrites) do redis.call(unpack(write)) end
   lb, ll = jb, jl
   appliedCount = appliedCount + 1
 
@@ -330,18 +379,23 @@ local function save()
   end
 end
 
-local function is_data_error(message)
-  return string.sub(message, 1, 9) == 'WRONGTYPE' or string.find(message, 'user_script', 1, true) ~= nil
-end
-
 local results = {}
 for k = 1, count do
+  local before = {
+    supply, supplyChanged, holdersDelta, transfersDelta, hb, hl, lb, ll, trimmed, appliedCount,
+  }
+  tokenWrites = {}
+  forget_undo()
   local ok, code, detail = pcall(apply_one, starts[k])
   if not ok then
+    rollback()
+    supply, supplyChanged, holdersDelta, transfersDelta, hb, hl, lb, ll, trimmed, appliedCount = unpack(before, 1, 10)
     local message = type(code) == 'table' and (code.err or '') or tostring(code)
-    if not is_data_error(message) then
+    -- Only bad data fails just its event; anything else (a bug in this script, OOM) stops the run so
+    -- the processor retries it without committing.
+    if string.sub(message, 1, 9) ~= 'WRONGTYPE' then
       save()
-      return redis.error_reply(message)
+      return redis.error_reply('BWRETRY ' .. message)
     end
     code, detail = 'E', message
   end

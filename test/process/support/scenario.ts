@@ -25,6 +25,8 @@ export type ScenarioContracts = {
 export type Scenario = {
   /** Appends `count` blocks with 1–`maxEvents` events each. */
   blocks(count: number, maxEvents?: number): void;
+  /** Appends `count` blocks without events (only their checkpoints are produced). */
+  emptyBlocks(count: number): void;
   /** Orphans the last `depth` blocks (REMOVED newest first) and appends `depth + 1` canonical blocks. */
   reorg(depth: number): void;
   /** Takes the records produced since the last call. */
@@ -222,7 +224,7 @@ export function createScenario({
     const number = nextBlock++;
     const hash = hex(32);
     const events: ChainEvent[] = [];
-    const n = random.int(1, maxEvents);
+    const n = maxEvents === 0 ? 0 : random.int(1, maxEvents);
     for (let logIndex = 0; logIndex < n; logIndex++)
       events.push(nextEvent({ blockNumber: number, blockHash: hash, logIndex }));
     blocks.push({ number, hash, events });
@@ -251,6 +253,9 @@ export function createScenario({
     kinds,
     blocks(count, maxEvents = 6) {
       for (let i = 0; i < count; i++) appendBlock(maxEvents);
+    },
+    emptyBlocks(count) {
+      for (let i = 0; i < count; i++) appendBlock(0);
     },
     reorg(depth) {
       const orphaned = blocks.splice(blocks.length - depth, depth);
