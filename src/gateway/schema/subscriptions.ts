@@ -120,7 +120,7 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
     events: t.field({
       type: chainEvent,
       description:
-        'Events matching the filter, in order per contract, exactly once. With `after` (a cursor or a resumeToken) the journal is replayed from there first, gapless. With `includePending`, PENDING events are delivered as they are seen, later followed by the CONFIRMED or REMOVED event.',
+        'Events matching the filter, in order per contract, exactly once. With `after` (a cursor or a resumeToken) the journal is replayed from there first, gapless. With `includePending`, PENDING events are delivered as they are seen, later followed by the CONFIRMED or REMOVED event of the same id; a PENDING whose block is already confirmed is never delivered.',
       args: {
         filter: t.arg({ type: eventFilter, required: false }),
         after: t.arg({ type: 'StreamPosition', required: false }),
