@@ -117,3 +117,11 @@ export function headsChannel(keyPrefix: string, chainId: number): string {
 export function pendingChannel(keyPrefix: string, chainId: number, address: string): string {
   return `${keyPrefix}ch:pending:${chainId}:${address.toLowerCase()}`;
 }
+
+/**
+ * Redis counter of one gateway client's operations in its current rate-limit window, shared by every
+ * gateway. `client` is `sub:<jwt subject>` or `ip:<address>`.
+ */
+export function rateLimitKey(keyPrefix: string, client: string): string {
+  return `${keyPrefix}rl:${client}`;
+}

@@ -11,7 +11,7 @@ import { createChannelHub } from './pubsub/channelHub.ts';
 import { buildSchema } from './schema/buildSchema.ts';
 import { createCatalog } from './schema/catalog.ts';
 import { attachWebSocket, type WebSocketEndpoint } from './server/attachWebSocket.ts';
-import { createAuthenticate } from './server/authenticate.ts';
+import { createAuthenticate, createRequestViewer } from './server/authenticate.ts';
 import { createRequestHandler } from './server/createRequestHandler.ts';
 import { createYogaServer } from './server/createYogaServer.ts';
 import { createRateLimiter } from './server/rateLimiter.ts';
@@ -75,9 +75,15 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       };
       const schema = buildSchema(config);
       const authenticate = createAuthenticate(config);
-      const rateLimiter = createRateLimiter({ perMinute: config.gateway.limits.requestsPerMinute });
-      const yoga = createYogaServer({ schema, services, authenticate });
-      const handler = createRequestHandler({ yoga, services, rateLimiter });
+      const requestViewer = createRequestViewer(authenticate);
+      const rateLimiter = createRateLimiter({
+        redis,
+        keyPrefix: config.redis.keyPrefix,
+        limit: config.gateway.limits.requestsPerMinute,
+        logger,
+      });
+      const yoga = createYogaServer({ schema, services, authenticate, requestViewer });
+      const handler = createRequestHandler({ yoga, services, rateLimiter, requestViewer });
       const dashboard = createDashboardHandler();
       server = createServer((req, res) => {
         if (dashboard(req, res)) return;

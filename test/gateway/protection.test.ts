@@ -1,9 +1,13 @@
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createGateway } from '../../src/gateway/index.ts';
 import { ChainsDocument, EventsDocument } from './generated/graphql.ts';
 import { postGraphql, subscribeWs, waitUntil, wsClient } from './support/clients.ts';
 import { openRawSocket } from './support/rawWs.ts';
-import { demo, startTestGateway, type TestGateway } from './support/startTestGateway.ts';
+import { demo, startTestGateway, type TestGateway, testConfig } from './support/startTestGateway.ts';
 
 const secret = 'a-test-secret-of-32-characters!!';
 let t: TestGateway;
@@ -14,7 +18,8 @@ beforeAll(async () => {
     limits: {
       maxDepth: 4,
       maxAliases: 5,
-      maxTokens: 300,
+      maxTokens: 380,
+      maxCost: 1_000,
       maxBodyBytes: 20_000,
       subscriptionsPerConnection: 3,
     },
@@ -40,6 +45,30 @@ async function healthy(url: string): Promise<boolean> {
   return response.status === 200;
 }
 
+/**
+ * POSTs `body` over a plain socket the way curl does: all of it, then reads the answer. Reports the
+ * status and code, and the socket error the client saw (EPIPE when the server closes mid-upload).
+ */
+function postRaw(url: string, body: Buffer): Promise<{ status?: number; code?: string; error?: string }> {
+  const { hostname, port, pathname } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let text = '';
+    let error: string | undefined;
+    socket.on('data', (chunk) => (text += chunk));
+    socket.on('error', (cause: NodeJS.ErrnoException) => (error ??= cause.code ?? cause.message));
+    socket.on('close', () => {
+      const status = /^HTTP\/1\.1 (\d+)/.exec(text)?.[1];
+      const code = /"code":"([A-Z_]+)"/.exec(text)?.[1];
+      resolve({ error, status: status ? Number(status) : undefined, code });
+    });
+    socket.write(
+      `POST ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    socket.end(body);
+  });
+}
+
 async function token(subject: string): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
@@ -56,25 +85,73 @@ describe('bad input over HTTP', () => {
     expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 
-  it('rejects nesting deeper than maxDepth, alias bombs and oversized token counts', async () => {
-    const deep = await postGraphql(
-      t.url,
-      '{ events { nodes { ... on DemoVault_OrderFilled { args { legs { token } } } } } }',
-    );
-    expect(deep.body.errors?.[0]?.message).toMatch(/depth/i);
-    expect(deep.body.errors?.[0]?.extensions?.code).toBeTypeOf('string');
+  it('refuses depth, alias, cost, directive and token limits with HTTP 400 and a code of their own', async () => {
     const aliases = Array.from({ length: 12 }, (_, i) => `a${i}: chains { chainId }`).join(' ');
-    const bomb = await postGraphql(t.url, `{ ${aliases} }`);
-    expect(bomb.body.errors?.[0]?.message).toMatch(/alias/i);
-    const tokens = await postGraphql(
-      t.url,
-      `{ ${Array.from({ length: 400 }, () => '__typename').join(' ')} }`,
-    );
-    expect(tokens.body.errors?.[0]?.message).toMatch(/token/i);
-    for (const result of [deep, bomb, tokens]) expect(result.body.data ?? null).toBeNull();
+    const refusals = [
+      {
+        query: '{ events { nodes { ... on DemoVault_OrderFilled { args { legs { token } } } } } }',
+        code: 'QUERY_TOO_DEEP',
+        message: /depth limit of 4 exceeded/i,
+      },
+      { query: `{ ${aliases} }`, code: 'TOO_MANY_ALIASES', message: /aliases limit of 5 exceeded/i },
+      {
+        query: `{ ${Array.from({ length: 5 }, (_, i) => `c${i}: events(first: 100) { nodes { id blockNumber } }`).join(' ')} }`,
+        code: 'QUERY_TOO_COSTLY',
+        message: /cost limit of \d+ exceeded/i,
+      },
+      {
+        query: `{ __typename ${'@include(if: true) '.repeat(51)}}`,
+        code: 'TOO_MANY_DIRECTIVES',
+        message: /directives limit of 50 exceeded/i,
+      },
+      {
+        query: `{ ${Array.from({ length: 400 }, () => '__typename').join(' ')} }`,
+        code: 'GRAPHQL_PARSE_FAILED',
+        message: /token limit/i,
+      },
+    ];
+    // application/json keeps the legacy 200 of the GraphQL-over-HTTP spec; the code tells them apart.
+    for (const [accept, status] of [
+      ['application/graphql-response+json', 400],
+      ['application/json', 200],
+    ] as const) {
+      for (const { query, code, message } of refusals) {
+        const response = await fetch(t.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept },
+          body: JSON.stringify({ query }),
+        });
+        const body = (await response.json()) as {
+          data?: unknown;
+          errors: Array<{ message: string; extensions: Record<string, unknown> }>;
+        };
+        expect({ accept, code: body.errors?.[0]?.extensions.code, status: response.status }).toEqual({
+          accept,
+          code,
+          status,
+        });
+        expect(body.errors[0]?.message).toMatch(message);
+        if (code !== 'GRAPHQL_PARSE_FAILED') expect(body.errors[0]?.message).not.toMatch(/^Syntax Error/);
+        expect(body.data ?? null).toBeNull();
+      }
+    }
   });
 
-  it('refuses bodies over maxBodyBytes with 413 before parsing them', async () => {
+  it('answers a malformed JSON body with 400 without quoting the body when errors are masked', async () => {
+    const response = await fetch(secured.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: '{"query": "{ __typename }", secret-value',
+    });
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text).not.toContain('secret-value');
+    expect(text).not.toContain('originalError');
+    const body = JSON.parse(text) as { errors: Array<{ extensions?: { code?: string } }> };
+    expect(body.errors[0]?.extensions?.code).toBe('BAD_REQUEST');
+  });
+
+  it('refuses bodies over maxBodyBytes with 413, also a 10 MB one the client is still sending', async () => {
     const response = await fetch(t.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -83,6 +160,24 @@ describe('bad input over HTTP', () => {
     expect(response.status).toBe(413);
     const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
     expect(body.errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    const huge = await postRaw(t.url, Buffer.alloc(10 * 1024 * 1024, 'x'));
+    expect(huge).toEqual({ error: undefined, status: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('refuses a chunked body without Content-Length with 411', async () => {
+    const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(t.url, { method: 'POST', headers: { 'content-type': 'application/json' } });
+      request.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      request.on('error', reject);
+      request.write('{"query":');
+      request.end('"{ __typename }"}');
+    });
+    expect(response.status).toBe(411);
+    expect(JSON.parse(response.body).errors[0].extensions.code).toBe('LENGTH_REQUIRED');
   });
 
   it('names the argument or variable of an invalid scalar', async () => {
@@ -161,6 +256,32 @@ describe('WebSocket abuse', () => {
     calm.socket.close();
   });
 
+  it('closes a connection sending a frame over the payload limit with 1009 and logs one structured line', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino(
+      { level: 'info', base: undefined },
+      { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const gateway = createGateway({ config: testConfig({ limits: { maxBodyBytes: 20_000 } }), logger });
+    const consoleError = vi.spyOn(console, 'error');
+    try {
+      const wsUrl = (await gateway.start()).url.replace(/^http/, 'ws');
+      const codes: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const raw = await openRawSocket(wsUrl);
+        raw.send({ type: 'ping', payload: { padding: 'x'.repeat(30_000) } });
+        codes.push((await raw.closed).code);
+      }
+      expect(codes).toEqual([1009, 1009, 1009]);
+      const oversized = lines.filter((line) => String(line.msg).includes('payload limit'));
+      expect(oversized).toEqual([expect.objectContaining({ level: 40, limit_bytes: 20_000, suppressed: 0 })]);
+      expect(consoleError).not.toHaveBeenCalled();
+    } finally {
+      consoleError.mockRestore();
+      await gateway.stop();
+    }
+  });
+
   it('limits subscriptions per connection and reports errors with codes', async () => {
     const raw = await openRawSocket(t.wsUrl);
     for (let i = 0; i < 4; i++)
@@ -179,6 +300,15 @@ describe('WebSocket abuse', () => {
     const invalid = await raw.next((message) => message.type === 'error' && message.id === 'bad');
     expect((invalid.payload as Array<{ extensions: { code: string } }>)[0]!.extensions.code).toBe(
       'GRAPHQL_VALIDATION_FAILED',
+    );
+    raw.send({
+      id: 'deep',
+      type: 'subscribe',
+      payload: { query: '{ events { nodes { ... on DemoVault_OrderFilled { args { legs { token } } } } } }' },
+    });
+    const deep = await raw.next((message) => message.type === 'error' && message.id === 'deep');
+    expect((deep.payload as Array<{ extensions: { code: string } }>)[0]!.extensions.code).toBe(
+      'QUERY_TOO_DEEP',
     );
     raw.socket.close();
     await waitUntil(() => t.gateway.stats().listeners === 0, 10_000, 'subscriptions released');

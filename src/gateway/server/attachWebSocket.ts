@@ -1,7 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Disposable } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../../shared/logger.ts';
@@ -20,6 +18,7 @@ import { type Authenticate, bearerToken } from './authenticate.ts';
 import { clientKey } from './clientKey.ts';
 import { createMaskError, withCode } from './errorPlugins.ts';
 import type { RateLimiter } from './rateLimiter.ts';
+import { type SocketExtra, serveGraphqlWs } from './serveGraphqlWs.ts';
 
 /** Parameters of {@link attachWebSocket}. */
 export type AttachWebSocketParameters = {
@@ -41,7 +40,7 @@ export type WebSocketEndpoint = {
   groupCount(): number;
 };
 
-type Extra = { viewer?: Viewer; clientKey?: string };
+type Extra = SocketExtra & { viewer?: Viewer; clientKey?: string };
 
 // Raw frames a connection may send: a burst of this many, then this many per second.
 const frameBurst = 1_000;
@@ -55,7 +54,8 @@ function rejected(code: string, message: string): GraphQLError[] {
 /**
  * Serves graphql-transport-ws on the HTTP server's `/graphql` path: JWT from connection params,
  * per-client rate limit and per-connection subscription limit on `subscribe`, a frame-flood guard
- * (close 1008), and parse/validation through the same envelop plugins as HTTP.
+ * (close 1008), a frame-size limit (`limits.maxBodyBytes`, close 1009, one rate-limited log line),
+ * and parse/validation through the same envelop plugins as HTTP.
  *
  * Subscriptions get a direct delivery in their context: event streams that support it write their
  * `next` frames straight to the socket, rendered once per identical operation (see `fanout/`).
@@ -100,8 +100,11 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
     socket.once('close', () => gatewayMetrics.connections.dec({ transport: 'ws' }));
   });
 
-  const disposable: Disposable = useServer<Record<string, unknown>, Extra>(
-    {
+  const { trustProxy } = services.config.gateway;
+  const disposable = serveGraphqlWs<Extra>({
+    wss,
+    logger,
+    options: {
       connectionInitWaitTimeout: params.connectionInitWaitTimeout ?? 3_000,
       execute: (args) =>
         (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
@@ -116,13 +119,12 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
           gatewayMetrics.rejected.inc({ reason: 'UNAUTHENTICATED' });
           return false;
         }
-        ctx.extra.clientKey = clientKey(ctx.extra.viewer, ctx.extra.request);
+        ctx.extra.clientKey = clientKey(ctx.extra.viewer, ctx.extra.request, trustProxy);
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
-        const key = ctx.extra.clientKey ?? clientKey(undefined, ctx.extra.request);
-        if (!rateLimiter.take(key))
-          return rejected('RATE_LIMITED', 'Too many operations: slow down and retry later.');
+        // Counted before any await: graphql-ws reserves the ids of operations still in onSubscribe, so
+        // subscribes handled concurrently would otherwise all see each other.
         const open = Object.keys(ctx.subscriptions).length;
         if (open > limits.subscriptionsPerConnection) {
           return rejected(
@@ -130,6 +132,9 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
             `Too many subscriptions on this connection: at most ${limits.subscriptionsPerConnection} at a time.`,
           );
         }
+        const key = ctx.extra.clientKey ?? clientKey(undefined, ctx.extra.request, trustProxy);
+        if (!(await rateLimiter.take(key)).allowed)
+          return rejected('RATE_LIMITED', 'Too many operations: slow down and retry later.');
         const enveloped = yoga.getEnveloped({
           req: ctx.extra.request,
           socket: ctx.extra.socket,
@@ -183,8 +188,7 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
       onError: (_ctx, _id, _payload, errors) =>
         errors.map((error) => withCode(error, 'INTERNAL_SERVER_ERROR').toJSON()),
     },
-    wss,
-  );
+  });
 
   return {
     clientCount: () => wss.clients.size,

@@ -1,5 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { ResolvedConfig } from '../../shared/config/index.ts';
+import { ConfigError } from '../../shared/errors/index.ts';
 import type { Viewer } from '../context.ts';
 import { GraphQLError } from '../graphqlJs.ts';
 
@@ -19,12 +21,17 @@ export function bearerToken(value: unknown): string | undefined {
 
 /**
  * Creates the JWT check of `gateway.auth`: HS256 with `jwtSecret` or any JWKS algorithm with
- * `jwksUrl`, optional issuer/audience. Without `auth` every caller is anonymous.
+ * `jwksUrl`, optional issuer/audience. Without `auth` every caller is anonymous. An `auth` section
+ * without exactly one key is refused (config validation refuses it first; this guards configs built
+ * in code), so a missing key can never let callers in.
  */
 export function createAuthenticate(config: ResolvedConfig): Authenticate {
   const auth = config.gateway.auth;
-  if (!auth || (!auth.jwtSecret && !auth.jwksUrl)) {
-    return async () => undefined;
+  if (!auth) return async () => undefined;
+  if (!auth.jwtSecret === !auth.jwksUrl) {
+    throw new ConfigError(
+      'Validation failed: gateway.auth needs exactly one of jwtSecret and jwksUrl to verify tokens.',
+    );
   }
   const key: Uint8Array | JWTVerifyGetKey = auth.jwtSecret
     ? new TextEncoder().encode(auth.jwtSecret)
@@ -48,5 +55,26 @@ export function createAuthenticate(config: ResolvedConfig): Authenticate {
     } catch (error) {
       throw unauthenticated(`Invalid token: ${(error as Error).message}`);
     }
+  };
+}
+
+/** The viewer of an HTTP request; rejects like {@link Authenticate}. */
+export type RequestViewer = (request: IncomingMessage) => Promise<Viewer | undefined>;
+
+/**
+ * Authenticates each HTTP request once: the rate limit (keyed by the token's subject) and yoga's
+ * context both ask, and get the same verification.
+ */
+export function createRequestViewer(authenticate: Authenticate): RequestViewer {
+  const viewers = new WeakMap<IncomingMessage, Promise<Viewer | undefined>>();
+  return (request) => {
+    let viewer = viewers.get(request);
+    if (!viewer) {
+      viewer = authenticate(bearerToken(request.headers.authorization));
+      // Stored rejections are handled by whoever asks; keep an unasked one from being "unhandled".
+      viewer.catch(() => {});
+      viewers.set(request, viewer);
+    }
+    return viewer;
   };
 }

@@ -4,6 +4,7 @@ import { epochKey } from '../../domain/index.ts';
 import { metricsRegistry } from '../../shared/metrics.ts';
 import type { GatewayContext, GatewayServices } from '../context.ts';
 import { gatewayMetrics } from '../metrics.ts';
+import type { RequestViewer } from './authenticate.ts';
 import { clientKey } from './clientKey.ts';
 import type { RateLimiter } from './rateLimiter.ts';
 
@@ -12,7 +13,37 @@ export type RequestHandlerParameters = {
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
   services: GatewayServices;
   rateLimiter: RateLimiter;
+  requestViewer: RequestViewer;
 };
+
+// Bodies over the limit are read and discarded up to this size so the client can finish sending
+// and read the 413 (closing mid-upload makes it see EPIPE instead); beyond it the socket is closed.
+const maxDiscardedBodyBytes = 64 * 1024 * 1024;
+
+/** Answers 413 once the oversized body has been read (and discarded), then closes the connection. */
+function refuseOversizedBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBodyBytes: number,
+  length: string,
+) {
+  const refuse = () =>
+    sendError(
+      res,
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `Request body is ${length} bytes; at most ${maxBodyBytes} bytes are accepted.`,
+      { connection: 'close' },
+    );
+  if (Number(length) > maxDiscardedBodyBytes) {
+    refuse();
+    req.socket.destroySoon();
+    return;
+  }
+  req.on('end', refuse);
+  req.on('error', () => req.socket.destroy());
+  req.resume();
+}
 
 function sendError(
   res: ServerResponse,
@@ -47,8 +78,13 @@ async function readiness(services: GatewayServices): Promise<{ ready: boolean; r
  * The HTTP entry: `/healthz`, `/readyz`, `/metrics`, then body-size and rate limits, then yoga
  * (GraphQL over HTTP, SSE, GraphiQL).
  */
-export function createRequestHandler({ yoga, services, rateLimiter }: RequestHandlerParameters) {
-  const { limits } = services.config.gateway;
+export function createRequestHandler({
+  yoga,
+  services,
+  rateLimiter,
+  requestViewer,
+}: RequestHandlerParameters) {
+  const { limits, trustProxy } = services.config.gateway;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/healthz') {
@@ -69,16 +105,7 @@ export function createRequestHandler({ yoga, services, rateLimiter }: RequestHan
     }
     const length = req.headers['content-length'];
     if (length !== undefined && Number(length) > limits.maxBodyBytes) {
-      sendError(
-        res,
-        413,
-        'PAYLOAD_TOO_LARGE',
-        `Request body is ${length} bytes; at most ${limits.maxBodyBytes} bytes are accepted.`,
-        {
-          connection: 'close',
-        },
-      );
-      req.resume();
+      refuseOversizedBody(req, res, limits.maxBodyBytes, length);
       return;
     }
     if (length === undefined && req.headers['transfer-encoding'] !== undefined) {
@@ -94,11 +121,14 @@ export function createRequestHandler({ yoga, services, rateLimiter }: RequestHan
       req.resume();
       return;
     }
-    const key = clientKey(undefined, req);
-    if (!rateLimiter.take(key)) {
+    // A bad token is answered 401 by yoga (from the same verification); the limit then counts the IP.
+    const viewer = await requestViewer(req).catch(() => undefined);
+    const limit = await rateLimiter.take(clientKey(viewer, req, trustProxy));
+    if (!limit.allowed) {
       sendError(res, 429, 'RATE_LIMITED', 'Too many requests: slow down and retry later.', {
-        'retry-after': String(rateLimiter.retryAfter(key)),
+        'retry-after': String(limit.retryAfterSeconds),
       });
+      req.resume();
       return;
     }
     const sse = (req.headers.accept ?? '').includes('text/event-stream');

@@ -90,13 +90,33 @@ export function errorCodesPlugin({ introspection }: { introspection: boolean }):
   };
 }
 
-/** Yoga `maskError`: GraphQLErrors raised on purpose pass; anything else becomes INTERNAL_SERVER_ERROR. */
+/** The error without `extensions.originalError` (yoga puts the JSON parser's message there, quoting the body). */
+function withoutOriginalError(error: GraphQLError): GraphQLError {
+  if (!error.extensions || !('originalError' in error.extensions)) return error;
+  const { originalError: _hidden, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions,
+  });
+}
+
+/**
+ * Yoga `maskError`: GraphQLErrors raised on purpose pass (without internal details when masking);
+ * anything else becomes INTERNAL_SERVER_ERROR.
+ */
 export function createMaskError(mask: boolean) {
   return (error: unknown, message: string): Error => {
     const graphqlError = error instanceof GraphQLError ? error : undefined;
     const original = graphqlError?.originalError;
     const expected = graphqlError && (!original || original instanceof GraphQLError);
-    if (expected) return withCode(graphqlError, 'INTERNAL_SERVER_ERROR');
+    if (expected) {
+      const coded = withCode(graphqlError, 'INTERNAL_SERVER_ERROR');
+      return mask ? withoutOriginalError(coded) : coded;
+    }
     const cause = original ?? error;
     return new GraphQLError(mask ? message : cause instanceof Error ? cause.message : String(cause), {
       nodes: graphqlError?.nodes,

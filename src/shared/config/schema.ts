@@ -225,9 +225,31 @@ export const configSchema = z
             required: z.boolean().default(false).describe('Reject requests without a valid token.'),
           })
           .strict()
+          .superRefine((auth, ctx) => {
+            // Without a key no token can be verified: `required` would let everyone in as anonymous.
+            if (!auth.jwtSecret && !auth.jwksUrl)
+              ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ['jwtSecret'],
+                message: 'or gateway.auth.jwksUrl is required: without a key no token can be verified',
+              });
+            if (auth.jwtSecret && auth.jwksUrl)
+              ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ['jwksUrl'],
+                message:
+                  'must not be set together with gateway.auth.jwtSecret: choose one way to verify tokens',
+              });
+          })
           .optional()
           .describe(
-            'Optional JWT authentication (HTTP `Authorization: Bearer`, WebSocket `connectionParams.authorization`).',
+            'Optional JWT authentication (HTTP `Authorization: Bearer`, WebSocket `connectionParams.authorization`). Needs exactly one of `jwtSecret` and `jwksUrl`.',
+          ),
+        trustProxy: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Take the client address from the first `X-Forwarded-For` entry (set only behind a proxy that overwrites that header); the rate limit keys anonymous clients by it.',
           ),
         limits: z
           .object({
@@ -263,7 +285,9 @@ export const configSchema = z
               .int()
               .positive()
               .default(600)
-              .describe('Operations per client (token or IP) per minute.'),
+              .describe(
+                "Operations (HTTP requests and WebSocket subscribes) per client per fixed 60-second window, counted in Redis and shared by every gateway. A client is the JWT `sub` when a valid token is sent, else the IP address. The window starts at the client's first operation; once it is used up, requests get 429 with `retry-after` until the window ends.",
+              ),
           })
           .strict()
           .default({})

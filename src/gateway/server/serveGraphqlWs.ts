@@ -1,0 +1,112 @@
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { Logger } from '../../shared/logger.ts';
+import { gatewayMetrics } from '../metrics.ts';
+import { createLogThrottle } from './logThrottle.ts';
+
+/** What graphql-ws hands our hooks as `ctx.extra` for every socket. */
+export type SocketExtra = { socket: WebSocket; request: IncomingMessage };
+
+/** Parameters of {@link serveGraphqlWs}. */
+export type ServeGraphqlWsParameters<E extends SocketExtra> = {
+  wss: WebSocketServer;
+  options: ServerOptions<Record<string, unknown>, E>;
+  logger: Logger;
+  /** Ping interval; a socket that does not pong within it is terminated. */
+  keepAliveMs?: number;
+  /** Socket faults logged at most once per this interval (the rest are counted). */
+  logIntervalMs?: number;
+};
+
+// Raised by ws when a frame exceeds `maxPayload`; ws has already started the close with 1009.
+const payloadTooLarge = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+
+/**
+ * Binds a graphql-ws server to a `ws` server, like graphql-ws's own `useServer` but logging socket
+ * faults as structured, rate-limited lines: `useServer` prints each one as a raw multi-line stack
+ * with `console.error`, so a client repeating oversized frames could flood the log.
+ */
+export function serveGraphqlWs<E extends SocketExtra>({
+  wss,
+  options,
+  logger,
+  keepAliveMs = 12_000,
+  logIntervalMs = 10_000,
+}: ServeGraphqlWsParameters<E>): { dispose(): Promise<void> } {
+  const server = makeServer(options);
+  const throttles = {
+    oversized: createLogThrottle({ intervalMs: logIntervalMs }),
+    fault: createLogThrottle({ intervalMs: logIntervalMs }),
+  };
+  wss.options.handleProtocols = handleProtocols;
+
+  const onConnection = (socket: WebSocket, request: IncomingMessage) => {
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code === payloadTooLarge) {
+        gatewayMetrics.rejected.inc({ reason: 'PAYLOAD_TOO_LARGE' });
+        throttles.oversized((suppressed) =>
+          logger.warn({
+            msg: 'WebSocket frame over the payload limit; closed with 1009',
+            limit_bytes: wss.options.maxPayload,
+            remote_address: request.socket.remoteAddress,
+            suppressed,
+          }),
+        );
+      } else {
+        throttles.fault((suppressed) =>
+          logger.warn({ msg: 'WebSocket socket error', err: error, code: error.code, suppressed }),
+        );
+      }
+      if (socket.readyState === socket.OPEN)
+        socket.close(CloseCode.InternalServerError, 'Internal server error');
+    });
+
+    let pongWait: NodeJS.Timeout | undefined;
+    const pingInterval = setInterval(() => {
+      if (socket.readyState !== socket.OPEN) return;
+      pongWait = setTimeout(() => socket.terminate(), keepAliveMs);
+      socket.once('pong', () => clearTimeout(pongWait));
+      socket.ping();
+    }, keepAliveMs);
+
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', async (data) => {
+            try {
+              await handle(String(data));
+            } catch (error) {
+              throttles.fault((suppressed) =>
+                logger.error({ msg: 'WebSocket message handling failed', err: error, suppressed }),
+              );
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            }
+          }),
+      },
+      { socket, request } as E,
+    );
+
+    socket.once('close', (code, reason) => {
+      clearTimeout(pongWait);
+      clearInterval(pingInterval);
+      void closed(code, String(reason));
+    });
+  };
+  wss.on('connection', onConnection);
+
+  return {
+    async dispose() {
+      for (const client of wss.clients) client.close(1001, 'Going away');
+      wss.off('connection', onConnection);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
