@@ -19,6 +19,23 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * Whether a kafkajs log line reports a broker answer that is part of normal operation and that kafkajs
+ * retries: the transaction coordinator completes a commit after answering EndTxn (it writes the
+ * transaction markers then), and answers CONCURRENT_TRANSACTIONS to an AddPartitionsToTxn of the next
+ * transaction that arrives meanwhile, so back-to-back transactions (a backfill) meet it often.
+ * kafkajs logs the answer and its retry at error level; a send that still fails after the retries
+ * reaches the caller as an error and is reported there.
+ */
+function isRetriedBrokerAnswer(entry: { message: string; error?: unknown }): boolean {
+  const retryLine =
+    entry.message.startsWith('Response AddPartitionsToTxn') ||
+    entry.message.startsWith('Failed to send messages:');
+  return (
+    retryLine && /concurrent operation on the same transaction/i.test(`${entry.message} ${entry.error ?? ''}`)
+  );
+}
+
 /** A kafkajs client whose log lines go through pino (one JSON object per line). */
 export function createKafka({
   brokers,
@@ -35,7 +52,8 @@ export function createKafka({
       () =>
       ({ level, log: entry }) => {
         const { message, ...rest } = entry;
-        log[levels[level] ?? 'info']({ msg: message, ...rest });
+        const severity = isRetriedBrokerAnswer(entry) ? 'debug' : (levels[level] ?? 'info');
+        log[severity]({ msg: message, ...rest });
       },
     ...options,
   });

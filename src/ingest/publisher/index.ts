@@ -78,15 +78,27 @@ export function createPublisher({
         throw toKafkaError(error, 'Starting a Kafka transaction failed');
       });
       try {
-        for (let i = 0; i < events.length; i += chunkSize) {
-          await transaction.send({
-            topic: topics.confirmed,
-            messages: events.slice(i, i + chunkSize).map(toMessage),
-          });
-        }
-        await transaction.send({
+        // One send at a time: kafkajs adds a send's partitions to the transaction before producing,
+        // and the transaction coordinator takes one operation of a transaction at a time. Events go
+        // in chunks (a record batch has a size limit); the last chunk and the checkpoint share one
+        // send, which is the whole transaction in the usual case of at most one chunk.
+        const checkpointMessages = {
           topic: topics.checkpoints,
           messages: [{ key: checkpointKey(chainId), value: encodeIngestCheckpoint(checkpoint) }],
+        };
+        let start = 0;
+        for (; start + chunkSize < events.length; start += chunkSize) {
+          await transaction.send({
+            topic: topics.confirmed,
+            messages: events.slice(start, start + chunkSize).map(toMessage),
+          });
+        }
+        const last = events.slice(start).map(toMessage);
+        await transaction.sendBatch({
+          topicMessages:
+            last.length > 0
+              ? [{ topic: topics.confirmed, messages: last }, checkpointMessages]
+              : [checkpointMessages],
         });
         await transaction.commit();
       } catch (error) {
