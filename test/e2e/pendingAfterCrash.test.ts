@@ -1,0 +1,160 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSeededRandom } from '../../src/dev-stack/createSeededRandom.ts';
+import { waitFor } from '../../src/dev-stack/index.ts';
+import { topicNames } from '../../src/domain/index.ts';
+import { createIngest, type Ingest } from '../../src/ingest/index.ts';
+import { parseConfig, type ResolvedConfig } from '../../src/shared/config/index.ts';
+import {
+  demoContractEntries,
+  rawIngestConfig,
+  readCommittedEvents,
+} from '../ingest/support/ingestHarness.ts';
+import { testLogger } from '../ingest/support/testLogger.ts';
+import { waitForCheckpoint } from '../ingest/support/waitForCheckpoint.ts';
+import { createHarness, type Harness } from '../process/support/harness.ts';
+import { type SpawnedProcessor, spawnProcessor } from '../process/support/spawnProcessor.ts';
+import {
+  type DemoContracts,
+  deployDemoContracts,
+  mine,
+  seededTraffic,
+  startTestChain,
+  type TestChain,
+} from '../support/chain.ts';
+import { randomId } from '../support/random.ts';
+import { getStack } from '../support/stack.ts';
+import { pendingProblems, recordStatuses, type StatusRecorder } from './support/pendingOrder.ts';
+
+const confirmations = 2;
+const kills = 3;
+
+describe('pipeline: the pending stream when processor instances are SIGKILLed', () => {
+  let chain: TestChain;
+  let contracts: DemoContracts;
+  let config: ResolvedConfig;
+  let configPath: string;
+  let logFile: string;
+  let harness: Harness;
+  let ingest: Ingest | undefined;
+  let statuses: StatusRecorder | undefined;
+  const instances: SpawnedProcessor[] = [];
+
+  beforeAll(async () => {
+    const stack = getStack();
+    chain = await startTestChain();
+    contracts = await deployDemoContracts({
+      publicClient: chain.publicClient,
+      walletClient: chain.walletClients[0]!,
+    });
+    const id = randomId('e2e-pending');
+    const dir = mkdtempSync(join(tmpdir(), `${id}-`));
+    const raw = {
+      ...rawIngestConfig({
+        rpcHttp: chain.rpcHttp,
+        rpcWs: chain.rpcWs,
+        chainId: chain.chainId,
+        contracts: demoContractEntries(contracts),
+        confirmations,
+        kafkaBrokers: stack.kafkaBrokers,
+        redisUrl: stack.redisUrl,
+        topicPrefix: id,
+        keyPrefix: `${id}:`,
+        pollIntervalMs: 200,
+      }),
+      process: { groupId: `${id}.process`, sessionTimeoutMs: 6_000 },
+    };
+    configPath = join(dir, 'config.json');
+    writeFileSync(configPath, JSON.stringify(raw, null, 2));
+    config = parseConfig({ raw, baseDir: dir });
+    logFile = join(dir, 'processors.log');
+    harness = await createHarness({ config, chainId: chain.chainId });
+    ingest = createIngest({ config, logger: testLogger('pending-after-crash') });
+    await ingest.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    statuses?.stop();
+    for (const instance of instances) instance.child.kill('SIGKILL');
+    await Promise.all(instances.map((instance) => instance.exited));
+    await ingest?.stop();
+    await harness?.close();
+    await chain?.stop();
+  }, 60_000);
+
+  it('settles every PENDING with CONFIRMED or REMOVED of its id and delivers none after its CONFIRMED', async () => {
+    const { publicClient, testClient, chainId } = chain;
+    const wallets = chain.walletClients.slice(1, 7);
+    const traffic = (count: number, seed: number) =>
+      seededTraffic({ publicClient, wallets, contracts }, count, seed);
+    const topics = topicNames(config.kafka.topicPrefix);
+    const pendingGroup = `${config.process.groupId}.pending`;
+    const addresses = [contracts.erc20.address, contracts.erc721.address, contracts.erc1155.address].map(
+      (address) => address.toLowerCase(),
+    );
+    // Everything the processors publish, pending and confirmed, as one subscriber sees it.
+    statuses = await recordStatuses(harness.redis, config.redis.keyPrefix, chainId);
+    const recorded = statuses.sequences;
+    const members = async () => {
+      const { groups } = await harness.admin.describeGroups([pendingGroup]);
+      const group = groups[0];
+      return group?.state === 'Stable' ? group.members.length : -1;
+    };
+
+    const live: SpawnedProcessor[] = [0, 1, 2].map(() => {
+      const instance = spawnProcessor(configPath, logFile);
+      instances.push(instance);
+      return instance;
+    });
+    await traffic(15, 1);
+    await waitFor(async () => (await members()) === 3, {
+      description: `three members in the pending group (processor log: ${logFile})`,
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
+    const random = createSeededRandom(11);
+    let seed = 2;
+    for (let kill = 0; kill < kills; kill++) {
+      await traffic(4, seed++);
+      const slot = random.int(0, 2);
+      live[slot]!.child.kill('SIGKILL');
+      await live[slot]!.exited;
+      // Traffic until the killed instance's session expired and its pending partitions moved: the
+      // pending events of that time queue up behind the confirmed ones another instance applies.
+      while ((await members()) !== 2) await traffic(2, seed++);
+      const replacement = spawnProcessor(configPath, logFile);
+      instances.push(replacement);
+      live[slot] = replacement;
+      await waitFor(async () => (await members()) === 3, {
+        description: `the replacement to join the pending group (processor log: ${logFile})`,
+        timeoutMs: 90_000,
+        intervalMs: 500,
+      });
+    }
+    await traffic(4, seed++);
+    await mine(testClient, confirmations + 1);
+    const head = Number(await publicClient.getBlockNumber({ cacheTime: 0 }));
+    await waitForCheckpoint(harness.kafka, topics.checkpoints, chainId, head - confirmations);
+    const records = (await readCommittedEvents(harness.kafka, topics.confirmed)).filter((record) =>
+      addresses.includes(record.event.address),
+    );
+    await waitFor(async () => (await harness.appliedCount(addresses)) >= records.length, {
+      description: `${records.length} journal entries (processor log: ${logFile})`,
+      timeoutMs: 120_000,
+      intervalMs: 500,
+    });
+    // The last PENDING events may still be on their way behind the last CONFIRMED ones.
+    await waitFor(() => pendingProblems(recorded).every((problem) => !problem.includes('never followed')), {
+      description: 'every PENDING to be followed by CONFIRMED or REMOVED',
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    }).catch(() => {});
+
+    const pendingIds = [...recorded.values()].filter((list) => list.includes('PENDING')).length;
+    console.log(`[pending e2e] ${records.length} confirmed records, ${pendingIds} ids delivered as PENDING`);
+    expect(pendingIds).toBeGreaterThan(0);
+    expect(pendingProblems(recorded)).toEqual([]);
+  }, 300_000);
+});
