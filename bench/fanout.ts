@@ -29,7 +29,7 @@ import { Redis } from 'ioredis';
 import WebSocket, { WebSocketServer } from 'ws';
 import { contractChannel } from '../src/domain/index.ts';
 import { loadConfig } from '../src/shared/config/index.ts';
-import { createFakeProcessor } from '../test/gateway/support/fakeProcessor.ts';
+import { createTestProcessor } from '../test/gateway/support/testProcessor.ts';
 
 const token = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
 const examplePath = fileURLToPath(new URL('../examples/blockwire.yaml', import.meta.url));
@@ -346,12 +346,16 @@ type Result = {
 async function measure(name: ServerKind, flags: Flags): Promise<Result> {
   const keyPrefix = `bench-${process.pid}-${name}:`;
   const redis = new Redis(flags.redis);
-  const fake = createFakeProcessor({ redis, keyPrefix, chainId: 31337 });
+  const base = loadConfig(examplePath, { ...process.env, REDIS_URL: flags.redis });
+  const fake = createTestProcessor({
+    redis,
+    config: { ...base, redis: { ...base.redis, keyPrefix } },
+    chainId: 31337,
+  });
   await fake.markReady();
   let configPath: string | undefined;
   let server: { child: ChildProcess; url: string };
   if (name === 'gateway') {
-    const base = loadConfig(examplePath, { ...process.env, REDIS_URL: flags.redis });
     const config = {
       ...base,
       redis: { ...base.redis, keyPrefix },
@@ -381,7 +385,7 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
   const sentAt: Record<string, number> = {};
   const publish = async (record: boolean) => {
     fake.nextBlock();
-    // The timestamp is taken just before the MULTI that journals and publishes the event.
+    // The timestamp is taken just before the apply script journals and publishes the event.
     const started = wallNow();
     const { event } = await fake.emit({
       address: token,

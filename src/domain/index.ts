@@ -18,3 +18,4 @@ export {
 } from './event.ts';
 export { type EventIdParameters, eventId } from './eventId.ts';
 export * from './names.ts';
+export * from './readModel.ts';

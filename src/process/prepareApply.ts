@@ -1,3 +1,4 @@
+import { zeroAddress } from 'viem';
 import {
   accountChannel,
   type ChainEvent,
@@ -7,6 +8,7 @@ import {
   epochKey,
   eventKey,
   ownerTokensKey,
+  undecodedCountField,
 } from '../domain/index.ts';
 import type { AbiKind } from '../shared/config/index.ts';
 import { accountsOf } from './accountsOf.ts';
@@ -43,8 +45,6 @@ export type PreparedEvent = {
 /** An event prepared for the apply script, or why it cannot be applied. */
 export type PrepareApplyResult = { ok: true; value: PreparedEvent } | { ok: false; reason: string };
 
-const zeroAddress = '0x0000000000000000000000000000000000000000';
-const undecodedCountField = '__undecoded';
 /** Position of the `from` tokens-of index in a record (the `to` index follows). */
 const ownerIndexSlot = 8;
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { readModelLuaPrelude } from '../domain/index.ts';
 
 const luaDir = new URL('./lua/', import.meta.url);
 
@@ -8,10 +9,16 @@ export function readLua(name: string): string {
   return readFileSync(new URL(name, luaDir), 'utf8');
 }
 
-/** Lua sources of the processor, loaded once per connection (ioredis sends EVALSHA after the first EVAL). */
+const prelude = readModelLuaPrelude();
+
+/**
+ * Lua sources of the processor, loaded once per connection (ioredis sends EVALSHA after the first
+ * EVAL). The scripts that touch the read model start with its prelude (`RM`: field names and
+ * encodings from src/domain/readModel.ts), so they spell no field name themselves.
+ */
 export const luaSources = {
-  apply: `${readLua('bigint.lua')}\n${readLua('apply.lua')}`,
-  chainStatus: readLua('chainStatus.lua'),
+  apply: `${prelude}\n${readLua('bigint.lua')}\n${readLua('apply.lua')}`,
+  chainStatus: `${prelude}\n${readLua('chainStatus.lua')}`,
   epochCas: readLua('rebuildLock.lua'),
   publishPending: readLua('publishPending.lua'),
 };

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractChannel } from '../../src/domain/index.ts';
 import { EventsDocument } from './generated/graphql.ts';
 import { subscribeWs, waitUntil, wsClient } from './support/clients.ts';
-import type { FakeEmitted } from './support/fakeProcessor.ts';
 import { openRawSocket } from './support/rawWs.ts';
 import { demo, startTestGateway, type TestGateway } from './support/startTestGateway.ts';
+import type { TestEmitted } from './support/testProcessor.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -33,7 +33,7 @@ describe('backpressure', () => {
     // The client stops reading: TCP buffers fill, the gateway's sends stall, its buffer grows.
     (raw.socket as unknown as { _socket: { pause(): void } })._socket.pause();
     const big = `0x${'ab'.repeat(16_384)}` as `0x${string}`;
-    const emitted: FakeEmitted[] = [];
+    const emitted: TestEmitted[] = [];
     for (let i = 0; i < 5_000 && t.gateway.stats().listeners > 0; i++) {
       if (i % 10 === 0) t.fake.nextBlock();
       emitted.push(await t.fake.emit({ address: demo.vault, eventName: null, decoded: false, data: big }));

@@ -2,15 +2,15 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractKeys } from '../../src/domain/index.ts';
 import { postGraphql, subscribeWs, wsClient } from './support/clients.ts';
-import type { FakeEmitted } from './support/fakeProcessor.ts';
 import { demo, startTestGateway, type TestGateway } from './support/startTestGateway.ts';
+import type { TestEmitted } from './support/testProcessor.ts';
 
 const resume = parse(`subscription ($after: StreamPosition) {
   events(filter: { contracts: ["${demo.token}"] }, after: $after) { id cursor }
 }`);
 
 let t: TestGateway;
-const emitted: FakeEmitted[] = [];
+const emitted: TestEmitted[] = [];
 
 beforeAll(async () => {
   t = await startTestGateway();

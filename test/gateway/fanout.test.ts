@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResumeToken } from '../../src/gateway/stream/resumeToken.ts';
 import { waitUntil } from './support/clients.ts';
-import type { FakeEmitted } from './support/fakeProcessor.ts';
 import { openRawSocket, type RawSocket } from './support/rawWs.ts';
 import { demo, startTestGateway, type TestGateway } from './support/startTestGateway.ts';
+import type { TestEmitted } from './support/testProcessor.ts';
 
 // Identical WebSocket subscriptions share one execution per event (a render group); these tests
 // check that sharing never mixes what different subscribers must see.
@@ -50,15 +50,16 @@ async function receivedCount(raw: RawSocket, id: string, count: number): Promise
   return received(raw, id);
 }
 
-async function transfers(count: number, address: string = demo.token): Promise<FakeEmitted[]> {
-  const emitted: FakeEmitted[] = [];
+async function transfers(count: number, address: string = demo.token): Promise<TestEmitted[]> {
+  const emitted: TestEmitted[] = [];
   for (let i = 0; i < count; i++) {
     t.fake.nextBlock();
     emitted.push(
       await t.fake.emit({
         address,
         eventName: 'Transfer',
-        args: { from: alice, to: bob, value: String(i + 1) },
+        // ERC-721 transfers carry a tokenId (without one the processor dead-letters the event).
+        args: { from: alice, to: bob, [address === demo.nft ? 'tokenId' : 'value']: String(i + 1) },
       }),
     );
   }
@@ -178,7 +179,7 @@ describe('shared rendering of identical subscriptions', () => {
     (slow.socket as unknown as { _socket: { pause(): void } })._socket.pause();
 
     const big = `0x${'ab'.repeat(16_384)}` as `0x${string}`;
-    const emitted: FakeEmitted[] = [];
+    const emitted: TestEmitted[] = [];
     for (let i = 0; i < 5_000 && t.gateway.stats().listeners > 1; i++) {
       if (i % 10 === 0) t.fake.nextBlock();
       emitted.push(await t.fake.emit({ address: demo.vault, eventName: null, decoded: false, data: big }));

@@ -6,8 +6,8 @@ import {
   TransfersDocument,
 } from './generated/graphql.ts';
 import { subscribeSse, subscribeWs, waitUntil, wsClient } from './support/clients.ts';
-import type { FakeEmitted } from './support/fakeProcessor.ts';
 import { demo, startTestGateway, type TestGateway } from './support/startTestGateway.ts';
+import type { TestEmitted } from './support/testProcessor.ts';
 
 const alice = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
 const bob = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc';
@@ -36,8 +36,8 @@ afterAll(async () => {
 async function emitTransfers(
   count: number,
   contracts: string[] = [demo.token, demo.nft],
-): Promise<FakeEmitted[]> {
-  const emitted: FakeEmitted[] = [];
+): Promise<TestEmitted[]> {
+  const emitted: TestEmitted[] = [];
   for (let i = 0; i < count; i++) {
     if (i % 3 === 0) t.fake.nextBlock();
     const address = contracts[i % contracts.length]!;

@@ -5,7 +5,10 @@ import {
   contractKeys,
   decodeEvent,
   epochKey,
+  metaFields,
+  multiBalanceField,
   ownerTokensKey,
+  tokenFields,
   topicNames,
 } from '../../src/domain/index.ts';
 import { buildApplyCall, type PreparedEvent, prepareApply } from '../../src/process/prepareApply.ts';
@@ -140,9 +143,9 @@ describe('apply script: runs of events', () => {
     expect(await applyInRuns(run, keyPrefix, 10)).toEqual(['A', 'D', 'A', 'D']);
     const keys = contractKeys(keyPrefix, chainId, token);
     expect(await redis.hgetall(keys.balances)).toEqual({});
-    expect(await redis.hget(keys.token, 'totalSupply')).toBe('0');
+    expect(await redis.hget(keys.token, tokenFields.totalSupply)).toBe('0');
     // Net zero changes within a run are not written (readers take an absent field as 0).
-    expect(Number((await redis.hget(keys.token, 'holders')) ?? 0)).toBe(0);
+    expect(Number((await redis.hget(keys.token, tokenFields.holders)) ?? 0)).toBe(0);
     expect(await redis.hgetall(keys.counts)).toEqual({});
     expect(await redis.smembers(keys.removed)).toEqual([mint.id]);
     expect(await redis.hgetall(keys.applied)).toEqual({});
@@ -187,7 +190,9 @@ describe('apply script: runs of events', () => {
     // The failed mint leaves no trace: supply, balances and holders count only the two applied mints.
     expect(await redis.hget(keys.owners, '2')).toBeNull();
     expect(await redis.hgetall(keys.balances)).toEqual({ [alice]: '2' });
-    expect(await redis.hmget(keys.token, 'totalSupply', 'holders', 'transfers')).toEqual(['2', '1', '2']);
+    expect(
+      await redis.hmget(keys.token, tokenFields.totalSupply, tokenFields.holders, tokenFields.transfers),
+    ).toEqual(['2', '1', '2']);
   });
 
   it('stops the run on a bug in the script: earlier events stay applied, the failing one leaves no trace, a retry resumes', async () => {
@@ -219,13 +224,16 @@ describe('apply script: runs of events', () => {
     await redis.set(epochKey(keyPrefix), settings.epoch);
     const keys = contractKeys(keyPrefix, chainId, multi);
     await expect(redis.bwApply(...buildApplyCall(broken, settings))).rejects.toThrow(/^BWRETRY /);
-    expect(await redis.hgetall(keys.multiBalances)).toEqual({ [`1:${alice}`]: '5' });
+    expect(await redis.hgetall(keys.multiBalances)).toEqual({ [multiBalanceField('1', alice)]: '5' });
     expect((await redis.xrange(keys.journal, '-', '+')).map(([cursor]) => cursor)).toEqual(['11-0']);
-    expect(await redis.hget(keys.meta, 'count')).toBe('1');
+    expect(await redis.hget(keys.meta, metaFields.appliedCount)).toBe('1');
     // The processor retries the run: the applied event is a duplicate, the rest applies once.
     const retried = await redis.bwApply(...buildApplyCall(run, settings));
     expect(retried.filter((_, index) => index % 2 === 0)).toEqual(['D', 'A', 'A']);
-    expect(await redis.hgetall(keys.multiBalances)).toEqual({ [`1:${alice}`]: '12', [`2:${alice}`]: '13' });
+    expect(await redis.hgetall(keys.multiBalances)).toEqual({
+      [multiBalanceField('1', alice)]: '12',
+      [multiBalanceField('2', alice)]: '13',
+    });
     expect((await redis.xrange(keys.journal, '-', '+')).map(([cursor]) => cursor)).toEqual([
       '11-0',
       '11-1',

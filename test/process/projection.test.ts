@@ -3,6 +3,7 @@ import { waitFor } from '../../src/dev-stack/waitFor.ts';
 import {
   type ChainEvent,
   chainStatusKey,
+  decodeChainStatus,
   decodeEvent,
   type EventChannelMessage,
   encodeEvent,
@@ -70,6 +71,9 @@ describe('process: projections from events.confirmed', () => {
     confirmedRecords()
       .map((record) => decodeEvent(record.value))
       .flatMap((decoded) => (decoded.ok && decoded.value.address === address ? [decoded.value] : []));
+
+  const chainStatus = async () =>
+    decodeChainStatus(await harness.redis.hgetall(chainStatusKey(setup.config.redis.keyPrefix, chainId)));
 
   const expectProjectionExact = () =>
     expectProjectionsExact({ harness, keyPrefix: setup.config.redis.keyPrefix, chainId, scenario });
@@ -152,7 +156,7 @@ describe('process: projections from events.confirmed', () => {
     const last = scenario.canonical().at(-1)!;
     const status = await waitFor(
       async () => {
-        const value = await harness.redis.hgetall(chainStatusKey(setup.config.redis.keyPrefix, chainId));
+        const value = await chainStatus();
         return Number(value.confirmed) === last.blockNumber ? value : undefined;
       },
       { description: 'the confirmed block in the chain status', timeoutMs: 20_000 },
@@ -169,7 +173,7 @@ describe('process: projections from events.confirmed', () => {
     const lastBlock = lastEvent.blockNumber + 100;
     const status = await waitFor(
       async () => {
-        const value = await harness.redis.hgetall(chainStatusKey(setup.config.redis.keyPrefix, chainId));
+        const value = await chainStatus();
         return Number(value.processedBlock) === lastBlock ? value : undefined;
       },
       { description: `processedBlock ${lastBlock}, the last (empty) checkpointed block`, timeoutMs: 20_000 },

@@ -1,20 +1,27 @@
-import { chainStatusKey, contractKeys } from '../../domain/index.ts';
+import type { ChainStatus } from '../../domain/index.ts';
 import type { ResolvedChain } from '../../shared/config/index.ts';
 import type { GatewayContext } from '../context.ts';
+import { readModelOf } from '../readModel/index.ts';
 import { badUserInput } from './badUserInput.ts';
 import type { Builder } from './builder.ts';
 import type { ContractSpec } from './describeContracts.ts';
 
-type ChainStatus = Record<string, string>;
-type ChainShape = { chain: ResolvedChain };
+/** A chain and its status, read once (one HGETALL) for all the fields a query selects. */
+type ChainShape = { chain: ResolvedChain; status(): Promise<ChainStatus> };
 
-function optionalBigInt(value: string | undefined): string | null {
-  return value !== undefined && /^\d+$/.test(value) ? value : null;
+function chainShape(ctx: GatewayContext, chain: ResolvedChain): ChainShape {
+  let status: Promise<ChainStatus> | undefined;
+  return {
+    chain,
+    status: () => {
+      status ??= readModelOf(ctx.services).chainStatus(chain.chainId);
+      return status;
+    },
+  };
 }
 
-async function statusOf(ctx: GatewayContext, chainId: number): Promise<ChainStatus> {
-  const { redis, keyPrefix } = ctx.services;
-  return redis.hgetall(chainStatusKey(keyPrefix, chainId));
+function optionalBigInt(value: string | null): string | null {
+  return value !== null && /^\d+$/.test(value) ? value : null;
 }
 
 /** Adds `Chain`, `Contract`, `ContractKind`, and the `chains`/`chain` queries. */
@@ -48,31 +55,16 @@ export function addChainQueries(builder: Builder) {
         type: 'Cursor',
         nullable: true,
         description: 'Journal id of the last applied event.',
-        resolve: async (c, _args, ctx) =>
-          (await ctx.services.redis.hget(
-            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).meta,
-            'lastId',
-          )) ?? null,
+        resolve: async (c, _args, ctx) => (await readModelOf(ctx.services).contractProgress(c)).lastJournalId,
       }),
       appliedEvents: t.field({
         type: 'BigInt',
         description: 'Number of events applied to the projection.',
-        resolve: async (c, _args, ctx) =>
-          (await ctx.services.redis.hget(
-            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).meta,
-            'count',
-          )) ?? '0',
+        resolve: async (c, _args, ctx) => (await readModelOf(ctx.services).contractProgress(c)).appliedCount,
       }),
       eventCounts: t.field({
         type: [eventCount],
-        resolve: async (c, _args, ctx) => {
-          const counts = await ctx.services.redis.hgetall(
-            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).counts,
-          );
-          return Object.entries(counts)
-            .map(([eventName, count]) => ({ eventName, count }))
-            .sort((a, b) => a.eventName.localeCompare(b.eventName));
-        },
+        resolve: (c, _args, ctx) => readModelOf(ctx.services).eventCounts(c),
       }),
     }),
   });
@@ -87,36 +79,34 @@ export function addChainQueries(builder: Builder) {
         type: 'BigInt',
         nullable: true,
         description: 'Latest block seen by the ingestor.',
-        resolve: async ({ chain }, _args, ctx) => optionalBigInt((await statusOf(ctx, chain.chainId)).head),
+        resolve: async ({ status }) => optionalBigInt((await status()).head),
       }),
       confirmed: t.field({
         type: 'BigInt',
         nullable: true,
         description: 'Last confirmed block published by the ingestor.',
-        resolve: async ({ chain }, _args, ctx) =>
-          optionalBigInt((await statusOf(ctx, chain.chainId)).confirmed),
+        resolve: async ({ status }) => optionalBigInt((await status()).confirmed),
       }),
       confirmedHash: t.field({
         type: 'Hex',
         nullable: true,
-        resolve: async ({ chain }, _args, ctx) => (await statusOf(ctx, chain.chainId)).confirmedHash ?? null,
+        resolve: async ({ status }) => (await status()).confirmedHash,
       }),
       processedBlock: t.field({
         type: 'BigInt',
         nullable: true,
         description:
           'Last block up to which every event is applied to Redis (blocks without events count once the processor has caught up with their checkpoint).',
-        resolve: async ({ chain }, _args, ctx) =>
-          optionalBigInt((await statusOf(ctx, chain.chainId)).processedBlock),
+        resolve: async ({ status }) => optionalBigInt((await status()).processedBlock),
       }),
       lag: t.field({
         type: 'BigInt',
         nullable: true,
         description: 'head − processedBlock, in blocks.',
-        resolve: async ({ chain }, _args, ctx) => {
-          const status = await statusOf(ctx, chain.chainId);
-          const head = optionalBigInt(status.head);
-          const processed = optionalBigInt(status.processedBlock);
+        resolve: async ({ status }) => {
+          const { head: headField, processedBlock } = await status();
+          const head = optionalBigInt(headField);
+          const processed = optionalBigInt(processedBlock);
           if (head === null || processed === null) return null;
           const lag = BigInt(head) - BigInt(processed);
           return (lag < 0n ? 0n : lag).toString();
@@ -126,8 +116,7 @@ export function addChainQueries(builder: Builder) {
         type: 'BigInt',
         nullable: true,
         description: 'Unix milliseconds of the last status update.',
-        resolve: async ({ chain }, _args, ctx) =>
-          optionalBigInt((await statusOf(ctx, chain.chainId)).updatedAt),
+        resolve: async ({ status }) => optionalBigInt((await status()).updatedAt),
       }),
       contracts: t.field({
         type: [contract],
@@ -139,7 +128,7 @@ export function addChainQueries(builder: Builder) {
   builder.queryFields((t) => ({
     chains: t.field({
       type: [chain],
-      resolve: (_root, _args, ctx) => ctx.services.config.chains.map((c) => ({ chain: c })),
+      resolve: (_root, _args, ctx) => ctx.services.config.chains.map((c) => chainShape(ctx, c)),
     }),
     chain: t.field({
       type: chain,
@@ -147,7 +136,7 @@ export function addChainQueries(builder: Builder) {
       args: { chainId: t.arg.int({ required: true }) },
       resolve: (_root, { chainId }, ctx) => {
         const found = ctx.services.config.chains.find((c) => c.chainId === chainId);
-        return found ? { chain: found } : null;
+        return found ? chainShape(ctx, found) : null;
       },
     }),
   }));

@@ -1,12 +1,12 @@
 import {
   accountChannel,
   contractChannel,
-  contractKeys,
   type HeadChannelMessage,
   headsChannel,
   pendingChannel,
 } from '../../domain/index.ts';
 import type { GatewayContext } from '../context.ts';
+import { readModelOf } from '../readModel/index.ts';
 import { createChannelStream } from '../stream/channelStream.ts';
 import type { EventNode } from '../stream/eventNode.ts';
 import { createEventStream } from '../stream/eventStream.ts';
@@ -50,19 +50,16 @@ async function balanceUpdatesOf(
     return [];
   const args = event.args;
   if (asString(args.from) !== holder && asString(args.to) !== holder) return [];
-  const keys = contractKeys(ctx.services.keyPrefix, event.chainId, event.address);
+  const reader = readModelOf(ctx.services);
   if (contract.abiKind === 'erc20' || contract.abiKind === 'erc721') {
-    const balance = (await ctx.services.redis.hget(keys.balances, holder)) ?? '0';
+    const balance = await reader.balanceOf(contract, holder);
     return [{ contract, holder, tokenId: null, balance, node }];
   }
   if (contract.abiKind === 'erc1155') {
     const ids = event.eventName === 'TransferSingle' ? [args.id] : Array.isArray(args.ids) ? args.ids : [];
     const tokenIds = ids.filter((id): id is string => typeof id === 'string');
     if (tokenIds.length === 0) return [];
-    const balances = await ctx.services.redis.hmget(
-      keys.multiBalances,
-      ...tokenIds.map((id) => `${id}:${holder}`),
-    );
+    const balances = await reader.multiBalancesOf(contract, tokenIds, holder);
     return tokenIds.map((tokenId, index) => ({
       contract,
       holder,

@@ -1,58 +1,53 @@
-import { contractKeys, ownerTokensKey } from '../../domain/index.ts';
-import type { GatewayContext } from '../context.ts';
+import { readModelOf, type TokenInfo } from '../readModel/index.ts';
 import { badUserInput } from './badUserInput.ts';
 import type { Builder } from './builder.ts';
 import { requireContract } from './chainQueries.ts';
 import type { ContractSpec } from './describeContracts.ts';
 
 type Balance = { token: ContractSpec; holder: string; balance: string };
-
-/** One field of a contract's `token` hash (written by the processor), 0 when absent. */
-async function tokenInfo(
-  ctx: GatewayContext,
-  contract: ContractSpec,
-  field: 'totalSupply' | 'holders' | 'transfers',
-): Promise<string> {
-  const key = contractKeys(ctx.services.keyPrefix, contract.chainId, contract.address).token;
-  return (await ctx.services.redis.hget(key, field)) ?? '0';
-}
+/** An ERC-20 token; `info` holds its token hash once a field needed it. */
+type Erc20Shape = { contract: ContractSpec; info?: Promise<TokenInfo> };
 
 /** Adds ERC-20, ERC-721 and ERC-1155 state queries. */
 export function addTokenQueries(builder: Builder) {
-  const erc20Token = builder.objectRef<ContractSpec>('Erc20Token').implement({
+  // The token hash is read once per token (one HMGET) for whichever of its fields a query selects.
+  const tokenInfo = (token: Erc20Shape, ctx: Parameters<typeof readModelOf>[0]) => {
+    token.info ??= readModelOf(ctx).tokenInfo(token.contract);
+    return token.info;
+  };
+  const erc20Token = builder.objectRef<Erc20Shape>('Erc20Token').implement({
     description: 'An ERC-20 token as projected from its Transfer events.',
     fields: (t) => ({
-      chainId: t.exposeInt('chainId'),
-      address: t.field({ type: 'Address', resolve: (c) => c.address }),
-      name: t.exposeString('name', { description: 'Name in the gateway configuration.' }),
+      chainId: t.int({ resolve: ({ contract }) => contract.chainId }),
+      address: t.field({ type: 'Address', resolve: ({ contract }) => contract.address }),
+      name: t.string({
+        description: 'Name in the gateway configuration.',
+        resolve: ({ contract }) => contract.name,
+      }),
       totalSupply: t.field({
         type: 'BigInt',
         description: 'Minted minus burned.',
-        resolve: (c, _args, ctx) => tokenInfo(ctx, c, 'totalSupply'),
+        resolve: async (token, _args, ctx) => (await tokenInfo(token, ctx.services)).totalSupply,
       }),
       holderCount: t.field({
         type: 'BigInt',
-        resolve: (c, _args, ctx) => tokenInfo(ctx, c, 'holders'),
+        resolve: async (token, _args, ctx) => (await tokenInfo(token, ctx.services)).holders,
       }),
       transferCount: t.field({
         type: 'BigInt',
-        resolve: (c, _args, ctx) => tokenInfo(ctx, c, 'transfers'),
+        resolve: async (token, _args, ctx) => (await tokenInfo(token, ctx.services)).transfers,
       }),
       balanceOf: t.field({
         type: 'BigInt',
         args: { holder: t.arg({ type: 'Address', required: true }) },
-        resolve: async (c, { holder }, ctx) =>
-          (await ctx.services.redis.hget(
-            contractKeys(ctx.services.keyPrefix, c.chainId, c.address).balances,
-            holder,
-          )) ?? '0',
+        resolve: ({ contract }, { holder }, ctx) => readModelOf(ctx.services).balanceOf(contract, holder),
       }),
     }),
   });
 
   const erc20Balance = builder.objectRef<Balance>('Erc20Balance').implement({
     fields: (t) => ({
-      token: t.field({ type: erc20Token, resolve: (b) => b.token }),
+      token: t.field({ type: erc20Token, resolve: (b) => ({ contract: b.token }) }),
       holder: t.field({ type: 'Address', resolve: (b) => b.holder }),
       balance: t.field({ type: 'BigInt', resolve: (b) => b.balance }),
     }),
@@ -76,8 +71,9 @@ export function addTokenQueries(builder: Builder) {
     erc20Token: t.field({
       type: erc20Token,
       args: { chainId: t.arg.int({ required: true }), address: t.arg({ type: 'Address', required: true }) },
-      resolve: (_root, { chainId, address }, ctx) =>
-        requireContract(ctx, chainId, address, ['erc20'], 'address'),
+      resolve: (_root, { chainId, address }, ctx) => ({
+        contract: requireContract(ctx, chainId, address, ['erc20'], 'address'),
+      }),
     }),
     erc20Balances: t.field({
       type: [erc20Balance],
@@ -85,16 +81,11 @@ export function addTokenQueries(builder: Builder) {
       args: { chainId: t.arg.int({ required: true }), holder: t.arg({ type: 'Address', required: true }) },
       resolve: async (_root, { chainId, holder }, ctx) => {
         const tokens = ctx.services.catalog.contractsOfChain(chainId).filter((c) => c.abiKind === 'erc20');
-        if (tokens.length === 0) return [];
-        const pipeline = ctx.services.redis.pipeline();
-        for (const token of tokens)
-          pipeline.hget(contractKeys(ctx.services.keyPrefix, chainId, token.address).balances, holder);
-        const results = (await pipeline.exec()) ?? [];
+        const values = await readModelOf(ctx.services).balancesOf(tokens, holder);
         const balances: Balance[] = [];
         tokens.forEach((token, index) => {
-          const [error, value] = results[index] ?? [null, null];
-          if (error) throw error;
-          if (typeof value === 'string' && value !== '0') balances.push({ token, holder, balance: value });
+          const value = values[index];
+          if (value !== undefined && value !== '0') balances.push({ token, holder, balance: value });
         });
         return balances;
       },
@@ -110,10 +101,7 @@ export function addTokenQueries(builder: Builder) {
       },
       resolve: async (_root, { chainId, contract, tokenId }, ctx) => {
         requireContract(ctx, chainId, contract, ['erc721'], 'contract');
-        return ctx.services.redis.hget(
-          contractKeys(ctx.services.keyPrefix, chainId, contract).owners,
-          tokenId,
-        );
+        return readModelOf(ctx.services).ownerOf({ chainId, address: contract }, tokenId);
       },
     }),
     nftBalance: t.field({
@@ -126,12 +114,7 @@ export function addTokenQueries(builder: Builder) {
       },
       resolve: async (_root, { chainId, contract, owner }, ctx) => {
         requireContract(ctx, chainId, contract, ['erc721'], 'contract');
-        return (
-          (await ctx.services.redis.hget(
-            contractKeys(ctx.services.keyPrefix, chainId, contract).balances,
-            owner,
-          )) ?? '0'
-        );
+        return readModelOf(ctx.services).balanceOf({ chainId, address: contract }, owner);
       },
     }),
     nftTokens: t.field({
@@ -153,15 +136,13 @@ export function addTokenQueries(builder: Builder) {
             'after',
             `must be the endCursor of a previous page (a token id). Got ${JSON.stringify(after)}.`,
           );
-        const key = ownerTokensKey(ctx.services.keyPrefix, chainId, contract, owner);
-        const ids = await ctx.services.redis.zrangebylex(
-          key,
-          after == null ? '-' : `(${after}`,
-          '+',
-          'LIMIT',
-          0,
-          count + 1,
-        );
+        const ids = await readModelOf(ctx.services).tokenIdsOf({
+          chainId,
+          address: contract,
+          owner,
+          after: after ?? null,
+          limit: count + 1,
+        });
         const page = ids.slice(0, count);
         return { tokenIds: page, endCursor: page.at(-1) ?? null, hasNextPage: ids.length > count };
       },
@@ -176,12 +157,12 @@ export function addTokenQueries(builder: Builder) {
       },
       resolve: async (_root, { chainId, contract, id, holder }, ctx) => {
         requireContract(ctx, chainId, contract, ['erc1155'], 'contract');
-        return (
-          (await ctx.services.redis.hget(
-            contractKeys(ctx.services.keyPrefix, chainId, contract).multiBalances,
-            `${id}:${holder}`,
-          )) ?? '0'
+        const [balance] = await readModelOf(ctx.services).multiBalancesOf(
+          { chainId, address: contract },
+          [id],
+          holder,
         );
+        return balance ?? '0';
       },
     }),
   }));

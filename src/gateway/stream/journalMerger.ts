@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { type ChainEvent, compareCursors, decodeEvent } from '../../domain/index.ts';
+import { type ChainEvent, compareCursors, decodeEvent, journalEntryEvent } from '../../domain/index.ts';
 
 /** One contract journal to read, after (ascending) or before (descending) an exclusive position. */
 export type JournalSource = { key: string; journalKey: string; from: string | null };
@@ -48,8 +48,7 @@ export function createJournalMerger(params: JournalMergerParameters): JournalMer
     if (entries.length < pageSize) state.exhausted = true;
     for (const [id, fields] of entries) {
       state.position = id;
-      const index = fields.indexOf('e');
-      const decoded = decodeEvent(index >= 0 ? fields[index + 1] : undefined);
+      const decoded = decodeEvent(journalEntryEvent(fields));
       if (!decoded.ok) {
         params.onInvalid?.(state.source, id, decoded.reason);
         continue;

@@ -1,4 +1,5 @@
--- Applies a run of events of ONE contract, in order, idempotently (prepended by bigint.lua). The run
+-- Applies a run of events of ONE contract, in order, idempotently (prepended by the read model
+-- prelude `RM`, generated from src/domain/readModel.ts, and bigint.lua). The run
 -- executes atomically (a Lua script). It reads the state it needs in a few HMGETs, works on it in Lua
 -- tables, and writes it back once at the end; per event it only appends to the journal, publishes,
 -- and updates the ERC-721 tokens-of sets. One call per run instead of one per event, with a handful
@@ -21,7 +22,8 @@
 -- An event applies completely or leaves no trace: its changes to the cached state are logged and
 -- undone when it fails, and its Redis writes (tokens-of sets, journal, publish) run last, after the
 -- types of the keys they write are checked.
-local ZERO = '0x0000000000000000000000000000000000000000'
+local ZERO = RM.zeroAddress
+local META, TOKEN, SEP = RM.meta, RM.token, RM.multiBalanceSeparator
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('BWEPOCH epoch marker missing or changed')
@@ -47,7 +49,7 @@ local function parse_pos(s)
 end
 
 -- Meta: high-water mark, last journal id, trim boundary of `applied`, events applied.
-local meta = redis.call('HMGET', KEYS[2], 'hwm', 'lastId', 'trimmed', 'count')
+local meta = redis.call('HMGET', KEYS[2], META.highWaterMark, META.lastJournalId, META.trimmed, META.appliedCount)
 local hb, hl, lb, ll
 if meta[1] then hb, hl = parse_pos(meta[1]) end
 if meta[2] then lb, ll = parse_pos(meta[2]) end
@@ -136,8 +138,8 @@ do
     elseif kind == 'erc1155' then
       for i = 3, np, 2 do
         local tokenId = ARGV[at + 10 + i]
-        if from ~= ZERO then multiFields[tokenId .. ':' .. from] = true end
-        if to ~= ZERO then multiFields[tokenId .. ':' .. to] = true end
+        if from ~= ZERO then multiFields[tokenId .. SEP .. from] = true end
+        if to ~= ZERO then multiFields[tokenId .. SEP .. to] = true end
       end
     end
   end
@@ -145,7 +147,7 @@ do
   if next(multiFields) then prefetch(multi, multiFields) end
 end
 
-local token = redis.call('HMGET', KEYS[8], 'totalSupply')
+local token = redis.call('HMGET', KEYS[8], TOKEN.totalSupply)
 local supply, supplyChanged = token[1] or '0', false
 local holdersDelta, transfersDelta = 0, 0
 local countDeltas = {}
@@ -200,11 +202,11 @@ local function project(kind, p, dir, fromTokens, toTokens)
     for i = 3, #p, 2 do
       local tokenId, value = p[i], p[i + 1]
       if from ~= ZERO then
-        local field = tokenId .. ':' .. from
+        local field = tokenId .. SEP .. from
         set(multi, field, big_sub(get(multi, field), value))
       end
       if to ~= ZERO then
-        local field = tokenId .. ':' .. to
+        local field = tokenId .. SEP .. to
         set(multi, field, big_add(get(multi, field), value))
       end
     end
@@ -283,12 +285,13 @@ local function apply_one(at)
   -- The event's Redis writes come last and start only once none of them can fail on bad data.
   for _, write in ipairs(tokenWrites) do wrong_type(write[2], 'zset') end
   wrong_type(KEYS[6], 'stream')
-  redis.call('XADD', KEYS[6], 'MAXLEN', '~', journalMax, cursor, 'e', ARGV[at + 4])
+  redis.call('XADD', KEYS[6], 'MAXLEN', '~', journalMax, cursor, RM.journal.event, ARGV[at + 4])
   for _, write in ipairs(tokenWrites) do redis.call(unpack(write)) end
   lb, ll = jb, jl
   appliedCount = appliedCount + 1
 
-  local message = '{"kind":"event","event":' .. ARGV[at + 4] .. ',"cursor":"' .. cursor .. '"}'
+  local template = RM.eventMessage
+  local message = template.prefix .. ARGV[at + 4] .. template.middle .. cursor .. template.suffix
   redis.call('PUBLISH', contractChannel, message)
   local np = tonumber(ARGV[at + 10])
   local nc = tonumber(ARGV[at + 11 + np])
@@ -333,9 +336,9 @@ local function save()
   end
   write_all('HSET', KEYS[10], ownerSets, 2)
   write_all('HDEL', KEYS[10], ownerDeletes, 1)
-  if supplyChanged then redis.call('HSET', KEYS[8], 'totalSupply', supply) end
-  if holdersDelta ~= 0 then redis.call('HINCRBY', KEYS[8], 'holders', holdersDelta) end
-  if transfersDelta ~= 0 then redis.call('HINCRBY', KEYS[8], 'transfers', transfersDelta) end
+  if supplyChanged then redis.call('HSET', KEYS[8], TOKEN.totalSupply, supply) end
+  if holdersDelta ~= 0 then redis.call('HINCRBY', KEYS[8], TOKEN.holders, holdersDelta) end
+  if transfersDelta ~= 0 then redis.call('HINCRBY', KEYS[8], TOKEN.transfers, transfersDelta) end
   for field, delta in pairs(countDeltas) do
     if delta ~= 0 and redis.call('HINCRBY', KEYS[7], field, delta) == 0 then redis.call('HDEL', KEYS[7], field) end
   end
@@ -359,16 +362,16 @@ local function save()
   for id in pairs(removedAdds) do removedList[#removedList + 1] = id end
   write_all('SADD', KEYS[5], removedList, 1)
 
-  local fields = { 'trimmed', string.format('%d', trimmed), 'count', string.format('%d', appliedCount) }
+  local fields = { META.trimmed, string.format('%d', trimmed), META.appliedCount, string.format('%d', appliedCount) }
   if lb then
-    fields[#fields + 1] = 'lastId'
+    fields[#fields + 1] = META.lastJournalId
     fields[#fields + 1] = string.format('%d-%d', lb, ll)
   end
   if hb then
-    fields[#fields + 1] = 'hwm'
+    fields[#fields + 1] = META.highWaterMark
     fields[#fields + 1] = string.format('%d-%d', hb, hl)
   elseif meta[1] then
-    redis.call('HDEL', KEYS[2], 'hwm')
+    redis.call('HDEL', KEYS[2], META.highWaterMark)
   end
   redis.call('HSET', KEYS[2], unpack(fields))
   -- Forget the applied ids that left the reorg window.

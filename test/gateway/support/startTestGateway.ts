@@ -4,7 +4,7 @@ import { createGateway, type Gateway } from '../../../src/gateway/index.ts';
 import { loadConfig, type ResolvedConfig } from '../../../src/shared/config/index.ts';
 import { randomId } from '../../support/random.ts';
 import { getStack } from '../../support/stack.ts';
-import { createFakeProcessor, type FakeProcessor } from './fakeProcessor.ts';
+import { createTestProcessor, type TestProcessor } from './testProcessor.ts';
 
 /** Path of the example config the schema is printed from. */
 export const exampleConfigPath = fileURLToPath(new URL('../../../examples/blockwire.yaml', import.meta.url));
@@ -17,14 +17,17 @@ export const demo = {
   vault: '0xcf7ed3acca5a467e9e704c703e8d87f634fb0fc9',
 } as const;
 
-/** A gateway started on a random port with its own Redis key prefix, and a fake processor. */
+/**
+ * A gateway started on a random port with its own Redis key prefix, and `fake`: a test processor that
+ * writes through the real apply script (see testProcessor.ts).
+ */
 export type TestGateway = {
   gateway: Gateway;
   config: ResolvedConfig;
   url: string;
   wsUrl: string;
   redis: Redis;
-  fake: FakeProcessor;
+  fake: TestProcessor;
   stop(): Promise<void>;
 };
 
@@ -55,7 +58,7 @@ export function testConfig(options: TestGatewayOptions = {}): ResolvedConfig {
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const config = testConfig(options);
   const redis = new Redis(config.redis.url);
-  const fake = createFakeProcessor({ redis, keyPrefix: config.redis.keyPrefix, chainId: 31337 });
+  const fake = createTestProcessor({ redis, config, chainId: 31337 });
   await fake.markReady();
   const gateway = createGateway({ config, connectionInitWaitTimeout: options.connectionInitWaitTimeout });
   const { url } = await gateway.start();

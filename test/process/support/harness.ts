@@ -8,6 +8,7 @@ import {
   decodeEvent,
   type EventChannelMessage,
   epochKey,
+  metaFields,
   topicNames,
 } from '../../../src/domain/index.ts';
 import { projectionKeyPattern } from '../../../src/process/projectionKeyPattern.ts';
@@ -92,7 +93,9 @@ export async function createHarness({
     async appliedCount(addresses) {
       let total = 0;
       for (const address of addresses)
-        total += Number((await redis.hget(contractKeys(keyPrefix, chainId, address).meta, 'count')) ?? 0);
+        total += Number(
+          (await redis.hget(contractKeys(keyPrefix, chainId, address).meta, metaFields.appliedCount)) ?? 0,
+        );
       return total;
     },
     async waitForCommitted(timeoutMs = 90_000) {

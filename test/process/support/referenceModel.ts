@@ -1,4 +1,4 @@
-import type { ChainEvent } from '../../../src/domain/index.ts';
+import { type ChainEvent, multiBalanceField, undecodedCountField } from '../../../src/domain/index.ts';
 import { zeroAddress } from './events.ts';
 
 /** What the Redis projection of one contract must hold, as plain sorted records. */
@@ -50,7 +50,7 @@ export function referenceModel(events: ChainEvent[], kinds: KindByAddress): Reco
     const add = (map: Map<string, bigint>, key: string, delta: bigint) =>
       map.set(key, (map.get(key) ?? 0n) + delta);
     for (const event of contractEvents) {
-      add(counts, event.eventName ?? '__undecoded', 1n);
+      add(counts, event.eventName ?? undecodedCountField, 1n);
       const arg = (name: string) => String(event.args[name]);
       const list = (name: string) => event.args[name] as string[];
       const from = arg('from').toLowerCase();
@@ -83,8 +83,8 @@ export function referenceModel(events: ChainEvent[], kinds: KindByAddress): Reco
         const values = single ? [arg('value')] : list('values');
         ids.forEach((id, i) => {
           const value = BigInt(values[i]!);
-          if (from !== zeroAddress) add(multi, `${BigInt(id)}:${from}`, -value);
-          if (to !== zeroAddress) add(multi, `${BigInt(id)}:${to}`, value);
+          if (from !== zeroAddress) add(multi, multiBalanceField(BigInt(id).toString(), from), -value);
+          if (to !== zeroAddress) add(multi, multiBalanceField(BigInt(id).toString(), to), value);
         });
         transfers++;
       }

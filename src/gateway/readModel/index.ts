@@ -1,0 +1,131 @@
+import type { Redis } from 'ioredis';
+import {
+  type ChainStatus,
+  type ContractProgress,
+  chainStatusKey,
+  contractKeys,
+  decodeChainStatus,
+  metaFields,
+  multiBalanceField,
+  ownerTokensKey,
+  tokenFields,
+} from '../../domain/index.ts';
+
+/** ERC-20/ERC-721 totals of a contract (decimal strings, 0 when nothing was applied). */
+export type TokenInfo = { [K in keyof typeof tokenFields]: string };
+
+/** A contract on a chain. */
+export type ContractRef = { chainId: number; address: string };
+
+/** Parameters of {@link ReadModelReader.tokenIdsOf}. */
+export type TokenIdsOfParameters = ContractRef & {
+  owner: string;
+  /** Exclusive lower bound (a token id of a previous page). */
+  after: string | null;
+  limit: number;
+};
+
+/**
+ * The gateway's one way to read the processor's Redis read model (field names and encodings from
+ * `src/domain/readModel.ts`); resolvers never name a key's fields themselves.
+ */
+export type ReadModelReader = {
+  /** A chain's status, in one HGETALL. */
+  chainStatus(chainId: number): Promise<ChainStatus>;
+  contractProgress(contract: ContractRef): Promise<ContractProgress>;
+  /** Applied events per event name, sorted by name. */
+  eventCounts(contract: ContractRef): Promise<{ eventName: string; count: string }[]>;
+  tokenInfo(contract: ContractRef): Promise<TokenInfo>;
+  /** ERC-20 balance or ERC-721 token count of a holder ('0' when none). */
+  balanceOf(contract: ContractRef, holder: string): Promise<string>;
+  /** {@link balanceOf} for several contracts in one round trip. */
+  balancesOf(contracts: ContractRef[], holder: string): Promise<string[]>;
+  /** Owner of an ERC-721 token, null when it does not exist or was burned. */
+  ownerOf(contract: ContractRef, tokenId: string): Promise<string | null>;
+  /** Token ids an ERC-721 owner holds, in lexicographic order of their decimal form. */
+  tokenIdsOf(parameters: TokenIdsOfParameters): Promise<string[]>;
+  /** ERC-1155 balances of one holder for several token ids ('0' when none). */
+  multiBalancesOf(contract: ContractRef, tokenIds: string[], holder: string): Promise<string[]>;
+};
+
+/** Creates the reader over a command connection. */
+export function createReadModelReader(redis: Redis, keyPrefix: string): ReadModelReader {
+  const keysOf = ({ chainId, address }: ContractRef) => contractKeys(keyPrefix, chainId, address);
+  const lower = (account: string) => account.toLowerCase();
+  return {
+    async chainStatus(chainId) {
+      return decodeChainStatus(await redis.hgetall(chainStatusKey(keyPrefix, chainId)));
+    },
+    async contractProgress(contract) {
+      const [lastJournalId, appliedCount] = await redis.hmget(
+        keysOf(contract).meta,
+        metaFields.lastJournalId,
+        metaFields.appliedCount,
+      );
+      return { lastJournalId: lastJournalId ?? null, appliedCount: appliedCount ?? '0' };
+    },
+    async eventCounts(contract) {
+      const counts = await redis.hgetall(keysOf(contract).counts);
+      return Object.entries(counts)
+        .map(([eventName, count]) => ({ eventName, count }))
+        .sort((a, b) => a.eventName.localeCompare(b.eventName));
+    },
+    async tokenInfo(contract) {
+      const names = Object.keys(tokenFields) as (keyof TokenInfo)[];
+      const values = await redis.hmget(keysOf(contract).token, ...names.map((name) => tokenFields[name]));
+      return Object.fromEntries(names.map((name, index) => [name, values[index] ?? '0'])) as TokenInfo;
+    },
+    async balanceOf(contract, holder) {
+      return (await redis.hget(keysOf(contract).balances, lower(holder))) ?? '0';
+    },
+    async balancesOf(contracts, holder) {
+      if (contracts.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const contract of contracts) pipeline.hget(keysOf(contract).balances, lower(holder));
+      const results = (await pipeline.exec()) ?? [];
+      return contracts.map((_, index) => {
+        const [error, value] = results[index] ?? [null, null];
+        if (error) throw error;
+        return typeof value === 'string' ? value : '0';
+      });
+    },
+    async ownerOf(contract, tokenId) {
+      return redis.hget(keysOf(contract).owners, tokenId);
+    },
+    async tokenIdsOf({ chainId, address, owner, after, limit }) {
+      return redis.zrangebylex(
+        ownerTokensKey(keyPrefix, chainId, address, owner),
+        after == null ? '-' : `(${after}`,
+        '+',
+        'LIMIT',
+        0,
+        limit,
+      );
+    },
+    async multiBalancesOf(contract, tokenIds, holder) {
+      if (tokenIds.length === 0) return [];
+      const values = await redis.hmget(
+        keysOf(contract).multiBalances,
+        ...tokenIds.map((tokenId) => multiBalanceField(tokenId, holder)),
+      );
+      return values.map((value) => value ?? '0');
+    },
+  };
+}
+
+const readers = new WeakMap<Redis, Map<string, ReadModelReader>>();
+
+/** The reader of a gateway's services (one per connection and key prefix). */
+export function readModelOf(services: { redis: Redis; keyPrefix: string }): ReadModelReader {
+  let byPrefix = readers.get(services.redis);
+  if (!byPrefix) {
+    byPrefix = new Map();
+    readers.set(services.redis, byPrefix);
+  }
+  let reader = byPrefix.get(services.keyPrefix);
+  if (!reader) {
+    reader = createReadModelReader(services.redis, services.keyPrefix);
+    byPrefix.set(services.keyPrefix, reader);
+  }
+  return reader;
+}
