@@ -38,7 +38,7 @@ describe('ingest backfill transactions', () => {
       walletClient: chain.walletClients[0]!,
     });
     const target = { publicClient: chain.publicClient, wallets: chain.walletClients.slice(1, 5), contracts };
-    // Traffic spread over ~200 blocks, all below the realtime window: read 3 blocks per range, the
+    // Traffic spread over ~250 blocks, all below the realtime window: read one block per range, the
     // backfill commits dozens of transactions back to back.
     for (let i = 0; i < 5; i++) {
       await seededTraffic(target, 12, 1 + i);
@@ -70,7 +70,7 @@ describe('ingest backfill transactions', () => {
         redisUrl: stack.redisUrl,
         topicPrefix: prefix,
         keyPrefix: `${prefix}:`,
-        maxBlockRange: 3,
+        maxBlockRange: 1,
       }),
       logger: logs.logger,
     });
