@@ -28,11 +28,11 @@ function configCheck(auth: string) {
   );
   return spawnSync(process.execPath, [bin, 'config', 'check', '--config', path], {
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 110_000,
   });
 }
 
-describe('gateway.auth fails closed', { timeout: 60_000 }, () => {
+describe('gateway.auth fails closed', { timeout: 120_000 }, () => {
   it('config check refuses auth.required without a key, naming the field', () => {
     const result = configCheck('{ required: true }');
     expect(result.status).toBe(2);
