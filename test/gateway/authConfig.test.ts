@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { testConfig } from './support/startTestGateway.ts';
 const bin = join(import.meta.dirname, '../../bin/blockwire.js');
 
 /** Runs `blockwire config check` on a minimal config with `auth` as the gateway's auth section. */
-function configCheck(auth: string) {
+function configCheck(auth: string): Promise<{ status: number | null; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'bw-auth-'));
   const path = join(dir, 'blockwire.yaml');
   writeFileSync(
@@ -26,23 +26,29 @@ function configCheck(auth: string) {
       '',
     ].join('\n'),
   );
-  return spawnSync(process.execPath, [bin, 'config', 'check', '--config', path], {
-    encoding: 'utf8',
-    timeout: 60_000,
+  // Asynchronous: a synchronous spawn blocks the vitest worker long enough to time out its RPC.
+  return new Promise<{ status: number | null; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, 'config', 'check', '--config', path],
+      { encoding: 'utf8', timeout: 110_000 },
+      (error, _stdout, stderr) =>
+        resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr }),
+    );
   });
 }
 
-describe('gateway.auth fails closed', { timeout: 60_000 }, () => {
-  it('config check refuses auth.required without a key, naming the field', () => {
-    const result = configCheck('{ required: true }');
+describe('gateway.auth fails closed', { timeout: 120_000 }, () => {
+  it('config check refuses auth.required without a key, naming the field', async () => {
+    const result = await configCheck('{ required: true }');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(
       'Validation failed: gateway.auth.jwtSecret or gateway.auth.jwksUrl is required',
     );
   });
 
-  it('config check refuses both jwtSecret and jwksUrl, naming the field', () => {
-    const result = configCheck(
+  it('config check refuses both jwtSecret and jwksUrl, naming the field', async () => {
+    const result = await configCheck(
       '{ required: true, jwtSecret: "a-test-secret-of-32-characters!!", jwksUrl: "https://issuer.example/jwks.json" }',
     );
     expect(result.status).toBe(2);
@@ -51,8 +57,8 @@ describe('gateway.auth fails closed', { timeout: 60_000 }, () => {
     );
   });
 
-  it('config check accepts exactly one key', () => {
-    const result = configCheck('{ required: true, jwksUrl: "https://issuer.example/jwks.json" }');
+  it('config check accepts exactly one key', async () => {
+    const result = await configCheck('{ required: true, jwksUrl: "https://issuer.example/jwks.json" }');
     expect(result.stderr).not.toContain('Validation failed');
     expect(result.status).toBe(0);
   });
