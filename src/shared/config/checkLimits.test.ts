@@ -106,3 +106,13 @@ describe('topic durability', () => {
     );
   });
 });
+
+describe('topic prefix', () => {
+  it('refuses a prefix that would make topic names longer than Kafka accepts, naming the field', () => {
+    const prefix = 'p'.repeat(233);
+    expect(() => parse({ kafka: { topicPrefix: prefix } })).toThrow(
+      `Validation failed: kafka.topicPrefix must be at most 232 characters (Kafka topic names are limited to 249). Got ${prefix}.`,
+    );
+    expect(parse({ kafka: { topicPrefix: 'p'.repeat(232) } }).kafka.topicPrefix).toHaveLength(232);
+  });
+});

@@ -100,6 +100,8 @@ export const configSchema = z
         topicPrefix: z
           .string()
           .regex(/^[A-Za-z0-9._-]+$/, 'must contain only letters, digits, ., _ and -')
+          // Kafka refuses topic names over 249 characters; the longest suffix is `.events.confirmed`.
+          .max(232, 'must be at most 232 characters (Kafka topic names are limited to 249)')
           .default('blockwire')
           .describe(
             'Prefix of every topic: `<prefix>.events.confirmed`, `.events.pending`, `.checkpoints`, `.events.dlq`.',
