@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chainStatusKey } from '../../src/domain/index.ts';
 import {
   ChainsDocument,
   Erc20Document,
@@ -6,7 +7,7 @@ import {
   EventHistoryDocument,
   NftDocument,
 } from './generated/graphql.ts';
-import { postGraphql } from './support/clients.ts';
+import { postGraphql, waitUntil } from './support/clients.ts';
 import { demo, startTestGateway, type TestGateway } from './support/startTestGateway.ts';
 import type { TestEmitted } from './support/testProcessor.ts';
 
@@ -58,6 +59,28 @@ describe('state queries', () => {
       processedCursor: history.filter((h) => h.event.address === demo.token).at(-1)!.cursor,
     });
     expect(token.eventCounts).toEqual([{ eventName: 'Transfer', count: '4' }]);
+  });
+
+  it('reads the chain status once per chain, whatever fields the query selects', async () => {
+    const statusKey = chainStatusKey(t.config.redis.keyPrefix, chainId);
+    const monitor = await t.redis.monitor();
+    const marker = `${statusKey}:marker`;
+    const commands: string[] = [];
+    let sawMarker = false;
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[1] === statusKey) commands.push(args[0]!.toLowerCase());
+      if (args[1] === marker) sawMarker = true;
+    });
+    const { body } = await postGraphql(
+      t.url,
+      'query { chains { head confirmed confirmedHash processedBlock lag updatedAt } }',
+    );
+    expect(body.errors).toBeUndefined();
+    // A marker after the query: once MONITOR shows it, every command of the query was seen.
+    await t.redis.exists(marker);
+    await waitUntil(async () => sawMarker, 10_000, 'the marker in MONITOR');
+    monitor.disconnect();
+    expect(commands).toEqual(['hgetall']);
   });
 
   it('reads ERC-20 token info, one balance, and every token balance of a holder', async () => {
