@@ -21,12 +21,17 @@ export function parseCursor(cursor: string): CursorParts | undefined {
   return { major: BigInt(match[1]!), minor: BigInt(match[2]!) };
 }
 
+/** Orders two parsed cursors numerically: major (block), then minor (log index). */
+export function compareCursorParts(a: CursorParts, b: CursorParts): number {
+  if (a.major !== b.major) return a.major < b.major ? -1 : 1;
+  if (a.minor !== b.minor) return a.minor < b.minor ? -1 : 1;
+  return 0;
+}
+
 /** Orders two cursors numerically (cursors do not sort as plain strings). */
 export function compareCursors(a: Cursor, b: Cursor): number {
   const left = parseCursor(a);
   const right = parseCursor(b);
   if (!left || !right) throw new TypeError(`Cannot compare invalid cursors ${a} and ${b}`);
-  if (left.major !== right.major) return left.major < right.major ? -1 : 1;
-  if (left.minor !== right.minor) return left.minor < right.minor ? -1 : 1;
-  return 0;
+  return compareCursorParts(left, right);
 }

@@ -8,7 +8,14 @@ export {
   encodeCheckpoint,
   encodeEvent,
 } from './codec.ts';
-export { type Cursor, type CursorParts, compareCursors, encodeCursor, parseCursor } from './cursor.ts';
+export {
+  type Cursor,
+  type CursorParts,
+  compareCursorParts,
+  compareCursors,
+  encodeCursor,
+  parseCursor,
+} from './cursor.ts';
 export {
   type ChainEvent,
   type Checkpoint,

@@ -17,9 +17,14 @@ export function topicNames(prefix: string): TopicNames {
   };
 }
 
+/** `<chainId>:<address lower-case>`: how a contract is named in lookups, resume tokens and Kafka keys. */
+export function contractKey(chainId: number, address: string): string {
+  return `${chainId}:${address.toLowerCase()}`;
+}
+
 /** Kafka message key of a contract's events: all of them land in one partition, in chain order. */
 export function eventKey(chainId: number, address: string): string {
-  return `${chainId}:${address.toLowerCase()}`;
+  return contractKey(chainId, address);
 }
 
 /** Kafka message key of a chain's checkpoint record (compacted topic). */

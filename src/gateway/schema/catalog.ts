@@ -1,3 +1,4 @@
+import { contractKey } from '../../domain/index.ts';
 import type { ResolvedConfig } from '../../shared/config/index.ts';
 import { type ContractSpec, describeContracts, type EventTypeSpec } from './describeContracts.ts';
 
@@ -16,11 +17,6 @@ export type Catalog = {
     eventName: string | null,
   ): EventTypeSpec | undefined;
 };
-
-/** `<chainId>:<address lower-case>`: the key of a contract in resume tokens and lookups. */
-export function contractKey(chainId: number, address: string): string {
-  return `${chainId}:${address.toLowerCase()}`;
-}
 
 /** Builds the contract/event-type lookup of a config. */
 export function createCatalog(config: ResolvedConfig): Catalog {

@@ -1,10 +1,10 @@
+import { contractKey } from '../../domain/index.ts';
 import type { EventNode } from '../stream/eventNode.ts';
 import { cursorExpired, findTrimmedStart } from '../stream/findTrimmedStart.ts';
 import { createJournalMerger } from '../stream/journalMerger.ts';
 import { encodeResumeToken } from '../stream/resumeToken.ts';
 import { badUserInput } from './badUserInput.ts';
 import type { Builder, SchemaRefs } from './builder.ts';
-import { contractKey } from './catalog.ts';
 import { type EventFilterInput, positionsFrom, resolveFilter } from './inputs.ts';
 
 type EventPage = {

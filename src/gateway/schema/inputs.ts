@@ -1,10 +1,9 @@
-import { contractKeys } from '../../domain/index.ts';
+import { contractKey, contractKeys } from '../../domain/index.ts';
 import type { GatewayServices } from '../context.ts';
 import type { StreamSource } from '../stream/eventStream.ts';
 import type { PositionMap, StreamPosition } from '../stream/resumeToken.ts';
 import { badUserInput } from './badUserInput.ts';
 import type { Builder } from './builder.ts';
-import { contractKey } from './catalog.ts';
 import type { ContractSpec } from './describeContracts.ts';
 import { type ArgCondition, matchEvents } from './filter.ts';
 

@@ -1,7 +1,6 @@
-import { type ChainEvent, type CursorParts, parseCursor } from '../../domain/index.ts';
+import { type ChainEvent, type CursorParts, contractKey, parseCursor } from '../../domain/index.ts';
 import { gatewayMetrics } from '../metrics.ts';
 import type { HubMessage } from '../pubsub/channelHub.ts';
-import { contractKey } from '../schema/catalog.ts';
 
 /** An event as a stream handles it (shared by all streams when it came from a channel message). */
 export type StreamItem = {
@@ -32,13 +31,6 @@ export function countDelivered(source: 'replay' | 'live'): void {
       uncounted[key] = 0;
     }
   });
-}
-
-/** Orders two parsed cursors (block, then log index). */
-export function compareParts(a: CursorParts, b: CursorParts): number {
-  if (a.major !== b.major) return a.major < b.major ? -1 : 1;
-  if (a.minor !== b.minor) return a.minor < b.minor ? -1 : 1;
-  return 0;
 }
 
 /**

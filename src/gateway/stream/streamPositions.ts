@@ -1,10 +1,9 @@
 import type { Redis } from 'ioredis';
-import { type CursorParts, parseCursor } from '../../domain/index.ts';
+import { type CursorParts, compareCursorParts, contractKey, parseCursor } from '../../domain/index.ts';
 import { gatewayMetrics } from '../metrics.ts';
-import { contractKey } from '../schema/catalog.ts';
 import { cursorExpired, findTrimmedStart } from './findTrimmedStart.ts';
 import type { PositionMap } from './resumeToken.ts';
-import { compareParts, isStalePending, type StreamItem } from './streamItem.ts';
+import { isStalePending, type StreamItem } from './streamItem.ts';
 
 /** A contract whose journal backs the stream. */
 export type StreamSource = { chainId: number; address: string; journalKey: string };
@@ -84,7 +83,7 @@ export function createStreamPositions(filter: (item: StreamItem) => boolean): St
     accept(item) {
       const previous = seen.get(item.key);
       if (item.cursor !== null && item.at) {
-        if (previous !== undefined && compareParts(item.at, previous) <= 0) return false;
+        if (previous !== undefined && compareCursorParts(item.at, previous) <= 0) return false;
         seen.set(item.key, item.at);
       } else if (isStalePending(item, previous)) {
         gatewayMetrics.stalePendingDropped.inc();
