@@ -218,12 +218,17 @@ local function count_event(field, delta)
   put(countDeltas, field, (countDeltas[field] or 0) + delta)
 end
 
+-- Keys whose type was checked in this run: only this script writes them while it runs, and only
+-- with the expected type, so one check per key and run is enough.
+local typeChecked = {}
 local function wrong_type(key, expected)
+  if typeChecked[key] then return end
   local actual = redis.call('TYPE', key)
   if type(actual) == 'table' then actual = actual.ok end
   if actual ~= 'none' and actual ~= expected then
     error({ err = 'WRONGTYPE Operation against a key holding the wrong kind of value: ' .. key .. ' is a ' .. actual .. ', expected a ' .. expected })
   end
+  typeChecked[key] = true
 end
 
 -- Applies one event (its record starts at ARGV[at]); returns code, detail.
