@@ -1,9 +1,12 @@
+import { isAddress } from 'viem';
 import { z } from 'zod';
 import type { ChainEvent, Checkpoint } from './event.ts';
 
 const hex = z.string().regex(/^0x[0-9a-fA-F]*$/, 'must be 0x-prefixed hex');
 const hash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 32-byte hex hash');
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address');
+const address = z
+  .string()
+  .refine((value) => isAddress(value, { strict: false }), 'must be a 20-byte hex address');
 const uint = z.number().int().nonnegative();
 const json: z.ZodType<unknown> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(json)]),

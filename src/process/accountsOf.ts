@@ -1,8 +1,7 @@
+import { isAddress, zeroAddress } from 'viem';
 import type { ChainEvent } from '../domain/index.ts';
 
 const accountArgs = ['from', 'to', 'operator', 'owner', 'spender', 'account'] as const;
-const addressPattern = /^0x[0-9a-fA-F]{40}$/;
-const zeroAddress = '0x0000000000000000000000000000000000000000';
 
 /**
  * The distinct accounts (lower-case) an event involves, whose account channels get it: the
@@ -14,7 +13,7 @@ export function accountsOf(event: ChainEvent): string[] {
   const accounts = new Set<string>();
   for (const name of accountArgs) {
     const value = event.args[name];
-    if (typeof value === 'string' && addressPattern.test(value)) {
+    if (typeof value === 'string' && isAddress(value, { strict: false })) {
       const account = value.toLowerCase();
       if (account !== zeroAddress) accounts.add(account);
     }

@@ -1,8 +1,8 @@
+import { isAddress } from 'viem';
 import type { ChainEvent } from '../domain/index.ts';
 
 const hexPattern = /^0x[0-9a-fA-F]*$/;
 const hashPattern = /^0x[0-9a-fA-F]{64}$/;
-const addressPattern = /^0x[0-9a-fA-F]{40}$/;
 const statuses = new Set(['PENDING', 'CONFIRMED', 'REMOVED']);
 
 const isUint = (value: unknown): value is number =>
@@ -37,7 +37,7 @@ export function fastDecodeEvent(bytes: Buffer | null): ChainEvent | undefined {
     return undefined;
   if (typeof m.blockHash !== 'string' || !hashPattern.test(m.blockHash)) return undefined;
   if (typeof m.transactionHash !== 'string' || !hashPattern.test(m.transactionHash)) return undefined;
-  if (typeof m.address !== 'string' || !addressPattern.test(m.address)) return undefined;
+  if (typeof m.address !== 'string' || !isAddress(m.address, { strict: false })) return undefined;
   if (m.eventName !== null && typeof m.eventName !== 'string') return undefined;
   if (m.signature !== null && typeof m.signature !== 'string') return undefined;
   if (typeof m.decoded !== 'boolean' || !isRecord(m.args)) return undefined;

@@ -1,3 +1,4 @@
+import { isAddress } from 'viem';
 import type { ChainEvent, JsonValue } from '../domain/index.ts';
 import type { AbiKind } from '../shared/config/index.ts';
 
@@ -10,13 +11,12 @@ export type Projection =
 /** Result of {@link projectionOf}: the projection, or why the event's args cannot be projected. */
 export type ProjectionResult = { ok: true; value: Projection } | { ok: false; reason: string };
 
-const addressPattern = /^0x[0-9a-fA-F]{40}$/;
 const uint256Max = (1n << 256n) - 1n;
 const none: ProjectionResult = { ok: true, value: { kind: 'none', payload: [] } };
 
 function address(args: Record<string, JsonValue>, name: string): string {
   const value = args[name];
-  return typeof value === 'string' && addressPattern.test(value) ? value.toLowerCase() : '';
+  return typeof value === 'string' && isAddress(value, { strict: false }) ? value.toLowerCase() : '';
 }
 
 function uint(value: JsonValue | undefined): string | undefined {

@@ -20,7 +20,7 @@ export const luaSources = {
   apply: `${prelude}\n${readLua('bigint.lua')}\n${readLua('apply.lua')}`,
   chainStatus: `${prelude}\n${readLua('chainStatus.lua')}`,
   epochCas: readLua('rebuildLock.lua'),
-  publishPending: readLua('publishPending.lua'),
+  publishPending: `${prelude}\n${readLua('publishPending.lua')}`,
 };
 
 /** The custom commands {@link defineProcessScripts} adds to a client or pipeline. */

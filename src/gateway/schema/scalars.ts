@@ -42,7 +42,7 @@ export const bigIntScalar = new GraphQLScalarType<string, string>({
 });
 
 function parseAddress(value: unknown): `0x${string}` {
-  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value))
+  if (typeof value !== 'string' || !isAddress(value, { strict: false }))
     throw badInput(
       `Address must be a 20-byte hex address (0x followed by 40 hex digits). Got ${show(value)}.`,
     );
@@ -58,7 +58,7 @@ export const addressScalar = new GraphQLScalarType<`0x${string}`, string>({
   name: 'Address',
   description: 'A 20-byte EVM address. Input: lower-case or EIP-55 checksummed. Output: EIP-55 checksummed.',
   serialize: (value) => {
-    if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value))
+    if (typeof value !== 'string' || !isAddress(value, { strict: false }))
       throw new GraphQLError(`Address value is not a 20-byte hex address: ${show(value)}.`);
     return getAddress(value);
   },

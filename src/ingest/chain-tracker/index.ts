@@ -1,3 +1,4 @@
+import { zeroHash } from 'viem';
 import type { ChainEvent } from '../../domain/index.ts';
 import { RpcError } from '../../shared/errors/index.ts';
 import { rpcErrorCodes } from '../rpc/classifyRpcError.ts';
@@ -51,8 +52,6 @@ export type ChainTracker = {
   /** Marks a block confirmed with the events that were published for it and trims the window. */
   markConfirmed(blockNumber: number, events: ChainEvent[]): void;
 };
-
-const zeroHash = `0x${'0'.repeat(64)}`;
 
 /**
  * Whether `header` links to `parent`. Hardhat reports a zero parentHash for blocks mined in bulk by

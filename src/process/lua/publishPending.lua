@@ -6,8 +6,8 @@
 --
 -- KEYS: 1 meta, 2 applied, 3 removed (the contract's keys the apply script keeps)
 -- ARGV: 1 pending channel, then per event: id, status, blockNumber, logIndex, channel message
--- Returns { published, dropped }.
-local meta = redis.call('HMGET', KEYS[1], 'hwm', 'trimmed')
+-- Returns { published, dropped }. Prepended by the read model's prelude (RM).
+local meta = redis.call('HMGET', KEYS[1], RM.meta.highWaterMark, RM.meta.trimmed)
 local hb, hl
 if meta[1] then
   local a, b = string.match(meta[1], '^(%d+)-(%d+)$')

@@ -1,8 +1,9 @@
+import { isAddress } from 'viem';
 import { z } from 'zod';
 
 const address = z
   .string({ required_error: 'is required', invalid_type_error: 'must be a 20-byte hex address' })
-  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address')
+  .refine((value) => isAddress(value, { strict: false }), 'must be a 20-byte hex address')
   .transform((value) => value.toLowerCase() as `0x${string}`);
 
 const url = (protocols: string[]) =>
