@@ -17,7 +17,7 @@ const banner = [
 ].join('\n');
 
 /**
- * Bundles the dashboard's browser code with esbuild (a dev dependency via vitest) and returns the
+ * Bundles the dashboard's browser code with esbuild (a declared dev dependency) and returns the
  * bundle text. The output is committed so that production serves it without esbuild; a unit test
  * rebuilds it in memory and fails when the committed file is stale.
  */
