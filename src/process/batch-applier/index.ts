@@ -259,9 +259,13 @@ export function createBatchApplier({
             initialDelayMs: 100,
             maxDelayMs: 5_000,
             shouldRetry: active,
+            // A BWRETRY is a failure inside the apply script (a bug, not bad data): the run is
+            // retried like an outage, but logged as what it is.
             onRetry: (error, attempt, delayMs) =>
               logger.warn({
-                msg: 'Redis unavailable; pausing partition and retrying',
+                msg: String((error as Error)?.message).includes('BWRETRY')
+                  ? 'Apply script failed; retrying the run without committing'
+                  : 'Redis unavailable; pausing partition and retrying',
                 partition,
                 attempt,
                 delay_ms: delayMs,
