@@ -24,6 +24,9 @@ try {
     process.stdout.write(`${usage}\n`);
   } else {
     await runCommand(commandLine, logger);
+    // The roles stopped and closed their connections: a timer a client library left behind (e.g. a
+    // kafkajs consumer restarting itself) must not keep a stopped server alive.
+    if (commandLine.command === 'start' || commandLine.command === 'dev') process.exit(0);
   }
 } catch (error) {
   if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {

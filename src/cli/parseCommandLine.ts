@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../shared/errors/index.ts';
+import type { RoleName } from '../shared/role.ts';
 
 /** Roles a `start` command can run. */
-export type Role = 'ingest' | 'process' | 'gateway';
+export type Role = RoleName;
 
 /** A parsed command line. */
 export type CommandLine =
@@ -21,7 +22,7 @@ Commands:
   start  --role all|ingest|process|gateway [--config FILE]   run roles against real infrastructure
   dev    [--config FILE] [--no-traffic]                        local stack, demo contracts, all roles, demo traffic
   schema print [--config FILE] [--out FILE] [--check FILE]     print the GraphQL SDL (or check a file against it)
-  rebuild [--config FILE]                                       drop the Redis projection and replay Kafka
+  rebuild [--config FILE]                                       delete the epoch marker: running processors wipe the projection and replay Kafka
   config check [--config FILE]                                  validate a config file
   demo   --rpc URL                                              deploy the demo contracts on a fresh dev chain and send traffic
 

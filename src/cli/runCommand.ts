@@ -46,10 +46,14 @@ export async function runCommand(
     }
     case 'rebuild': {
       const config = loadConfig(commandLine.configPath);
-      const { requestRebuild } = await import('./requestRebuild.ts');
-      await requestRebuild({ config, logger });
+      const { requestRebuild } = await import('../process/index.ts');
+      const { key, previousEpoch } = await requestRebuild({ config, logger });
       process.stdout.write(
-        'Rebuild requested: the Redis projection was dropped; running processors replay Kafka from the beginning.\n',
+        `${
+          previousEpoch === undefined
+            ? `The epoch marker ${key} did not exist (no projection built yet, or a rebuild is already pending).`
+            : `Deleted the epoch marker ${key} (epoch ${previousEpoch}).`
+        } Running processors notice it within a second, wipe the Redis projection and replay events.confirmed from the beginning; with none running, the next processor to start does.\n`,
       );
       return;
     }

@@ -1,26 +1,59 @@
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../shared/config/index.ts';
+import { ConfigError } from '../shared/errors/index.ts';
 import { collectProcessMetrics } from '../shared/metrics.ts';
+import { collectReadiness, type Readiness, type Role, type RoleName } from '../shared/role.ts';
 import { createShutdown } from '../shared/shutdown.ts';
-import type { Role } from './parseCommandLine.ts';
 import { startMetricsServer } from './startMetricsServer.ts';
 
 /** Parameters of {@link runRoles}. */
 export type RunRolesParameters = {
   config: ResolvedConfig;
-  roles: Role[];
+  roles: RoleName[];
   logger: Logger;
   /** Called once every role has started, with the gateway URL when the gateway runs. */
-  onStarted?: (info: { gatewayUrl: string | undefined }) => void;
+  onStarted?: (info: { gatewayUrl: string | undefined; metricsPort: number | undefined }) => void;
   /** Extra closers to run on shutdown after the roles stopped (e.g. the dev stack). */
   onShutdown?: () => Promise<void>;
+  /** Port of the metrics server when no gateway runs. Default: `METRICS_PORT`; none when unset. */
+  metricsPort?: number;
 };
 
-type RunningRole = { name: Role; stop: () => Promise<void>; done: Promise<void> };
+type RunningRole = { name: RoleName; role: Role<unknown> };
+
+/** Reads `METRICS_PORT`, refusing anything but a port number. */
+function metricsPortFromEnv(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new ConfigError(`METRICS_PORT must be a port number (0 to 65535). Got ${value}.`);
+  return port;
+}
+
+/** Creates one role; the gateway answers `/readyz` for every role of the process. */
+async function createRole(
+  name: RoleName,
+  config: ResolvedConfig,
+  logger: Logger,
+  readinessReport: () => ReturnType<typeof collectReadiness>,
+): Promise<Role<unknown>> {
+  const child = logger.child({ role: name });
+  if (name === 'ingest') {
+    const { createIngest } = await import('../ingest/index.ts');
+    return createIngest({ config, logger: child });
+  }
+  if (name === 'process') {
+    const { createProcessor } = await import('../process/index.ts');
+    return createProcessor({ config, logger: child });
+  }
+  const { createGateway } = await import('../gateway/index.ts');
+  return createGateway({ config, logger: child, readinessReport });
+}
 
 /**
  * Starts the requested roles in one process and keeps them running until SIGINT/SIGTERM or a fatal
- * error of any role, which stops the others and rejects.
+ * error of any role (its `done` rejects), which stops the others and rejects. `/readyz` (the
+ * gateway's port, or the metrics server's when no gateway runs) answers for every role.
  */
 export async function runRoles({
   config,
@@ -28,12 +61,21 @@ export async function runRoles({
   logger,
   onStarted,
   onShutdown,
+  metricsPort = metricsPortFromEnv(process.env.METRICS_PORT),
 }: RunRolesParameters): Promise<void> {
   collectProcessMetrics();
   const shutdown = createShutdown(logger, { handleSignals: false });
   const running: RunningRole[] = [];
   let gatewayUrl: string | undefined;
+  let servedMetricsPort: number | undefined;
   if (onShutdown) shutdown.add({ name: 'dev stack', close: onShutdown });
+  const readinessReport = () =>
+    collectReadiness(
+      running.map(({ name, role }) => ({
+        name,
+        readiness: (): Readiness | Promise<Readiness> => role.readiness(),
+      })),
+    );
 
   let fatal: unknown;
   let requestStop: (reason: string) => void = () => {};
@@ -43,47 +85,43 @@ export async function runRoles({
   const onSignal = (signal: NodeJS.Signals) => requestStop(signal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const watch = (role: RunningRole) =>
+  const watch = ({ name, role }: RunningRole) =>
     role.done.catch((error: unknown) => {
       fatal ??= error;
-      logger.error({ msg: 'Role stopped with an error', role: role.name, err: error });
-      requestStop(`${role.name} failed`);
+      logger.error({ msg: 'Role stopped with an error', role: name, err: error });
+      requestStop(`${name} failed`);
     });
 
   try {
-    // The gateway serves /metrics itself; other roles expose it when METRICS_PORT is set.
-    if (!roles.includes('gateway') && process.env.METRICS_PORT) {
-      const close = await startMetricsServer(Number(process.env.METRICS_PORT), config.gateway.host, logger);
-      shutdown.add({ name: 'metrics server', close });
+    // The gateway serves /metrics and /readyz itself; without it, the metrics server does.
+    if (!roles.includes('gateway') && metricsPort !== undefined) {
+      const server = await startMetricsServer({
+        port: metricsPort,
+        host: config.gateway.host,
+        logger,
+        readiness: readinessReport,
+      });
+      servedMetricsPort = server.port;
+      shutdown.add({ name: 'metrics server', close: server.close });
     }
     for (const name of roles) {
-      let role: RunningRole;
-      if (name === 'ingest') {
-        const { createIngest } = await import('../ingest/index.ts');
-        const ingest = createIngest({ config, logger: logger.child({ role: 'ingest' }) });
-        await ingest.start();
-        role = { name, stop: () => ingest.stop(), done: ingest.done };
-      } else if (name === 'process') {
-        const { createProcessor } = await import('../process/index.ts');
-        const processor = createProcessor({ config, logger: logger.child({ role: 'process' }) });
-        await processor.start();
-        role = { name, stop: () => processor.stop(), done: processor.done };
-      } else {
-        const { createGateway } = await import('../gateway/index.ts');
-        const gateway = createGateway({ config, logger: logger.child({ role: 'gateway' }) });
-        gatewayUrl = (await gateway.start()).url;
-        role = { name, stop: () => gateway.stop(), done: Promise.resolve() };
-      }
-      running.push(role);
-      shutdown.add({ name, close: role.stop });
-      void watch(role);
+      const role = await createRole(name, config, logger, readinessReport);
+      // Registered before it starts, so /readyz shows a role that is still connecting.
+      const entry = { name, role };
+      running.push(entry);
+      shutdown.add({ name, close: () => role.stop() });
+      const started = await role.start();
+      if (name === 'gateway') gatewayUrl = (started as { url: string }).url;
+      void watch(entry);
       logger.info({ msg: 'Role started', role: name });
     }
   } catch (error) {
     await shutdown.shutdown('start failed');
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     throw error;
   }
-  onStarted?.({ gatewayUrl });
+  onStarted?.({ gatewayUrl, metricsPort: servedMetricsPort });
   const reason = await stopRequested;
   await shutdown.shutdown(reason);
   process.off('SIGINT', onSignal);

@@ -2,10 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDashboardHandler } from '../dashboard/index.ts';
 import type { ResolvedConfig } from '../shared/config/index.ts';
-import { RedisError } from '../shared/errors/index.ts';
+import { BaseError, RedisError } from '../shared/errors/index.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { collectProcessMetrics } from '../shared/metrics.ts';
 import { createRedis } from '../shared/redis.ts';
+import { collectReadiness, type Readiness, type ReadinessReport, type Role } from '../shared/role.ts';
 import type { GatewayServices } from './context.ts';
 import { createChannelHub } from './pubsub/channelHub.ts';
 import { buildSchema } from './schema/buildSchema.ts';
@@ -14,6 +15,7 @@ import { attachWebSocket, type WebSocketEndpoint } from './server/attachWebSocke
 import { createAuthenticate, createRequestViewer } from './server/authenticate.ts';
 import { createRequestHandler } from './server/createRequestHandler.ts';
 import { createYogaServer } from './server/createYogaServer.ts';
+import { gatewayReadiness } from './server/gatewayReadiness.ts';
 import { createRateLimiter } from './server/rateLimiter.ts';
 
 export { printSchemaFromConfig } from './printSchema.ts';
@@ -24,17 +26,27 @@ export type CreateGatewayParameters = {
   logger?: Logger;
   /** Close WebSockets that send no connection_init within this time; default 3 s. */
   connectionInitWaitTimeout?: number;
+  /**
+   * What `/readyz` answers: the readiness of every role in this process (the CLI passes all it runs).
+   * Default: the gateway's own.
+   */
+  readinessReport?: () => Promise<ReadinessReport>;
 };
 
 /** The GraphQL gateway role (Redis → GraphQL over HTTP, SSE and WebSocket). */
-export type Gateway = {
-  /** Connects to Redis and listens; resolves with the GraphQL endpoint URL. */
+export interface Gateway extends Role<{ url: string }> {
+  /**
+   * Connects to Redis and listens; resolves with the GraphQL endpoint URL. `done` rejects when the
+   * HTTP server fails or closes after that without `stop()`.
+   */
   start(): Promise<{ url: string }>;
-  /** Closes sockets, subscriptions and Redis connections. */
-  stop(): Promise<void>;
+  /** Ready when Redis answers and holds a complete projection. */
+  readiness(): Promise<Readiness>;
+  /** The HTTP server once listening (for embedding and diagnostics). */
+  readonly httpServer: Server | undefined;
   /** Current counts, for tests and diagnostics. */
   stats(): { redisChannels: number; listeners: number; webSocketClients: number; renderGroups: number };
-};
+}
 
 /** Creates the gateway role: graphql-yoga + Pothos schema from the configured ABIs on one port. */
 export function createGateway(params: CreateGatewayParameters): Gateway {
@@ -44,8 +56,36 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
   let ws: WebSocketEndpoint | undefined;
   let services: GatewayServices | undefined;
   let stopping: Promise<void> | undefined;
+  let settle: { resolve: () => void; reject: (error: unknown) => void } = {
+    resolve: () => {},
+    reject: () => {},
+  };
+  const done = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  done.catch(() => {});
 
-  return {
+  let failure: BaseError | undefined;
+
+  /** A failure of the listening server ends the role: it closes everything, then `done` rejects. */
+  function failAfterListening(error: BaseError): void {
+    if (stopping) return;
+    failure = error;
+    void gateway.stop();
+  }
+
+  async function readiness(): Promise<Readiness> {
+    if (!services || stopping) return { ready: false, reason: stopping ? 'stopping' : 'not started' };
+    return gatewayReadiness(services);
+  }
+
+  const gateway: Gateway = {
+    done,
+    readiness,
+    get httpServer() {
+      return server;
+    },
+
     async start() {
       collectProcessMetrics();
       const redis = createRedis({ url: config.redis.url, options: { maxRetriesPerRequest: 3 } });
@@ -83,7 +123,13 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
         logger,
       });
       const yoga = createYogaServer({ schema, services, authenticate, requestViewer });
-      const handler = createRequestHandler({ yoga, services, rateLimiter, requestViewer });
+      const handler = createRequestHandler({
+        yoga,
+        services,
+        rateLimiter,
+        requestViewer,
+        readiness: params.readinessReport ?? (() => collectReadiness([{ name: 'gateway', readiness }])),
+      });
       const dashboard = createDashboardHandler();
       server = createServer((req, res) => {
         if (dashboard(req, res)) return;
@@ -112,6 +158,19 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
           resolve();
         });
       });
+      listening.on('error', (error: NodeJS.ErrnoException) =>
+        failAfterListening(
+          new BaseError(`The gateway's HTTP server failed: ${error.message}`, {
+            code: 'GATEWAY_SERVER_FAILED',
+            cause: error,
+          }),
+        ),
+      );
+      listening.once('close', () =>
+        failAfterListening(
+          new BaseError("The gateway's HTTP server closed unexpectedly", { code: 'GATEWAY_SERVER_CLOSED' }),
+        ),
+      );
       const address = listening.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const url = `http://${host}:${address.port}/graphql`;
@@ -132,6 +191,8 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
           await services.hub.close();
           services.redis.disconnect();
         }
+        if (failure) settle.reject(failure);
+        else settle.resolve();
       })();
       return stopping;
     },
@@ -142,4 +203,5 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       renderGroups: ws?.groupCount() ?? 0,
     }),
   };
+  return gateway;
 }

@@ -1,10 +1,16 @@
 import { hostname } from 'node:os';
+import type { Admin } from 'kafkajs';
 import { topicNames } from '../domain/index.ts';
+import { abortable } from '../shared/abortable.ts';
 import type { ResolvedConfig } from '../shared/config/index.ts';
+import { createDependency, startProbes } from '../shared/dependency.ts';
 import { BaseError, KafkaError } from '../shared/errors/index.ts';
+import { isKafkaRetriable } from '../shared/isKafkaRetriable.ts';
 import { blockwireTopics, createKafka, ensureTopics } from '../shared/kafka.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { createRedis } from '../shared/redis.ts';
+import { withRetry } from '../shared/retry.ts';
+import type { Readiness, Role } from '../shared/role.ts';
 import { createChainIngestor } from './chain-ingestor/index.ts';
 
 /** Parameters of {@link createIngest}. */
@@ -15,17 +21,18 @@ export type CreateIngestParameters = {
   instanceId?: string;
   /** Lock TTL in ms; a standby takes over within it. Default `ingest.lockTtlMs` of the config. */
   lockTtlMs?: number;
+  /** How often Kafka and Redis are probed for readiness. Default 1000 ms. */
+  probeIntervalMs?: number;
 };
 
-/** The ingest role: one loop per configured chain, chain → Kafka. */
-export type Ingest = {
-  /** Creates the topics and starts the chain loops (each waits for its chain lock). */
-  start(): Promise<void>;
-  /** Stops the loops, releases the locks and closes connections. */
-  stop(): Promise<void>;
-  /** Settles when the role stops; rejects with a BaseError on a fatal error. */
-  done: Promise<void>;
-};
+/**
+ * The ingest role: one loop per configured chain, chain → Kafka. `start()` resolves once the topics
+ * exist (or creating them failed once: it is retried while Kafka is unreachable, and readiness says
+ * so); `done` rejects with a BaseError on a fatal error.
+ */
+export interface Ingest extends Role {
+  readiness(): Readiness;
+}
 
 /** Creates the ingest role; see {@link Ingest}. */
 export function createIngest({
@@ -33,6 +40,7 @@ export function createIngest({
   logger: parentLogger,
   instanceId = `${hostname()}:${process.pid}`,
   lockTtlMs: lockTtlOption,
+  probeIntervalMs = 1_000,
 }: CreateIngestParameters): Ingest {
   const logger = parentLogger ?? createLogger('ingest');
   const lockTtlMs = lockTtlOption ?? config.ingest.lockTtlMs;
@@ -44,73 +52,126 @@ export function createIngest({
   });
   const redis = createRedis({ url: config.redis.url, options: { maxRetriesPerRequest: 2 } });
   redis.on('error', (error) => logger.warn({ msg: 'Redis connection error', err: error.message }));
+  const dependencies = {
+    kafka: createDependency('Kafka', 'Kafka is unreachable'),
+    redis: createDependency('Redis', 'Redis is unavailable'),
+  };
   const controller = new AbortController();
   let settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
   const done = new Promise<void>((resolve, reject) => {
     settle = { resolve, reject };
   });
   done.catch(() => {});
-  let running: Promise<void> | undefined;
-  let stopped = false;
+  let stage: 'idle' | 'creating-topics' | 'running' | 'stopping' = 'idle';
+  let admin: Admin | undefined;
+  let stopProbes: () => void = () => {};
 
   const close = async () => {
+    stopProbes();
+    await admin?.disconnect().catch(() => {});
     redis.disconnect();
   };
+
+  /** Creates the topics, retrying while Kafka is unreachable; an error kafkajs marks fatal stops the role. */
+  async function createTopics(connecting: Admin, onFirstAttempt: () => void): Promise<void> {
+    try {
+      await withRetry(
+        async (attempt) => {
+          try {
+            const creating = dependencies.kafka.track(async () => {
+              await connecting.connect();
+              await ensureTopics({ admin: connecting, topics: blockwireTopics(config.kafka) });
+            });
+            await abortable(creating, controller.signal);
+          } finally {
+            if (attempt === 1) onFirstAttempt();
+          }
+        },
+        {
+          retries: Number.POSITIVE_INFINITY,
+          initialDelayMs: 200,
+          maxDelayMs: 10_000,
+          shouldRetry: isKafkaRetriable,
+          onRetry: (error, attempt, delayMs) =>
+            logger.warn({ msg: 'Kafka is unreachable; retrying', attempt, delay_ms: delayMs, err: error }),
+          signal: controller.signal,
+        },
+      );
+    } catch (error) {
+      if (controller.signal.aborted) throw error;
+      throw new KafkaError(
+        `Creating the Kafka topics under prefix ${config.kafka.topicPrefix} failed: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  function runChains(): Promise<void> {
+    const loops = config.chains.map((chain) =>
+      createChainIngestor({
+        chain,
+        kafka,
+        redis,
+        topics,
+        topicPrefix: config.kafka.topicPrefix,
+        keyPrefix: config.redis.keyPrefix,
+        instanceId,
+        logger,
+        lockTtlMs,
+        options: {
+          windowSize: chain.headerWindowBlocks,
+          backfillConcurrency: config.ingest.backfillConcurrency,
+          blocksPerTransaction: config.ingest.blocksPerTransaction,
+        },
+      }).run(controller.signal),
+    );
+    return Promise.all(loops).then(
+      () => undefined,
+      async (error: unknown) => {
+        controller.abort(error);
+        await Promise.allSettled(loops);
+        throw error;
+      },
+    );
+  }
+
+  async function run(onFirstAttempt: () => void): Promise<void> {
+    stage = 'creating-topics';
+    await createTopics(admin!, onFirstAttempt);
+    if (controller.signal.aborted) return;
+    stage = 'running';
+    await runChains();
+  }
 
   return {
     done,
     async start() {
-      const admin = kafka.admin();
-      try {
-        await admin.connect();
-        await ensureTopics({
-          admin,
-          topics: blockwireTopics(config.kafka),
-        });
-      } catch (error) {
-        await close();
-        throw new KafkaError(
-          `Creating the Kafka topics under prefix ${config.kafka.topicPrefix} failed: ${(error as Error).message}`,
+      if (stage !== 'idle') return;
+      admin = kafka.admin();
+      const connected = admin;
+      stopProbes = startProbes(
+        [
+          { dependency: dependencies.redis, call: () => redis.ping() },
           {
-            cause: error,
+            dependency: dependencies.kafka,
+            call: () => (stage === 'running' ? connected.describeCluster() : undefined),
           },
-        );
-      } finally {
-        await admin.disconnect().catch(() => {});
-      }
-      const loops = config.chains.map((chain) =>
-        createChainIngestor({
-          chain,
-          kafka,
-          redis,
-          topics,
-          topicPrefix: config.kafka.topicPrefix,
-          keyPrefix: config.redis.keyPrefix,
-          instanceId,
-          logger,
-          lockTtlMs,
-          options: {
-            windowSize: chain.headerWindowBlocks,
-            backfillConcurrency: config.ingest.backfillConcurrency,
-            blocksPerTransaction: config.ingest.blocksPerTransaction,
-          },
-        }).run(controller.signal),
+        ],
+        probeIntervalMs,
       );
-      running = Promise.all(loops).then(
-        () => undefined,
-        (error: unknown) => {
-          controller.abort(error);
-          throw error;
-        },
-      );
-      running
-        .then(async () => {
+      let firstAttempt: () => void = () => {};
+      const attempted = new Promise<void>((resolve) => {
+        firstAttempt = resolve;
+      });
+      const running = run(firstAttempt);
+      running.then(
+        async () => {
           await close();
           settle?.resolve();
-        })
-        .catch(async (error: unknown) => {
-          await Promise.allSettled(loops);
+        },
+        async (error: unknown) => {
           await close();
+          if (controller.signal.aborted && stage === 'stopping') return settle?.resolve();
           const fatal =
             error instanceof BaseError
               ? error
@@ -118,19 +179,31 @@ export function createIngest({
                   code: 'INGEST_FAILED',
                   cause: error,
                 });
-          if (!stopped)
-            logger.error({ msg: 'Ingest stopped on a fatal error', code: fatal.code, err: fatal.message });
           settle?.reject(fatal);
-        });
+        },
+      );
+      await Promise.race([attempted, running.catch(() => {})]);
     },
     async stop() {
-      stopped = true;
-      controller.abort(new Error('ingest stopped'));
-      if (running) await done.catch(() => {});
-      else {
+      if (stage === 'idle') {
+        stage = 'stopping';
         await close();
         settle?.resolve();
+        return;
       }
+      stage = 'stopping';
+      controller.abort(new Error('ingest stopped'));
+      await done.catch(() => {});
+    },
+    readiness() {
+      const dependencyStates = { kafka: dependencies.kafka.status(), redis: dependencies.redis.status() };
+      if (stage === 'idle') return { ready: false, reason: 'not started', ...dependencyStates };
+      if (stage === 'stopping') return { ready: false, reason: 'stopping', ...dependencyStates };
+      const down = [dependencies.kafka.reason(), dependencies.redis.reason()].filter((reason) => reason);
+      if (down.length > 0) return { ready: false, reason: down.join('; '), ...dependencyStates };
+      if (stage === 'creating-topics')
+        return { ready: false, reason: 'creating the Kafka topics', ...dependencyStates };
+      return { ready: true, ...dependencyStates };
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { epochKey } from '../../domain/index.ts';
 import { metricsRegistry } from '../../shared/metrics.ts';
+import { type ReadinessReport, readinessResponse } from '../../shared/role.ts';
 import type { GatewayContext, GatewayServices } from '../context.ts';
 import { gatewayMetrics } from '../metrics.ts';
 import type { RequestViewer } from './authenticate.ts';
@@ -14,6 +14,8 @@ export type RequestHandlerParameters = {
   services: GatewayServices;
   rateLimiter: RateLimiter;
   requestViewer: RequestViewer;
+  /** Readiness of every role running in this process, answered on `/readyz`. */
+  readiness: () => Promise<ReadinessReport>;
 };
 
 // Bodies over the limit are read and discarded up to this size so the client can finish sending
@@ -57,23 +59,6 @@ function sendError(
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
-async function readiness(services: GatewayServices): Promise<{ ready: boolean; reason?: string }> {
-  try {
-    const [pong, epoch] = await Promise.race([
-      Promise.all([services.redis.ping(), services.redis.exists(epochKey(services.keyPrefix))]),
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2_000).unref(),
-      ),
-    ]);
-    if (pong !== 'PONG') return { ready: false, reason: 'Redis did not answer PING' };
-    if (epoch !== 1)
-      return { ready: false, reason: 'Redis projection is not complete (epoch marker missing; rebuilding?)' };
-    return { ready: true };
-  } catch (error) {
-    return { ready: false, reason: (error as Error).message };
-  }
-}
-
 /**
  * The HTTP entry: `/healthz`, `/readyz`, `/metrics`, then body-size and rate limits, then yoga
  * (GraphQL over HTTP, SSE, GraphiQL).
@@ -83,6 +68,7 @@ export function createRequestHandler({
   services,
   rateLimiter,
   requestViewer,
+  readiness,
 }: RequestHandlerParameters) {
   const { limits, trustProxy } = services.config.gateway;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -93,9 +79,9 @@ export function createRequestHandler({
       return;
     }
     if (path === '/readyz') {
-      const result = await readiness(services);
-      res.writeHead(result.ready ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: result.ready ? 'ready' : 'not ready', reason: result.reason }));
+      const { statusCode, body } = readinessResponse(await readiness());
+      res.writeHead(statusCode, { 'content-type': 'application/json' });
+      res.end(body);
       return;
     }
     if (path === '/metrics') {
