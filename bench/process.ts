@@ -15,7 +15,7 @@ import { startKafka } from '../src/dev-stack/kafka.ts';
 import { startRedis } from '../src/dev-stack/redis.ts';
 import { contractKeys, topicNames } from '../src/domain/index.ts';
 import { createProcessor } from '../src/process/index.ts';
-import { buildApplyCall, prepareApply } from '../src/process/prepareApply.ts';
+import { buildApplyCall, prepareApply } from '../src/process/projection/prepareApply.ts';
 import { createKafka } from '../src/shared/kafka.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { createTopics, produceRecords } from '../test/process/support/produce.ts';

@@ -11,7 +11,11 @@ import {
   tokenFields,
   topicNames,
 } from '../../src/domain/index.ts';
-import { buildApplyCall, type PreparedEvent, prepareApply } from '../../src/process/prepareApply.ts';
+import {
+  buildApplyCall,
+  type PreparedEvent,
+  prepareApply,
+} from '../../src/process/projection/prepareApply.ts';
 import { defineProcessScripts, type ProcessScripts } from '../../src/process/scripts.ts';
 import { randomId } from '../support/random.ts';
 import { getStack } from '../support/stack.ts';

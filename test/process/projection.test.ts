@@ -11,8 +11,8 @@ import {
   pendingChannel,
   topicNames,
 } from '../../src/domain/index.ts';
-import { accountsOf } from '../../src/process/accountsOf.ts';
 import { createProcessor, type Processor } from '../../src/process/index.ts';
+import { accountsOf } from '../../src/process/projection/accountsOf.ts';
 import { getStack } from '../support/stack.ts';
 import { makeEvent } from './support/events.ts';
 import { expectProjectionsExact } from './support/expectExact.ts';

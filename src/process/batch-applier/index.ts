@@ -7,9 +7,14 @@ import { withRetry } from '../../shared/retry.ts';
 import type { DeadLetter } from '../dlq/index.ts';
 import { isPoisonRedisError } from '../isPoisonRedisError.ts';
 import { processMetrics } from '../metrics.ts';
-import { type ApplySettings, buildApplyCall, type PreparedEvent, prepareApply } from '../prepareApply.ts';
+import {
+  type ApplySettings,
+  buildApplyCall,
+  type PreparedEvent,
+  prepareApply,
+} from '../projection/prepareApply.ts';
+import { validateMessage } from '../projection/validateMessage.ts';
 import type { ProcessScripts } from '../scripts.ts';
-import { validateMessage } from '../validateMessage.ts';
 
 /** Outcome of applying a run of messages of one partition. */
 export type ApplyOutcome =

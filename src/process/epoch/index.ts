@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { chainStatusKey, epochKey } from '../../domain/index.ts';
-import { projectionKeyPattern } from '../projectionKeyPattern.ts';
+import { projectionKeyPattern } from '../projection/projectionKeyPattern.ts';
 import type { ProcessScripts } from '../scripts.ts';
 
 /** The epoch an instance applies under; `created` when this instance just wiped and re-created it. */

@@ -5,8 +5,8 @@ import { contractKeys, type EventChannelMessage, eventKey, pendingChannel } from
 import type { DeadLetter, Dlq } from '../dlq/index.ts';
 import { execUntilAcknowledged } from '../execUntilAcknowledged.ts';
 import { processMetrics } from '../metrics.ts';
+import { validateMessage } from '../projection/validateMessage.ts';
 import type { ProcessScripts } from '../scripts.ts';
-import { validateMessage } from '../validateMessage.ts';
 
 /**
  * Forwards `events.pending` to the pending channels without touching state, dropping the PENDING

@@ -11,7 +11,11 @@ import {
   type JsonValue,
   pendingChannel,
 } from '../../../src/domain/index.ts';
-import { type ApplySettings, buildApplyCall, prepareApply } from '../../../src/process/prepareApply.ts';
+import {
+  type ApplySettings,
+  buildApplyCall,
+  prepareApply,
+} from '../../../src/process/projection/prepareApply.ts';
 import { defineProcessScripts } from '../../../src/process/scripts.ts';
 import type { ResolvedConfig } from '../../../src/shared/config/index.ts';
 

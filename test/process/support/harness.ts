@@ -11,7 +11,7 @@ import {
   metaFields,
   topicNames,
 } from '../../../src/domain/index.ts';
-import { projectionKeyPattern } from '../../../src/process/projectionKeyPattern.ts';
+import { projectionKeyPattern } from '../../../src/process/projection/projectionKeyPattern.ts';
 import type { ResolvedConfig } from '../../../src/shared/config/index.ts';
 import { createKafka } from '../../../src/shared/kafka.ts';
 import { createLogger } from '../../../src/shared/logger.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, encodeEvent } from '../domain/index.ts';
+import { decodeEvent, encodeEvent } from '../../domain/index.ts';
 import { fastDecodeEvent } from './fastDecodeEvent.ts';
 
 const valid = {

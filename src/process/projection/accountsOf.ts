@@ -1,5 +1,5 @@
 import { isAddress, zeroAddress } from 'viem';
-import type { ChainEvent } from '../domain/index.ts';
+import type { ChainEvent } from '../../domain/index.ts';
 
 const accountArgs = ['from', 'to', 'operator', 'owner', 'spender', 'account'] as const;
 

@@ -1,5 +1,5 @@
 import { isAddress } from 'viem';
-import type { ChainEvent } from '../domain/index.ts';
+import type { ChainEvent } from '../../domain/index.ts';
 
 const hexPattern = /^0x[0-9a-fA-F]*$/;
 const hashPattern = /^0x[0-9a-fA-F]{64}$/;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChainEvent } from '../domain/index.ts';
+import type { ChainEvent } from '../../domain/index.ts';
 import { accountsOf } from './accountsOf.ts';
 import { projectionOf } from './projectionOf.ts';
 

@@ -1,4 +1,4 @@
-import { type ChainEvent, decodeEvent, type EventStatus, eventKey } from '../domain/index.ts';
+import { type ChainEvent, decodeEvent, type EventStatus, eventKey } from '../../domain/index.ts';
 import { fastDecodeEvent } from './fastDecodeEvent.ts';
 
 /** Parameters of {@link validateMessage}. */

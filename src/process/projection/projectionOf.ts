@@ -1,6 +1,6 @@
 import { isAddress } from 'viem';
-import type { ChainEvent, JsonValue } from '../domain/index.ts';
-import type { AbiKind } from '../shared/config/index.ts';
+import type { ChainEvent, JsonValue } from '../../domain/index.ts';
+import type { AbiKind } from '../../shared/config/index.ts';
 
 /** How the apply script projects an event; `payload` is what it stores to reverse it on REMOVED. */
 export type Projection =

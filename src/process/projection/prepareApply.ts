@@ -9,8 +9,8 @@ import {
   eventKey,
   ownerTokensKey,
   undecodedCountField,
-} from '../domain/index.ts';
-import type { AbiKind } from '../shared/config/index.ts';
+} from '../../domain/index.ts';
+import type { AbiKind } from '../../shared/config/index.ts';
 import { accountsOf } from './accountsOf.ts';
 import { projectionOf } from './projectionOf.ts';
 

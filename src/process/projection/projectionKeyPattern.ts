@@ -1,4 +1,4 @@
-import { contractKeys } from '../domain/index.ts';
+import { contractKeys } from '../../domain/index.ts';
 
 /**
  * SCAN pattern matching every per-contract key under a key prefix. Derived from `contractKeys` (the
