@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../src/dev-stack/index.ts';
 import { topicNames } from '../../src/domain/index.ts';
+import { createGateway, type Gateway } from '../../src/gateway/index.ts';
 import { createIngest, type Ingest } from '../../src/ingest/index.ts';
 import { parseConfig, type ResolvedConfig } from '../../src/shared/config/index.ts';
 import {
@@ -25,7 +26,14 @@ import {
 } from '../support/chain.ts';
 import { randomId } from '../support/random.ts';
 import { getStack } from '../support/stack.ts';
-import { pendingProblems, recordStatuses, type StatusRecorder } from './support/pendingOrder.ts';
+import {
+  missingSettlements,
+  pendingProblems,
+  recordStatuses,
+  recordSubscribedStatuses,
+  type StatusRecorder,
+  type SubscriberRecorder,
+} from './support/pendingOrder.ts';
 
 const confirmations = 2;
 const rounds = 2;
@@ -39,6 +47,9 @@ describe('pipeline: the pending stream when processor instances are SIGKILLed', 
   let harness: Harness;
   let ingest: Ingest | undefined;
   let statuses: StatusRecorder | undefined;
+  let gateway: Gateway | undefined;
+  let wsUrl: string;
+  let subscriber: SubscriberRecorder | undefined;
   const instances: SpawnedProcessor[] = [];
 
   beforeAll(async () => {
@@ -64,6 +75,7 @@ describe('pipeline: the pending stream when processor instances are SIGKILLed', 
         pollIntervalMs: 200,
       }),
       process: { groupId: `${id}.process`, sessionTimeoutMs: 6_000 },
+      gateway: { port: 0, maskErrors: false },
     };
     configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify(raw, null, 2));
@@ -72,10 +84,14 @@ describe('pipeline: the pending stream when processor instances are SIGKILLed', 
     harness = await createHarness({ config, chainId: chain.chainId });
     ingest = createIngest({ config, logger: testLogger('pending-after-crash') });
     await ingest.start();
+    gateway = createGateway({ config, logger: testLogger('pending-after-crash-gateway') });
+    wsUrl = (await gateway.start()).url.replace(/^http/, 'ws');
   }, 120_000);
 
   afterAll(async () => {
     statuses?.stop();
+    subscriber?.stop();
+    await gateway?.stop();
     for (const instance of instances) instance.child.kill('SIGKILL');
     await Promise.all(instances.map((instance) => instance.exited));
     await ingest?.stop();
@@ -83,7 +99,7 @@ describe('pipeline: the pending stream when processor instances are SIGKILLed', 
     await chain?.stop();
   }, 60_000);
 
-  it('settles every PENDING with CONFIRMED or REMOVED of its id and delivers none after its CONFIRMED', async () => {
+  it('a graphql-ws subscriber with includePending gets every PENDING settled by CONFIRMED or REMOVED of its id and none after its CONFIRMED', async () => {
     const { publicClient, testClient, chainId } = chain;
     const wallets = chain.walletClients.slice(1, 7);
     const traffic = (count: number, seed: number) =>
@@ -93,7 +109,16 @@ describe('pipeline: the pending stream when processor instances are SIGKILLed', 
     const addresses = [contracts.erc20.address, contracts.erc721.address, contracts.erc1155.address].map(
       (address) => address.toLowerCase(),
     );
-    // Everything the processors publish, pending and confirmed, as one subscriber sees it.
+    // What a dApp sees: a graphql-ws client of `events` with `includePending`. It listens before the
+    // Redis recorder below, so every CONFIRMED or REMOVED that recorder gets must reach it too.
+    subscriber = recordSubscribedStatuses(wsUrl, chainId);
+    await waitFor(() => gateway?.stats().listeners === 1, {
+      description: 'the GraphQL subscription to listen',
+      timeoutMs: 20_000,
+      abort: subscriber.failure,
+    });
+    const delivered = subscriber.sequences;
+    // Everything the processors publish, pending and confirmed, as one Redis subscriber sees it.
     statuses = await recordStatuses(harness.redis, config.redis.keyPrefix, chainId);
     const recorded = statuses.sequences;
     /** Member ids of the pending group once it is stable (empty while it rebalances). */
@@ -149,16 +174,31 @@ describe('pipeline: the pending stream when processor instances are SIGKILLed', 
       timeoutMs: 120_000,
       intervalMs: 500,
     });
-    // The last PENDING events may still be on their way behind the last CONFIRMED ones.
-    await waitFor(() => pendingProblems(recorded).every((problem) => !problem.includes('never followed')), {
-      description: 'every PENDING to be followed by CONFIRMED or REMOVED',
-      timeoutMs: 60_000,
-      intervalMs: 500,
-    }).catch(() => {});
+    // The last PENDING events may still be on their way behind the last CONFIRMED ones, and the
+    // gateway forwards what Redis published a moment later.
+    const settled = (sequences: Map<string, string[]>) =>
+      pendingProblems(sequences).every((problem) => !problem.includes('never followed'));
+    await waitFor(
+      () => settled(recorded) && settled(delivered) && missingSettlements(recorded, delivered).length === 0,
+      {
+        description:
+          'every PENDING to be followed by CONFIRMED or REMOVED, on Redis and at the GraphQL client',
+        timeoutMs: 60_000,
+        intervalMs: 500,
+        abort: subscriber.failure,
+      },
+    ).catch(() => {});
 
-    const pendingIds = [...recorded.values()].filter((list) => list.includes('PENDING')).length;
-    console.log(`[pending e2e] ${records.length} confirmed records, ${pendingIds} ids delivered as PENDING`);
-    expect(pendingIds).toBeGreaterThan(0);
+    const pendingIds = (sequences: Map<string, string[]>) =>
+      [...sequences.values()].filter((list) => list.includes('PENDING')).length;
+    console.log(
+      `[pending e2e] ${records.length} confirmed records; ids delivered as PENDING: ${pendingIds(recorded)} on Redis, ${pendingIds(delivered)} to the GraphQL client`,
+    );
+    expect(subscriber.failure()).toBeUndefined();
+    expect(pendingIds(recorded)).toBeGreaterThan(0);
     expect(pendingProblems(recorded)).toEqual([]);
+    expect(missingSettlements(recorded, delivered)).toEqual([]);
+    expect(pendingIds(delivered)).toBeGreaterThan(0);
+    expect(pendingProblems(delivered)).toEqual([]);
   }, 300_000);
 });
