@@ -14,6 +14,7 @@ import {
   type WalletClient,
 } from 'viem';
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
+import { fetchRetryingClosedSocket } from './fetchRetryingClosedSocket.ts';
 import { HARDHAT_CHAIN_ID } from './hardhat.ts';
 
 /** Mnemonic of Hardhat's default accounts ("test test … junk"); every account holds 10 000 ETH. */
@@ -65,7 +66,7 @@ export function createDevChainClients(parameters: DevChainClientsParameters) {
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [rpcHttp], ...(rpcWs ? { webSocket: [rpcWs] } : {}) } },
   });
-  const transport: HttpTransport = http(rpcHttp, { retryCount: 0 });
+  const transport: HttpTransport = http(rpcHttp, { retryCount: 0, fetchFn: fetchRetryingClosedSocket });
   // cacheTime 0: with automine every transaction moves the head; a cached block number would lag.
   const publicClient: PublicClient = createPublicClient({ chain, transport, pollingInterval, cacheTime: 0 });
   const testClient = createTestClient({
