@@ -130,3 +130,56 @@ export function pendingChannel(keyPrefix: string, chainId: number, address: stri
 export function rateLimitKey(keyPrefix: string, client: string): string {
   return `${keyPrefix}rl:${client}`;
 }
+
+/**
+ * Key string of one entity of a projection: its key values (canonical: decimal integers, lower-case
+ * addresses and hex) each URI-encoded and joined with `:`, so a composite key stays unambiguous.
+ */
+export function entityKeyString(values: readonly string[]): string {
+  return values.map((value) => encodeURIComponent(value)).join(':');
+}
+
+/** The key values of an entity key string (inverse of {@link entityKeyString}). */
+export function parseEntityKeyString(key: string): string[] {
+  return key.split(':').map((part) => decodeURIComponent(part));
+}
+
+/** Redis keys of one projection of a contract (same hash tag as the contract's other keys). */
+export type ProjectionKeys = {
+  /** Sorted set (all scores 0): key strings of the entities that exist. */
+  index: string;
+  /** Stream: one entry per change of an entity (id: the cursor of the event that made it). */
+  journal: string;
+};
+
+/** Redis keys of a projection's index and journal. */
+export function projectionKeys(
+  keyPrefix: string,
+  chainId: number,
+  address: string,
+  projection: string,
+): ProjectionKeys {
+  const base = `${keyPrefix}c:${contractTag(chainId, address)}:p:${projection}`;
+  return { index: `${base}:index`, journal: `${base}:journal` };
+}
+
+/** Redis hash of one entity of a projection (fields: see `entityFields` in readModel.ts). */
+export function entityKey(
+  keyPrefix: string,
+  chainId: number,
+  address: string,
+  projection: string,
+  key: string,
+): string {
+  return `${keyPrefix}c:${contractTag(chainId, address)}:p:${projection}:e:${key}`;
+}
+
+/** Pub/sub channel carrying every change of the entities of one projection of a contract. */
+export function entityChannel(
+  keyPrefix: string,
+  chainId: number,
+  address: string,
+  projection: string,
+): string {
+  return `${keyPrefix}ch:entity:${chainId}:${address.toLowerCase()}:${projection}`;
+}

@@ -52,6 +52,38 @@ export const journalFields = {
   event: 'e',
 } as const;
 
+/**
+ * Fields of an entity hash besides the projection's own fields (which are stored under their names,
+ * as canonical strings: decimal integers, lower-case addresses and hex, `true`/`false`). A field never
+ * written is absent. The names start with `_`, which projection field names cannot.
+ */
+export const entityFields = {
+  /** Block number of the event that last changed the entity. */
+  updatedAtBlock: '_b',
+  /** Journal cursor of the event that last changed the entity. */
+  cursor: '_c',
+} as const;
+
+/** Fields of a projection journal entry (its id is the cursor of the event that made the change). */
+export const entityJournalFields = {
+  /** The entity key string (`entityKeyString`). */
+  key: 'k',
+  /** JSON object of the entity hash after the change, or `null` when the change deleted it. */
+  entity: 'e',
+} as const;
+
+/**
+ * The message published on an entity channel for each change: the entity hash after it (null when
+ * deleted) and the cursor of the event that made it (a REMOVED event's cursor for a reversal).
+ */
+export type EntityChannelMessage = {
+  kind: 'entity';
+  projection: string;
+  key: string;
+  entity: Record<string, string> | null;
+  cursor: string;
+};
+
 /** The event JSON of a journal entry's fields (XRANGE reply), undefined when it has none. */
 export function journalEntryEvent(fields: string[]): string | undefined {
   const index = fields.indexOf(journalFields.event);
@@ -106,6 +138,8 @@ export function readModelForLua() {
     token: tokenFields,
     status: chainStatusFields,
     journal: journalFields,
+    entity: entityFields,
+    entityJournal: entityJournalFields,
     undecodedCountField,
     multiBalanceSeparator,
     eventMessage: eventMessageTemplate(),

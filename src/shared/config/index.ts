@@ -9,4 +9,18 @@ export {
   type ResolvedConfig,
   type ResolvedContract,
 } from './loadConfig.ts';
+export {
+  type ProjectionConfig,
+  type ProjectionHandlerConfig,
+  projectionConfigSchema,
+} from './projectionSchema.ts';
+export {
+  type ProjectionFieldType,
+  type ProjectionSource,
+  type ProjectionValue,
+  type ResolvedProjection,
+  type ResolvedProjectionHandler,
+  reservedEntityFields,
+  resolveProjections,
+} from './resolveProjections.ts';
 export { type ChainConfig, type Config, type ContractConfig, configSchema } from './schema.ts';

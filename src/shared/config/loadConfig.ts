@@ -7,16 +7,19 @@ import { ConfigError } from '../errors/index.ts';
 import { checkLimits, defaultHeaderWindowBlocks } from './checkLimits.ts';
 import { formatIssue, formatPath } from './formatIssue.ts';
 import { interpolateEnv } from './interpolateEnv.ts';
+import { type ResolvedProjection, resolveProjections } from './resolveProjections.ts';
 import { type ChainConfig, type Config, type ContractConfig, configSchema } from './schema.ts';
 
 /** How a contract's events are projected: a standard token kind, or counters and journal only. */
 export type AbiKind = StandardAbiName | 'custom';
 
 /** A contract with its ABI loaded. */
-export type ResolvedContract = Omit<ContractConfig, 'abi'> & {
+export type ResolvedContract = Omit<ContractConfig, 'abi' | 'projections'> & {
   abi: Abi;
   abiKind: AbiKind;
   abiSource: string;
+  /** Custom state declared for the contract (empty when none). */
+  projections: ResolvedProjection[];
 };
 /** A chain with its contracts resolved and its header window settled. */
 export type ResolvedChain = Omit<ChainConfig, 'contracts' | 'headerWindowBlocks'> & {
@@ -96,12 +99,27 @@ export function parseConfig({ raw, baseDir, env = process.env }: ParseConfigPara
         );
       addresses.add(contract.address);
       names.add(contract.name);
+      const { projections = [], ...rest } = contract;
       if (standardNames.has(contract.abi)) {
         const kind = contract.abi as StandardAbiName;
-        return { ...contract, abi: standardAbi(kind), abiKind: kind, abiSource: kind };
+        const abi = standardAbi(kind);
+        return {
+          ...rest,
+          abi,
+          abiKind: kind,
+          abiSource: kind,
+          projections: resolveProjections(projections, abi, field),
+        };
       }
       const path = resolve(baseDir, contract.abi);
-      return { ...contract, abi: loadAbiFile(path, `${field}.abi`), abiKind: 'custom', abiSource: path };
+      const abi = loadAbiFile(path, `${field}.abi`);
+      return {
+        ...rest,
+        abi,
+        abiKind: 'custom',
+        abiSource: path,
+        projections: resolveProjections(projections, abi, field),
+      };
     });
     return {
       ...chain,

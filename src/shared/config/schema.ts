@@ -1,5 +1,6 @@
 import { isAddress } from 'viem';
 import { z } from 'zod';
+import { projectionConfigSchema } from './projectionSchema.ts';
 
 const address = z
   .string({ required_error: 'is required', invalid_type_error: 'must be a 20-byte hex address' })
@@ -36,6 +37,12 @@ export const contractConfigSchema = z
       .nonnegative('must be a block number >= 0')
       .default(0)
       .describe('First block to backfill from.'),
+    projections: z
+      .array(projectionConfigSchema)
+      .optional()
+      .describe(
+        'State kept for this contract: entities keyed by event values, changed by its events (`set`, `add`, `sub`, `delete`), reversed on REMOVED, queried and subscribed to over GraphQL. See docs/projections.md.',
+      ),
   })
   .strict();
 
