@@ -32,7 +32,7 @@ export const projectionHandlerSchema = z
     add: fieldMap('Integer fields increased by a value (256-bit signed; a field never written counts as 0).'),
     sub: fieldMap('Integer fields decreased by a value (256-bit signed; a field never written counts as 0).'),
     delete: z
-      .literal(true, { invalid_type_error: 'must be true', errorMap: () => ({ message: 'must be true' }) })
+      .literal(true, { errorMap: () => ({ message: 'must be true' }) })
       .optional()
       .describe('`true` removes the entity (a later event may create it again).'),
   })
