@@ -57,6 +57,14 @@ type EventFields_DemoVault_OrderFilled_Fragment = { __typename: 'DemoVault_Order
 
 type EventFields_DemoVault_Rebalanced_Fragment = { __typename: 'DemoVault_Rebalanced', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null, args: { weights: Array<Array<string>>, managers: Array<`0x${string}`>, tag: `0x${string}` } };
 
+type EventFields_Market_Cancelled_Fragment = { __typename: 'Market_Cancelled', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null };
+
+type EventFields_Market_Listed_Fragment = { __typename: 'Market_Listed', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null };
+
+type EventFields_Market_PriceChanged_Fragment = { __typename: 'Market_PriceChanged', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null };
+
+type EventFields_Market_Sold_Fragment = { __typename: 'Market_Sold', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null };
+
 type EventFields_UndecodedEvent_Fragment = { __typename: 'UndecodedEvent', topics: Array<`0x${string}`>, data: `0x${string}`, id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null };
 
 export type EventFieldsFragment =
@@ -71,6 +79,10 @@ export type EventFieldsFragment =
   | EventFields_DemoToken_Transfer_Fragment
   | EventFields_DemoVault_OrderFilled_Fragment
   | EventFields_DemoVault_Rebalanced_Fragment
+  | EventFields_Market_Cancelled_Fragment
+  | EventFields_Market_Listed_Fragment
+  | EventFields_Market_PriceChanged_Fragment
+  | EventFields_Market_Sold_Fragment
   | EventFields_UndecodedEvent_Fragment
 ;
 
@@ -93,6 +105,10 @@ export type EventsSubscription = { events:
     | { __typename: 'DemoToken_Transfer', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null, args: { from: `0x${string}`, to: `0x${string}`, value: string } }
     | { __typename: 'DemoVault_OrderFilled', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null, args: { orderId: `0x${string}`, maker: `0x${string}`, pnl: string, memo: string, partial: boolean, legs: Array<{ token: `0x${string}`, amount: string }>, meta: { deadline: string, signature: `0x${string}` } } }
     | { __typename: 'DemoVault_Rebalanced', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null, args: { weights: Array<Array<string>>, managers: Array<`0x${string}`>, tag: `0x${string}` } }
+    | { __typename: 'Market_Cancelled', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Market_Listed', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Market_PriceChanged', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Market_Sold', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
     | { __typename: 'UndecodedEvent', topics: Array<`0x${string}`>, data: `0x${string}`, id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
    };
 
@@ -116,6 +132,10 @@ export type EventHistoryQuery = { events: { endCursor: string | null, endPositio
       | { __typename: 'DemoToken_Transfer', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null, args: { from: `0x${string}`, to: `0x${string}`, value: string } }
       | { __typename: 'DemoVault_OrderFilled', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null, args: { orderId: `0x${string}`, maker: `0x${string}`, pnl: string, memo: string, partial: boolean, legs: Array<{ token: `0x${string}`, amount: string }>, meta: { deadline: string, signature: `0x${string}` } } }
       | { __typename: 'DemoVault_Rebalanced', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null, args: { weights: Array<Array<string>>, managers: Array<`0x${string}`>, tag: `0x${string}` } }
+      | { __typename: 'Market_Cancelled', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+      | { __typename: 'Market_Listed', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+      | { __typename: 'Market_PriceChanged', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+      | { __typename: 'Market_Sold', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
       | { __typename: 'UndecodedEvent', topics: Array<`0x${string}`>, data: `0x${string}`, id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
     > } };
 
@@ -137,6 +157,10 @@ export type TransfersSubscription = { transfers:
     | { __typename: 'DemoToken_Transfer', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null, args: { from: `0x${string}`, to: `0x${string}`, value: string } }
     | { __typename: 'DemoVault_OrderFilled', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null, args: { orderId: `0x${string}`, maker: `0x${string}`, pnl: string, memo: string, partial: boolean, legs: Array<{ token: `0x${string}`, amount: string }>, meta: { deadline: string, signature: `0x${string}` } } }
     | { __typename: 'DemoVault_Rebalanced', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null, args: { weights: Array<Array<string>>, managers: Array<`0x${string}`>, tag: `0x${string}` } }
+    | { __typename: 'Market_Cancelled', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Market_Listed', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Market_PriceChanged', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Market_Sold', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
     | { __typename: 'UndecodedEvent', topics: Array<`0x${string}`>, data: `0x${string}`, id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
    };
 
@@ -147,6 +171,10 @@ export type BalanceUpdatesSubscriptionVariables = Exact<{
 
 
 export type BalanceUpdatesSubscription = { balanceUpdates: { contract: `0x${string}`, contractName: string, holder: `0x${string}`, tokenId: string | null, balance: string, event:
+      | { id: string, cursor: string | null }
+      | { id: string, cursor: string | null }
+      | { id: string, cursor: string | null }
+      | { id: string, cursor: string | null }
       | { id: string, cursor: string | null }
       | { id: string, cursor: string | null }
       | { id: string, cursor: string | null }
