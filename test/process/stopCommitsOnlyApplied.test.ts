@@ -158,6 +158,16 @@ describe('process: a side consumer stopped while Redis refuses commits nothing i
     expect(await committed(groupId, topic)).toBeLessThanOrEqual(unpublished[0]!.offset);
 
     await redis.restart();
+    // Pub/sub keeps nothing for a channel nobody listens on: wait until the subscriber has
+    // reconnected and subscribed again before anything is published.
+    const probe = processRedis();
+    await waitFor(
+      async () => {
+        const reply = (await probe.pubsub('NUMSUB', pendingChannel(keyPrefix, chainId, address))) as [string, number];
+        return Number(reply[1]) > 0;
+      },
+      { description: 'the test subscriber to subscribe again on the restarted Redis', timeoutMs: 30_000 },
+    );
     const second = createPendingConsumer({
       kafka,
       topic,
@@ -169,7 +179,6 @@ describe('process: a side consumer stopped while Redis refuses commits nothing i
     });
     stops.push(() => second.stop());
     await second.start();
-    // The subscriber reconnects to the restarted server on its own and resubscribes.
     await waitFor(async () => unpublished.every(({ id }) => received.has(id)), {
       description: 'the restarted pending consumer to publish the events the stopped one could not',
       timeoutMs: 60_000,
