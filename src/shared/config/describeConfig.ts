@@ -16,6 +16,8 @@ function typeName(schema: ZodTypeAny): string {
   if (schema instanceof z.ZodBoolean) return 'boolean';
   if (schema instanceof z.ZodArray) return `${typeName(schema.element)}[]`;
   if (schema instanceof z.ZodObject) return 'object';
+  if (schema instanceof z.ZodRecord) return 'map';
+  if (schema instanceof z.ZodLiteral) return JSON.stringify(schema.value);
   if (schema instanceof z.ZodUnion) return (schema.options as ZodTypeAny[]).map(typeName).join(' \\| ');
   if (schema instanceof z.ZodEffects) return typeName(schema.innerType());
   if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault)
@@ -60,6 +62,11 @@ function walk(schema: ZodTypeAny, path: string, fields: ConfigField[]): void {
     for (const [key, child] of Object.entries(element.shape as Record<string, ZodTypeAny>)) {
       walk(child, prefix ? `${prefix}.${key}` : key, fields);
     }
+  }
+  // A map's entries are documented once, under `<what its keys are>` (the key schema's description).
+  if (inner instanceof z.ZodRecord) {
+    const keys = (inner.keySchema as ZodTypeAny).description ?? 'key';
+    walk(inner.valueSchema as ZodTypeAny, `${path}.<${keys}>`, fields);
   }
 }
 

@@ -23,7 +23,9 @@ function valueAt(input: unknown, path: (string | number)[]): unknown {
 export function formatIssue(issue: ZodIssue, input: unknown): string {
   const field = formatPath(issue.path) || 'config';
   if (issue.code === 'unrecognized_keys') {
-    return `Validation failed: ${field} has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}.`;
+    // A schema may say what it takes with `.strict(message)`; zod's default message only lists the keys.
+    const takes = issue.message.startsWith('Unrecognized key') ? '' : ` (${issue.message})`;
+    return `Validation failed: ${field} has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}${takes}.`;
   }
   const got = valueAt(input, issue.path);
   let message = issue.message;
