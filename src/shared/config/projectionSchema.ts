@@ -44,7 +44,7 @@ const fieldMap = (what: string, value = projectionValue) =>
 export const projectionHandlerSchema = z
   .object({
     set: fieldMap(
-      'Fields set to a value (`field: value`). Field names start with a letter and contain only letters, digits and _; `cursor`, `updatedAtBlock`, `deleted` and the key fields are taken.',
+      'Fields set to a value (`field: value`). Field names start with a letter and contain only letters, digits and _; `cursor`, `updatedAtBlock`, `deleted`, `true`, `false`, `null` and the key fields are taken.',
     ),
     add: fieldMap(
       'Integer fields increased by an amount (256-bit signed; a field never written counts as 0).',

@@ -17,7 +17,7 @@ const abi = parseAbi([
   'struct Order { uint256 id; address bidder; uint256[] amounts; }',
   'event Bid(uint256 indexed listingId, Order order, bytes32[] tags, string note, bool flag, uint256 id)',
   'event Moved(bytes32 indexed listingId)',
-  'event Flagged(uint256 indexed listingId, uint256 cursor, uint256 entity)',
+  'event Flagged(uint256 indexed listingId, uint256 cursor, uint256 entity, uint256 chainId)',
   'event Filled(uint256 amount)',
   'event Filled(address maker, uint256 amount)',
 ]);
@@ -195,12 +195,24 @@ const badInputs: BadInput[] = [
   {
     input: 'key field with a reserved name',
     projections: [{ ...listing, key: 'args.cursor', on: { Flagged: { add: { flags: 1 } } } }],
-    message: `${P}.key makes a key field named cursor, which is reserved (cursor, updatedAtBlock, deleted, entity are on every entity or update). Got args.cursor.`,
+    message: `${P}.key makes a key field named cursor, which is taken: cursor is a field of every entity and update. Key fields are named after the last part of the reference. Got args.cursor.`,
   },
   {
     input: 'key field named like the entity of an update',
     projections: [{ ...listing, key: 'args.entity', on: { Flagged: { add: { flags: 1 } } } }],
-    message: `${P}.key makes a key field named entity, which is reserved (cursor, updatedAtBlock, deleted, entity are on every entity or update). Got args.entity.`,
+    message: `${P}.key makes a key field named entity, which is taken: entity is a field of every update. Key fields are named after the last part of the reference. Got args.entity.`,
+  },
+  {
+    input: 'key field named like the chainId argument',
+    projections: [
+      { ...listing, key: ['args.listingId', 'args.chainId'], on: { Flagged: { add: { flags: 1 } } } },
+    ],
+    message: `${P}.key[1] makes a key field named chainId, which is taken: chainId is an argument of the entity's query and subscription. Key fields are named after the last part of the reference. Got args.chainId.`,
+  },
+  {
+    input: 'field named null',
+    projections: on({ Listed: { set: { null: 'args.price' } } }),
+    message: `${P}.on.Listed.set.null is a field name GraphQL cannot order by (true, false and null are not enum values). Got null.`,
   },
   {
     input: 'the same field given two types across events',

@@ -162,8 +162,17 @@ function findEvent(abi: Abi, name: string, field: string): AbiEvent {
 const graphqlName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Field names of a projection (the `_` prefix is kept for the entity hash's own fields). */
 const projectionFieldName = /^[A-Za-z][A-Za-z0-9_]*$/;
-/** Names next to the key fields in an `<Contract>_<Projection>Updated` payload. */
-const updatePayloadFields = ['entity', 'deleted', 'cursor'];
+/** Why a key field may not take a name (besides {@link reservedEntityFields}). */
+const takenKeyNames: Record<string, string> = {
+  cursor: 'a field of every entity and update',
+  updatedAtBlock: 'a field of every entity',
+  deleted: 'a field of every update',
+  entity: 'a field of every update',
+  chainId: "an argument of the entity's query and subscription",
+  after: "an argument of the entity's subscription",
+};
+/** Names GraphQL refuses as enum values, which every field becomes in `<Contract>_<Projection>OrderField`. */
+const notEnumValues = ['true', 'false', 'null'];
 
 type KeyParameters = {
   keyReferences: string[];
@@ -218,11 +227,16 @@ function checkKeyFields(
         `makes a second key field named ${keyField.name}; key parts must end in different names. Got ${reference}.`,
       );
     seen.add(keyField.name);
-    const reserved = [...new Set<string>([...reservedEntityFields, ...updatePayloadFields])];
-    if (reserved.includes(keyField.name))
+    const taken = takenKeyNames[keyField.name];
+    if (taken)
       fail(
         keyAt,
-        `makes a key field named ${keyField.name}, which is reserved (${reserved.join(', ')} are on every entity or update). Got ${reference}.`,
+        `makes a key field named ${keyField.name}, which is taken: ${keyField.name} is ${taken}. Key fields are named after the last part of the reference. Got ${reference}.`,
+      );
+    if (notEnumValues.includes(keyField.name))
+      fail(
+        keyAt,
+        `makes a key field named ${keyField.name}, which GraphQL cannot order by (true, false and null are not enum values). Got ${reference}.`,
       );
     if (!graphqlName.test(keyField.name) || keyField.name.startsWith('__'))
       fail(
@@ -282,6 +296,11 @@ function resolveHandler({
       fail(
         where,
         `uses a reserved field name (${reservedEntityFields.join(', ')} are on every entity). Got ${field}.`,
+      );
+    if (notEnumValues.includes(field))
+      fail(
+        where,
+        `is a field name GraphQL cannot order by (true, false and null are not enum values). Got ${field}.`,
       );
     const earlier = writtenBy.get(field);
     if (earlier)
