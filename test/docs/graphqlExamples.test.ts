@@ -2,7 +2,8 @@
  * Every ```graphql block of docs/graphql.md and README.md runs against a real pipeline (Hardhat → ingest → Kafka →
  * process → Redis → gateway): queries over HTTP return no errors, subscriptions over graphql-ws deliver
  * a payload without errors while fresh traffic flows, and blocks marked expect-error fail with that
- * code. Together the examples cover every Query and Subscription field of the schema.
+ * code. Together with docs/projections.md (run by projectionExamples.test.ts) the examples cover every
+ * Query and Subscription field of the schema.
  */
 import { readFileSync } from 'node:fs';
 import { buildSchema, type OperationDefinitionNode, parse } from 'graphql';
@@ -13,23 +14,12 @@ import WebSocket from 'ws';
 import { graphiqlDefaultQuery } from '../../src/dashboard/index.ts';
 import { type Pipeline, startPipeline } from '../e2e/support/pipeline.ts';
 import { hardhatAccounts, runTraffic, startTestChain, type TestChain } from '../support/chain.ts';
-import { extractGraphqlBlocks } from './support/extractGraphqlBlocks.ts';
+import { exampleOperations, shownRootFields } from './support/exampleOperations.ts';
 
-const documents = ['docs/graphql.md', 'README.md'];
-const blocks = documents.flatMap((file) =>
-  extractGraphqlBlocks(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')).map((block) => {
-    const operations = parse(block.source).definitions.filter(
-      (definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition',
-    );
-    if (operations.length !== 1) throw new Error(`${file}:${block.line}: expected one operation per block`);
-    const operation = operations[0]!;
-    return {
-      ...block,
-      operation,
-      name: `${operation.operation} ${operation.name?.value ?? '(anonymous)'} (${file}:${block.line})`,
-    };
-  }),
-);
+const blocks = exampleOperations(['docs/graphql.md', 'README.md']);
+// Executed by projectionExamples.test.ts against a pipeline with the example's Market contract; they
+// count here for the coverage of the schema.
+const projectionBlocks = exampleOperations(['docs/projections.md']);
 
 // The docs name the addresses a fresh Hardhat chain gives the demo contracts (deployer = account #0,
 // nonces 0, 1, 2); the test chain is fresh, so they must match exactly.
@@ -118,17 +108,9 @@ describe('docs/graphql.md examples', () => {
     await chain?.stop();
   }, 60_000);
 
-  it('cover every query and subscription field of the schema', () => {
+  it('cover every query and subscription field of the schema (with docs/projections.md)', () => {
     const schema = buildSchema(readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8'));
-    const shown = new Set(
-      blocks
-        .filter((block) => !block.expectError)
-        .flatMap((block) =>
-          block.operation.selectionSet.selections.flatMap((selection) =>
-            selection.kind === 'Field' ? [`${block.operation.operation}.${selection.name.value}`] : [],
-          ),
-        ),
-    );
+    const shown = shownRootFields([...blocks, ...projectionBlocks]);
     const fields = [
       ...Object.keys(schema.getQueryType()?.getFields() ?? {}).map((name) => `query.${name}`),
       ...Object.keys(schema.getSubscriptionType()?.getFields() ?? {}).map((name) => `subscription.${name}`),
