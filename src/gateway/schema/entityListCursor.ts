@@ -1,3 +1,5 @@
+import { decodeOpaqueToken, encodeOpaqueToken } from '../stream/opaqueToken.ts';
+
 /** Where a list page ended: the order it was read in and the last entity's sort value and key. */
 export type EntityListPosition = {
   orderBy: string;
@@ -13,20 +15,12 @@ const prefix = 'el1.';
 /** Encodes a list position as the opaque `endCursor` of a page (`el1.<base64url JSON>`). */
 export function encodeEntityListCursor(position: EntityListPosition): string {
   const { orderBy, order, value, key } = position;
-  return (
-    prefix + Buffer.from(JSON.stringify([orderBy, order, value ?? null, key]), 'utf8').toString('base64url')
-  );
+  return encodeOpaqueToken(prefix, [orderBy, order, value ?? null, key]);
 }
 
 /** Decodes an `endCursor`; undefined when it is not one (never throws). */
 export function decodeEntityListCursor(cursor: string): EntityListPosition | undefined {
-  if (!cursor.startsWith(prefix) || cursor.length > 16_384) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor.slice(prefix.length), 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const parsed = decodeOpaqueToken(prefix, cursor);
   if (!Array.isArray(parsed) || parsed.length !== 4) return undefined;
   const [orderBy, order, value, key] = parsed as unknown[];
   if (typeof orderBy !== 'string' || (order !== 'ASC' && order !== 'DESC') || typeof key !== 'string')

@@ -3,6 +3,17 @@ import type { ProjectionFieldType } from '../../shared/config/index.ts';
 import { badUserInput } from './badUserInput.ts';
 import type { ProjectionSpec, ProjectionTarget } from './describeProjections.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: argument refs built at runtime from the config
+type AnyRef = any;
+
+/** The key field arguments of a projection field (`t` its field builder), all required or all optional. */
+// biome-ignore lint/suspicious/noExplicitAny: field builder of a runtime-defined field
+export function keyArgs(t: any, spec: ProjectionSpec, required: boolean): Record<string, AnyRef> {
+  return Object.fromEntries(
+    spec.keyFields.map((keyField) => [keyField.name, t.arg({ type: keyField.type, required })]),
+  );
+}
+
 /** An argument value as the scalars parse it (canonical already, except booleans). */
 export type ProjectionArgValue = string | boolean;
 

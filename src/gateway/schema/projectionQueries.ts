@@ -8,6 +8,7 @@ import type { ProjectionSpec } from './describeProjections.ts';
 import { decodeEntityListCursor, type EntityListPosition } from './entityListCursor.ts';
 import { type EntityValueReader, listEntities } from './listEntities.ts';
 import {
+  keyArgs,
   keyFromArgs,
   type ProjectionArgValue,
   requireProjectionTarget,
@@ -95,12 +96,7 @@ export function addProjectionQueries(
       description: `One ${typeName} entity by key; null when it does not exist or was deleted.`,
       args: {
         chainId: t.arg.int({ required: true }),
-        ...Object.fromEntries(
-          spec.keyFields.map((keyField) => [
-            keyField.name,
-            t.arg({ type: keyField.type as AnyRef, required: true }),
-          ]),
-        ),
+        ...keyArgs(t, spec, true),
       },
       resolve: async (_root: unknown, args: Record<string, unknown>, ctx: GatewayContext) => {
         const chainId = args.chainId as number;

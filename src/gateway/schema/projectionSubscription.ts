@@ -5,11 +5,8 @@ import { trackSubscription } from '../stream/trackSubscription.ts';
 import { badUserInput } from './badUserInput.ts';
 import type { Builder } from './builder.ts';
 import type { ProjectionSpec } from './describeProjections.ts';
-import { keyFromArgs, requireProjectionTarget } from './projectionArgs.ts';
+import { keyArgs, keyFromArgs, requireProjectionTarget } from './projectionArgs.ts';
 import type { ProjectionTypes } from './projectionTypes.ts';
-
-// biome-ignore lint/suspicious/noExplicitAny: type refs built at runtime from the config
-type AnyRef = any;
 
 /**
  * Adds `C_PUpdated(chainId, <key fields>, after)`: the changes of one entity (all key fields given)
@@ -24,12 +21,7 @@ export function addProjectionSubscription(builder: Builder, spec: ProjectionSpec
       description: `Changes of ${spec.typeName} entities: of one entity when every key field is given, else of all. With \`after\` (the cursor of an update received earlier) the changes after it are replayed first, gapless and without duplicates; a reorg's reversal arrives as a change too.`,
       args: {
         chainId: t.arg.int({ required: true }),
-        ...Object.fromEntries(
-          spec.keyFields.map((keyField) => [
-            keyField.name,
-            t.arg({ type: keyField.type as AnyRef, required: false }),
-          ]),
-        ),
+        ...keyArgs(t, spec, false),
         after: t.arg.string({ required: false }),
       },
       subscribe: (_root: unknown, args: Record<string, unknown>, ctx: GatewayContext) => {

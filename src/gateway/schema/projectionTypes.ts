@@ -35,21 +35,25 @@ function keyValue(spec: ProjectionSpec, key: string, index: number) {
 export function addProjectionTypes(builder: Builder, spec: ProjectionSpec): ProjectionTypes {
   const { typeName, keyFields, fields } = spec;
   const where = `${spec.contractName}.${spec.projection}`;
+  // The entity and its update both carry the key string the key fields are read from.
+  // biome-ignore lint/suspicious/noExplicitAny: field builder of a runtime-defined object
+  const keyFieldMap = (t: any): Record<string, AnyRef> =>
+    Object.fromEntries(
+      keyFields.map((keyField, index) => [
+        keyField.name,
+        t.field({
+          type: keyField.type,
+          description: `Key field of ${where}.`,
+          resolve: (node: { key: string }) => keyValue(spec, node.key, index),
+        }),
+      ]),
+    );
 
   const entity = builder.objectRef<EntityNode>(typeName).implement({
     description: `An entity of projection ${spec.projection} of contract ${spec.contractName}, as of the last event applied to it.`,
     // biome-ignore lint/suspicious/noExplicitAny: field builder of a runtime-defined object
     fields: (t: any): Record<string, AnyRef> => ({
-      ...Object.fromEntries(
-        keyFields.map((keyField, index) => [
-          keyField.name,
-          t.field({
-            type: keyField.type,
-            description: `Key field of ${where}.`,
-            resolve: (node: EntityNode) => keyValue(spec, node.key, index),
-          }),
-        ]),
-      ),
+      ...keyFieldMap(t),
       ...Object.fromEntries(
         fields.map((field) => [
           field.name,
@@ -114,16 +118,7 @@ export function addProjectionTypes(builder: Builder, spec: ProjectionSpec): Proj
     description: `A change of a ${typeName} entity: the entity after it, or deleted. A reorg's reversal arrives the same way, with the REMOVED event's cursor.`,
     // biome-ignore lint/suspicious/noExplicitAny: field builder of a runtime-defined object
     fields: (t: any): Record<string, AnyRef> => ({
-      ...Object.fromEntries(
-        keyFields.map((keyField, index) => [
-          keyField.name,
-          t.field({
-            type: keyField.type,
-            description: `Key field of ${where}.`,
-            resolve: (node: EntityUpdateNode) => keyValue(spec, node.key, index),
-          }),
-        ]),
-      ),
+      ...keyFieldMap(t),
       entity: t.field({
         type: entity,
         nullable: true,

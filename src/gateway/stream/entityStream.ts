@@ -1,10 +1,7 @@
-import type { Redis } from 'ioredis';
-import type { Logger } from '../../shared/logger.ts';
 import { gatewayMetrics } from '../metrics.ts';
-import type { ChannelHub } from '../pubsub/channelHub.ts';
 import type { EntityRecord } from '../readModel/entityRecord.ts';
 import { type EntityItem, entityItemOfEntry, entityItemOfMessage } from './entityItem.ts';
-import { createJournalStream, type JournalStream } from './journalStream.ts';
+import { createJournalStream, type JournalStream, type JournalStreamParameters } from './journalStream.ts';
 import { createStreamPositions, type StreamSource, sourceKey } from './streamPositions.ts';
 
 /** One delivered change of an entity. */
@@ -18,10 +15,10 @@ export type EntityUpdateNode = {
 };
 
 /** Parameters of {@link createEntityStream}. */
-export type EntityStreamParameters = {
-  redis: Redis;
-  hub: ChannelHub;
-  logger: Logger;
+export type EntityStreamParameters = Pick<
+  JournalStreamParameters<EntityItem, EntityUpdateNode>,
+  'redis' | 'hub' | 'logger' | 'capacity'
+> & {
   /** The projection's journal (`projection` set). */
   source: StreamSource & { projection: string };
   /** The projection's entity channel. */
@@ -30,8 +27,6 @@ export type EntityStreamParameters = {
   entityKey: string | undefined;
   /** Start after this journal cursor (replaying the journal), or at its tip (live only). */
   after: string | undefined;
-  /** Most changes buffered for a client before it is closed as a slow consumer. */
-  capacity: number;
 };
 
 /**

@@ -1,42 +1,25 @@
-import type { Redis } from 'ioredis';
 import type { ChainEvent } from '../../domain/index.ts';
-import type { Logger } from '../../shared/logger.ts';
 import { gatewayMetrics } from '../metrics.ts';
-import type { ChannelHub } from '../pubsub/channelHub.ts';
 import type { EventNode } from './eventNode.ts';
-import type { EventSink } from './eventSink.ts';
 import { decodeEventEntry } from './journalMerger.ts';
-import { createJournalStream, type JournalStream } from './journalStream.ts';
+import { createJournalStream, type JournalStream, type JournalStreamParameters } from './journalStream.ts';
 import { encodeResumeToken, type PositionMap } from './resumeToken.ts';
 import { countDelivered, isStalePending, prepareItem, type StreamItem, toItem } from './streamItem.ts';
-import { createStreamPositions, type StreamSource } from './streamPositions.ts';
+import { createStreamPositions } from './streamPositions.ts';
 
 export type { StreamSource } from './streamPositions.ts';
 
-/** Parameters of {@link createEventStream}. */
-export type EventStreamParameters = {
-  redis: Redis;
-  hub: ChannelHub;
-  logger: Logger;
-  /** Channels carrying `EventChannelMessage`s. */
-  channels: string[];
-  /** Journals of the contracts of the stream (for the start position and replay). */
-  sources: StreamSource[];
-  /**
-   * Start after these per-contract positions (replaying the journals), or at the journals' current
-   * tips (live only). Contracts missing from the map start at their tip.
-   */
-  after: PositionMap | undefined;
+/**
+ * Parameters of {@link createEventStream}: where events come from and how they are delivered (see
+ * `JournalStreamParameters`; sources are contract journals, channels carry `EventChannelMessage`s),
+ * and which events the subscriber wants.
+ */
+export type EventStreamParameters = Pick<
+  JournalStreamParameters<StreamItem, EventNode>,
+  'redis' | 'hub' | 'logger' | 'channels' | 'sources' | 'after' | 'capacity' | 'pageSize' | 'sink'
+> & {
   /** Events that pass are delivered; the others only advance the positions. */
   filter: (event: ChainEvent) => boolean;
-  /** Most events buffered for a client before it is closed as a slow consumer. */
-  capacity: number;
-  pageSize?: number;
-  /**
-   * Push mode: events go to this sink as soon as they are accepted (replay paced by its backlog),
-   * and the iterator never yields a value; it ends on `return()` or throws the closing error.
-   */
-  sink?: EventSink;
 };
 
 /** The iterator a subscription resolver returns. */
