@@ -498,3 +498,95 @@ describe('projection update subscriptions', () => {
     ]);
   });
 });
+
+describe('projections applied by the processor', () => {
+  let t: TestGateway;
+
+  beforeAll(async () => {
+    t = await startTestGateway();
+  });
+
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const statsUpdated = parse(`subscription ($seller: Address, $after: String) {
+    Market_SellerStatsUpdated(chainId: 31337, seller: $seller, after: $after) {
+      seller deleted cursor entity { listings sales volume }
+    }
+  }`);
+  const stats = `query ($seller: Address!) { Market_SellerStats(chainId: 31337, seller: $seller) { listings sales volume cursor } }`;
+
+  it('serves what the real apply script writes: changes, a reorg reversal and a delete, live and resumed', async () => {
+    const client = wsClient(t.wsUrl);
+    const listing = subscribeWs(client, MarketListingUpdatedDocument, { chainId, listingId: '1' });
+    const seller = subscribeWs(client, statsUpdated, { seller: alice });
+    await untilListening(t, 2);
+
+    const emit = (eventName: string, args: Record<string, string>, status?: 'REMOVED', at?: number) =>
+      t.fake.emit({
+        address: market,
+        eventName,
+        args,
+        status,
+        blockNumber: at ?? t.fake.nextBlock(),
+        logIndex: 0,
+      });
+    const listed = await emit('Listed', { listingId: '1', seller: alice, price: '100' });
+    const repriced = await emit('PriceChanged', { listingId: '1', newPrice: '150' });
+    const soldArgs = { listingId: '1', buyer: bob, seller: alice, price: '150' };
+    const sold = await emit('Sold', soldArgs);
+    // The sale's block is orphaned: its REMOVED restores the listing and the seller's stats.
+    const reverted = await emit('Sold', soldArgs, 'REMOVED', sold.event.blockNumber);
+    const cancelled = await emit('Cancelled', { listingId: '1' });
+
+    const updates = (await listing.waitFor(5)).map((data) => data.Market_ListingUpdated);
+    expect(cursors(updates)).toEqual([listed, repriced, sold, reverted, cancelled].map((e) => e.cursor));
+    expect(updates.map((update) => [update.entity?.price, update.entity?.active, update.deleted])).toEqual([
+      ['100', true, false],
+      ['150', true, false],
+      ['150', false, false],
+      ['150', true, false],
+      [undefined, undefined, true],
+    ]);
+    expect(updates[2]?.entity).toMatchObject({
+      buyer: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+      volume: '150',
+    });
+    expect(updates[3]?.entity).toMatchObject({ buyer: null, volume: '0', cursor: repriced.cursor });
+
+    const sellerUpdates = (await seller.waitFor(3)).map((data) => data.Market_SellerStatsUpdated);
+    expect(sellerUpdates.map((update) => update.entity)).toEqual([
+      { listings: '1', sales: '0', volume: '0' },
+      { listings: '1', sales: '1', volume: '150' },
+      { listings: '1', sales: '0', volume: '0' },
+    ]);
+    listing.stop();
+    seller.stop();
+
+    const { body: deleted } = await postGraphql(t.url, MarketListingDocument, { chainId, listingId: '1' });
+    expect(deleted.data?.Market_Listing).toBeNull();
+    const { body: current } = await postGraphql(t.url, stats, { seller: alice });
+    expect(current.data).toEqual({
+      Market_SellerStats: { listings: '1', sales: '0', volume: '0', cursor: listed.cursor },
+    });
+
+    // Resuming after the second change replays the rest from the journal the script wrote.
+    const resumed = subscribeWs(client, MarketListingUpdatedDocument, {
+      chainId,
+      listingId: '1',
+      after: repriced.cursor,
+    });
+    const replayed = (await resumed.waitFor(3)).map((data) => data.Market_ListingUpdated);
+    await emit('Listed', { listingId: '1', seller: bob, price: '7' });
+    const [, , , relisted] = (await resumed.waitFor(4)).map((data) => data.Market_ListingUpdated);
+    resumed.stop();
+    await client.dispose();
+    expect(cursors(replayed)).toEqual([sold, reverted, cancelled].map((e) => e.cursor));
+    expect(relisted?.entity).toMatchObject({
+      seller: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+      price: '7',
+    });
+    expect(resumed.results).toHaveLength(4);
+  });
+});
