@@ -17,6 +17,7 @@ import {
 } from './generated/graphql.ts';
 import { postGraphql, subscribeSse, subscribeWs, waitUntil, wsClient } from './support/clients.ts';
 import { createEntityWriter, type EntityWriter, type WrittenChange } from './support/entityWriter.ts';
+import { openRawSocket } from './support/rawWs.ts';
 import { startTestGateway, type TestGateway } from './support/startTestGateway.ts';
 
 const chainId = 31337;
@@ -28,34 +29,31 @@ const bob = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc';
 type Update = MarketListingUpdatedSubscription['Market_ListingUpdated'];
 type GraphqlError = { message: string; extensions: Record<string, unknown> };
 
-/** The example config plus a projection with a composite key (seller, listingId) named Offer. */
-function withOffers(config: ResolvedConfig): ResolvedConfig {
-  const chains = config.chains.map((chain) => ({
-    ...chain,
-    contracts: chain.contracts.map((contract) =>
-      contract.name !== 'Market'
-        ? contract
-        : {
-            ...contract,
-            projections: [
-              ...contract.projections,
-              ...resolveProjections(
-                [
-                  {
-                    name: 'Offer',
-                    key: ['args.seller', 'args.listingId'],
-                    on: { Listed: { set: { price: 'args.price' } } },
-                  },
-                ],
-                contract.abi,
-                'test',
-              ),
-            ],
-          },
-    ),
-  }));
-  return { ...config, chains };
+/** The example config with more projections on Market (resolved against its ABI). */
+function withMarketProjections(projections: Parameters<typeof resolveProjections>[0]) {
+  return (config: ResolvedConfig): ResolvedConfig => ({
+    ...config,
+    chains: config.chains.map((chain) => ({
+      ...chain,
+      contracts: chain.contracts.map((contract) =>
+        contract.name !== 'Market'
+          ? contract
+          : {
+              ...contract,
+              projections: [
+                ...contract.projections,
+                ...resolveProjections(projections, contract.abi, 'test'),
+              ],
+            },
+      ),
+    })),
+  });
 }
+
+/** Plus a projection with a composite key (seller, listingId) named Offer. */
+const withOffers = withMarketProjections([
+  { name: 'Offer', key: ['args.seller', 'args.listingId'], on: { Listed: { set: { price: 'args.price' } } } },
+]);
 
 function writer(t: TestGateway, projection: string, keyFields: string[]): EntityWriter {
   return createEntityWriter({
@@ -588,5 +586,70 @@ describe('projections applied by the processor', () => {
       price: '7',
     });
     expect(resumed.results).toHaveLength(4);
+  });
+});
+
+describe('projection update backpressure', () => {
+  let t: TestGateway;
+
+  beforeAll(async () => {
+    // Note.memo is a String field, so an update can be made large enough to fill socket buffers.
+    t = await startTestGateway({
+      limits: { subscriptionBuffer: 20 },
+      configure: withMarketProjections([
+        { name: 'Note', key: 'args.listingId', on: { Listed: { set: { memo: 'listed' } } } },
+      ]),
+    });
+  });
+
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('closes a client that stops reading with SLOW_CONSUMER and the cursor to resume after; it resumes from there', async () => {
+    const notes = writer(t, 'Note', ['listingId']);
+    const query =
+      'subscription ($after: String) { Market_NoteUpdated(chainId: 31337, after: $after) { cursor entity { memo } } }';
+    const raw = await openRawSocket(t.wsUrl);
+    raw.send({ id: 'slow', type: 'subscribe', payload: { query } });
+    await untilListening(t, 1);
+    // The client stops reading: TCP buffers fill, the gateway's writes stall, its buffer grows.
+    (raw.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    const memo = 'm'.repeat(32_768);
+    const written: WrittenChange[] = [];
+    for (let i = 0; i < 5_000 && t.gateway.stats().listeners > 0; i++)
+      written.push(await notes.put([String(i % 7)], { memo }, 5_000 + i));
+    expect(t.gateway.stats().listeners).toBe(0);
+    (raw.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+
+    const error = await raw.next((message) => message.type === 'error' && message.id === 'slow', 30_000);
+    const [first] = error.payload as GraphqlError[];
+    expect(first?.extensions.code).toBe('SLOW_CONSUMER');
+    expect(first?.message).toMatch(
+      /20 updates were waiting\. Resubscribe with after: the lastCursor in extensions\./,
+    );
+    const received = raw.messages
+      .filter((message) => message.type === 'next')
+      .map(
+        (message) =>
+          (message.payload as { data: { Market_NoteUpdated: { cursor: string } } }).data.Market_NoteUpdated,
+      );
+    expect(received.length).toBeLessThan(written.length);
+    expect(cursors(received as Update[])).toEqual(
+      written.slice(0, received.length).map((change) => change.cursor),
+    );
+    expect(first?.extensions.lastCursor).toBe(received.at(-1)?.cursor);
+    raw.socket.close();
+
+    // Resuming after lastCursor delivers exactly what the client did not get, then live changes.
+    const client = wsClient(t.wsUrl);
+    const resumed = subscribeWs(client, parse(query), { after: first?.extensions.lastCursor });
+    const more = await notes.put(['1'], { memo: 'live' }, 20_000);
+    const rest = [...written.slice(received.length), more].map((change) => change.cursor);
+    const replayed = await resumed.waitFor(rest.length, 60_000);
+    resumed.stop();
+    await client.dispose();
+    expect(replayed.map((data) => data.Market_NoteUpdated.cursor)).toEqual(rest);
+    await waitUntil(() => t.gateway.stats().listeners === 0, 10_000, 'released');
   });
 });

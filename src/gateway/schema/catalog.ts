@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../../shared/config/index.ts';
 import { type ContractSpec, describeContracts, type EventTypeSpec } from './describeContracts.ts';
 import { describeProjections, type ProjectionSpec } from './describeProjections.ts';
 
-/** Lookup of configured contracts and the GraphQL type of each of their events. */
+/** Lookup of configured contracts, the GraphQL type of each of their events, and their projections. */
 export type Catalog = {
   contracts: ContractSpec[];
   /** The GraphQL shape of every configured projection. */
