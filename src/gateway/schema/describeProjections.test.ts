@@ -79,4 +79,11 @@ describe('projection → GraphQL type descriptions', () => {
       describeFor([{ chainId: 1, projections: [listing, { ...listing, name: 'ListingPage' }] }]),
     ).toThrow(/makes the GraphQL type Shop_ListingPage, which is already a type of projection Listing/);
   });
+
+  it('refuses a field name that cannot be a value of the order enum', () => {
+    const odd = { ...listing, on: { Transfer: { set: { null: 'args.to' } } } };
+    expect(() => describeFor([{ chainId: 1, projections: [odd] }])).toThrow(
+      /projection Listing of contract Shop has a field named null, which GraphQL cannot order by/,
+    );
+  });
 });

@@ -55,7 +55,7 @@ function eventTypeNames(contracts: ContractSpec[]): Set<string> {
  * chains gets one set of types per projection, resolved by `chainId`, when the projection has the
  * same key and fields everywhere (else each chain's gets a `_<chainId>` suffix, like event types).
  * Throws a `ConfigError` when a projection's type names collide with an event's or another
- * projection's.
+ * projection's, or a field name cannot be an enum value.
  */
 export function describeProjections(config: ResolvedConfig, contracts: ContractSpec[]): ProjectionSpec[] {
   const typeBaseOf = new Map(contracts.map((c) => [`${c.chainId}:${c.address.toLowerCase()}`, c.typeBase]));
@@ -105,9 +105,17 @@ export function describeProjections(config: ResolvedConfig, contracts: ContractS
   return [...specs.values()];
 }
 
+// Names GraphQL does not allow as enum values (`C_POrderField` lists the field names).
+const notEnumValues = new Set(['true', 'false', 'null']);
+
 function checkTypeNames(specs: ProjectionSpec[], taken: Set<string>): void {
   const owners = new Map<string, string>();
   for (const spec of specs) {
+    const field = [...spec.keyFields, ...spec.fields].find(({ name }) => notEnumValues.has(name));
+    if (field)
+      throw new ConfigError(
+        `Validation failed: projection ${spec.projection} of contract ${spec.contractName} has a field named ${field.name}, which GraphQL cannot order by (true, false and null are not enum values). Rename the field.`,
+      );
     for (const name of projectionTypeNames(spec.typeName)) {
       const owner = taken.has(name) ? 'an event type of the same name' : owners.get(name);
       if (owner)
