@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSeededRandom } from '../../src/dev-stack/createSeededRandom.ts';
 import {
   type ChainEvent,
   compareCursors,
@@ -19,123 +17,22 @@ import {
   prepareApply,
 } from '../../src/process/projection/prepareApply.ts';
 import { defineProcessScripts, type ProcessScripts } from '../../src/process/scripts.ts';
-import { loadConfig, type ResolvedContract } from '../../src/shared/config/index.ts';
 import { randomId } from '../support/random.ts';
 import { getStack } from '../support/stack.ts';
 import { makeEvent } from './support/events.ts';
+import { exampleMarket, type MarketState, simulateMarket } from './support/marketScenario.ts';
 
 // The Market contract of examples/blockwire.yaml and its projections, applied through the real apply
 // script. A simulated market (the contract's own rules) produces a history with reorgs; the entities in
 // Redis must equal the simulated state of the final chain, however the history is cut into runs.
 const chainId = 31337;
-const example = loadConfig(join(import.meta.dirname, '../../examples/blockwire.yaml'), {});
-const market = example.chains[0]!.contracts.find(
-  (contract) => contract.name === 'Market',
-) as ResolvedContract;
+const market = exampleMarket;
 const address = market.address;
 const zero = '0x0000000000000000000000000000000000000000';
-const sellers = Array.from({ length: 6 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, 'a')}`);
-
-type Listing = {
-  seller: string;
-  price: string;
-  active: boolean;
-  listedAt: string;
-  buyer?: string;
-  volume: string;
+const simulate = (seed: number, blocks: number) => {
+  const history = simulateMarket({ chainId, address, seed, blocks, reorgEvery: 37 });
+  return { ...history, removed: history.records.filter((event) => event.status === 'REMOVED').length };
 };
-type Stats = { listings: bigint; sales: bigint; volume: bigint };
-type MarketState = { next: number; listings: Map<number, Listing>; stats: Map<string, Stats> };
-type Block = { number: number; hash: `0x${string}`; events: ChainEvent[]; state: MarketState };
-
-function cloneState(state: MarketState): MarketState {
-  return {
-    next: state.next,
-    listings: new Map([...state.listings].map(([id, listing]) => [id, { ...listing }])),
-    stats: new Map([...state.stats].map(([seller, stats]) => [seller, { ...stats }])),
-  };
-}
-
-/** A market chain with reorgs: the records the processor gets, and the state of the final chain. */
-function simulateMarket(seed: number, blockCount: number) {
-  const random = createSeededRandom(seed);
-  const records: ChainEvent[] = [];
-  const chain: Block[] = [];
-  let state: MarketState = { next: 1, listings: new Map(), stats: new Map() };
-  let forks = 0;
-  const stats = (seller: string) => {
-    const entry = state.stats.get(seller) ?? { listings: 0n, sales: 0n, volume: 0n };
-    state.stats.set(seller, entry);
-    return entry;
-  };
-  const addBlock = () => {
-    const number = (chain.at(-1)?.number ?? 99) + 1;
-    const hash = `0x${forks.toString(16).padStart(8, '0')}${number.toString(16).padStart(56, '0')}` as const;
-    const events: ChainEvent[] = [];
-    const emit = (eventName: string, args: Record<string, string>) =>
-      events.push(
-        makeEvent({
-          chainId,
-          address,
-          blockNumber: number,
-          blockHash: hash,
-          logIndex: events.length,
-          eventName,
-          args,
-        }),
-      );
-    for (let n = random.int(0, 3); n > 0; n--) {
-      const active = [...state.listings].filter(([, listing]) => listing.active).map(([id]) => id);
-      const choice = active.length === 0 ? 0 : random.int(0, 3);
-      const id = active[random.int(0, Math.max(active.length - 1, 0))]!;
-      if (choice === 0) {
-        const seller = sellers[random.int(0, sellers.length - 1)]!;
-        const price = String(random.int(1, 1_000) * 1_000_000_000_000);
-        const listingId = state.next++;
-        state.listings.set(listingId, {
-          seller,
-          price,
-          active: true,
-          listedAt: String(1_700_000_000 + number * 2),
-          volume: '0',
-        });
-        stats(seller).listings += 1n;
-        emit('Listed', { listingId: String(listingId), seller, price });
-      } else if (choice === 1) {
-        const newPrice = String(random.int(1, 1_000));
-        state.listings.get(id)!.price = newPrice;
-        emit('PriceChanged', { listingId: String(id), newPrice });
-      } else if (choice === 2) {
-        const listing = state.listings.get(id)!;
-        const buyer = sellers[random.int(0, sellers.length - 1)]!;
-        listing.active = false;
-        listing.buyer = buyer;
-        listing.volume = String(BigInt(listing.volume) + BigInt(listing.price));
-        stats(listing.seller).sales += 1n;
-        stats(listing.seller).volume += BigInt(listing.price);
-        emit('Sold', { listingId: String(id), buyer, seller: listing.seller, price: listing.price });
-      } else {
-        state.listings.delete(id);
-        emit('Cancelled', { listingId: String(id) });
-      }
-    }
-    chain.push({ number, hash, events, state: cloneState(state) });
-    records.push(...events);
-  };
-  const reorg = (depth: number) => {
-    const orphaned = chain.splice(chain.length - depth, depth);
-    // The ingestor publishes REMOVED newest first.
-    const removed = orphaned.flatMap((block) => block.events).reverse();
-    records.push(...removed.map((event): ChainEvent => ({ ...event, status: 'REMOVED' })));
-    state = cloneState(chain.at(-1)?.state ?? { next: 1, listings: new Map(), stats: new Map() });
-    forks++;
-  };
-  for (let b = 0; b < blockCount; b++) {
-    addBlock();
-    if (b % 37 === 36) reorg(random.int(1, 8));
-  }
-  return { records, state, removed: records.filter((event) => event.status === 'REMOVED').length };
-}
 
 describe('apply script: projections of a custom contract', () => {
   let redis: Redis & ProcessScripts;
@@ -209,7 +106,7 @@ describe('apply script: projections of a custom contract', () => {
   }
 
   it('keeps entities equal to the final chain through reorgs and redeliveries, in runs of any length', async () => {
-    const { records, state, removed } = simulateMarket(11, 400);
+    const { records, state, removed, sellers } = simulate(11, 400);
     expect(removed).toBeGreaterThan(20);
     expect(
       records.filter((event) => event.status === 'REMOVED' && event.eventName === 'Cancelled').length,
@@ -231,7 +128,7 @@ describe('apply script: projections of a custom contract', () => {
 
   it('REMOVED brings back exactly the entities as they were, deleted and overwritten ones included', async () => {
     const keyPrefix = `${randomId('proj-undo')}:`;
-    const { records } = simulateMarket(5, 60);
+    const { records, sellers } = simulate(5, 60);
     const prefix = records.filter((event) => event.status === 'CONFIRMED').slice(0, 80);
     await apply(prefix, keyPrefix, 50);
     const dump = async () => {
@@ -268,7 +165,7 @@ describe('apply script: projections of a custom contract', () => {
 
   it('journals and publishes each change with the cursor of its event; the journal folds to the entity', async () => {
     const keyPrefix = `${randomId('proj-journal')}:`;
-    const { records } = simulateMarket(3, 120);
+    const { records } = simulate(3, 120);
     const subscriber = new Redis(getStack().redisUrl);
     const messages: { key: string; entity: Record<string, string> | null; cursor: string }[] = [];
     subscriber.on('message', (_channel, raw) => messages.push(JSON.parse(raw)));
@@ -303,6 +200,32 @@ describe('apply script: projections of a custom contract', () => {
     } finally {
       subscriber.disconnect();
     }
+  });
+
+  it('fails only the event whose entity key holds the wrong type, leaving no trace of it', async () => {
+    const keyPrefix = `${randomId('proj-wrongtype')}:`;
+    const { records } = simulate(9, 40);
+    const confirmed = records.filter((event) => event.status === 'CONFIRMED');
+    const listed = confirmed.find((event) => event.eventName === 'Listed')!;
+    const listingId = String(listed.args.listingId);
+    await redis.set(entityKey(keyPrefix, chainId, address, 'Listing', listingId), 'not a hash');
+    const codes = await apply(confirmed, keyPrefix, 200);
+    const failed = confirmed.filter(
+      (event) => event.eventName !== null && String(event.args.listingId) === listingId,
+    );
+    expect(codes.filter((code) => code.startsWith('E')).length).toBe(failed.length);
+    expect(codes[confirmed.indexOf(listed)]).toMatch(/^EWRONGTYPE/);
+    // The seller's stats do not count the failed listing: its event left no trace.
+    const seller = String(listed.args.seller);
+    const listedBySeller = confirmed.filter(
+      (event) => event.eventName === 'Listed' && event.args.seller === seller && event !== listed,
+    ).length;
+    expect(
+      await redis.hget(
+        entityKey(keyPrefix, chainId, address, 'SellerStats', entityKeyString([seller])),
+        'listings',
+      ),
+    ).toBe(String(listedBySeller));
   });
 
   it('sends an event whose args do not fit its projection to the dead-letter path with the reason', () => {
