@@ -36,22 +36,27 @@ const examples = exampleOperations(['docs/projections.md']);
 
 type Result = { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
 
-/** `name(arg: Type = default, …): Type` of a field of the printed schema. */
+/** `name(arg: Type = default, …): Type`, arguments by name (their order means nothing to GraphQL). */
+function signature(name: string, args: string[], type: string): string {
+  return `${name}${args.length ? `(${args.sort().join(', ')})` : ''}: ${type}`;
+}
+
+/** The signature of a field of the printed schema. */
 function signatureOf(field: GraphQLField<unknown, unknown>): string {
   const args = field.args.map((arg) => {
     const fallback = arg.astNode?.defaultValue ? ` = ${print(arg.astNode.defaultValue)}` : '';
     return `${arg.name}: ${String(arg.type)}${fallback}`;
   });
-  return `${field.name}${args.length ? `(${args.join(', ')})` : ''}: ${String(field.type)}`;
+  return signature(field.name, args, String(field.type));
 }
 
-/** The same for a field of the excerpt. */
+/** The signature of a field of the excerpt. */
 function signatureOfNode(field: FieldDefinitionNode): string {
   const args = (field.arguments ?? []).map((arg) => {
     const fallback = arg.defaultValue ? ` = ${print(arg.defaultValue)}` : '';
     return `${arg.name.value}: ${print(arg.type)}${fallback}`;
   });
-  return `${field.name.value}${args.length ? `(${args.join(', ')})` : ''}: ${print(field.type)}`;
+  return signature(field.name.value, args, print(field.type));
 }
 
 describe('docs/projections.md examples', () => {
