@@ -460,6 +460,14 @@ describe('projections config', () => {
     ]);
   });
 
+  it('keeps strings named like Object.prototype members as String literals', () => {
+    const config = parse(on({ Listed: { set: { status: 'constructor', note: 'toString' } } }));
+    expect(config.chains[0]!.contracts[0]!.projections[0]!.handlers.get('Listed')!.set).toEqual([
+      { field: 'status', value: { source: { kind: 'literal', value: 'constructor' }, type: 'String' } },
+      { field: 'note', value: { source: { kind: 'literal', value: 'toString' }, type: 'String' } },
+    ]);
+  });
+
   it('marks a field additive when one event sets it and another adds to it', () => {
     const config = parse(on({ Listed: { set: { volume: 0 } }, Sold: { add: { volume: 'args.price' } } }));
     expect(config.chains[0]!.contracts[0]!.projections[0]!.fields).toEqual([

@@ -126,7 +126,8 @@ function resolveValue(raw: string | number | boolean, event: AbiEvent, field: st
       );
     return { source: { kind: 'arg', path }, type };
   }
-  const context = contextSources[raw];
+  // Own properties only: a literal such as `constructor` must not find Object.prototype's.
+  const context = Object.hasOwn(contextSources, raw) ? contextSources[raw] : undefined;
   if (context) return { source: { kind: context.kind }, type: context.type };
   if (referencePrefixes.some((prefix) => raw.startsWith(prefix)))
     fail(
@@ -139,7 +140,7 @@ function resolveValue(raw: string | number | boolean, event: AbiEvent, field: st
 /** Name of the key field a key reference makes. */
 function keyFieldName(reference: string): string {
   if (reference.startsWith('args.')) return reference.split('.').pop()!;
-  return contextSources[reference]?.name ?? reference;
+  return Object.hasOwn(contextSources, reference) ? contextSources[reference]!.name : reference;
 }
 
 /** The one event of the ABI named `name` (`field` names it in messages). */
@@ -227,7 +228,7 @@ function checkKeyFields(
         `makes a second key field named ${keyField.name}; key parts must end in different names. Got ${reference}.`,
       );
     seen.add(keyField.name);
-    const taken = takenKeyNames[keyField.name];
+    const taken = Object.hasOwn(takenKeyNames, keyField.name) ? takenKeyNames[keyField.name] : undefined;
     if (taken)
       fail(
         keyAt,
