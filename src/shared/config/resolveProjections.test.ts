@@ -135,7 +135,7 @@ const badInputs: BadInput[] = [
   {
     input: 'add to a field another event sets to an address',
     projections: on({ Listed: { set: { volume: 'args.seller' } }, Sold: { add: { volume: 'args.price' } } }),
-    message: `${P}.on.Sold.add.volume adds to field volume, which ${P}.on.Listed.set.volume makes a Address; add and sub work on BigInt fields only. Got args.price.`,
+    message: `${P}.on.Sold.add.volume adds to field volume, which ${P}.on.Listed.set.volume makes an Address; add and sub work on BigInt fields only. Got args.price.`,
   },
   {
     input: 'key from an argument missing in one of the events',

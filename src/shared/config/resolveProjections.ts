@@ -340,7 +340,7 @@ function resolveHandler({
       if (fieldType && fieldType.type !== 'BigInt')
         fail(
           where,
-          `${operation === 'add' ? 'adds to' : 'subtracts from'} field ${field}, which ${fieldType.where} makes a ${fieldType.type}; add and sub work on BigInt fields only. Got ${String(raw)}.`,
+          `${operation === 'add' ? 'adds to' : 'subtracts from'} field ${field}, which ${fieldType.where} makes ${fieldType.type === 'Address' ? 'an' : 'a'} ${fieldType.type}; add and sub work on BigInt fields only. Got ${String(raw)}.`,
         );
       record(field, value, operation);
       resolved.add.push({ field, value, negate: operation === 'sub' });
