@@ -6,6 +6,10 @@
  * deployment's default 6 partitions (the history's four contracts hash to two of them); with 3 all
  * four land in one partition, the worst case for parallelism.
  *
+ * Two cases in each run: the token history (ERC-20/721/1155 and a custom contract) and a projections
+ * history of the same size: four Market contracts (examples/blockwire.yaml) whose Listing and
+ * SellerStats projections change one or two entities per event.
+ *
  *   npm run bench:process -- [events] [runs] [partitions]     (defaults: 200000 events, 3 runs, 6)
  *
  * Uses KAFKA_BROKERS and REDIS_URL when they answer, else starts a local Kafka and Redis.
@@ -13,11 +17,16 @@
 import { Redis } from 'ioredis';
 import { startKafka } from '../src/dev-stack/kafka.ts';
 import { startRedis } from '../src/dev-stack/redis.ts';
-import { contractKeys, topicNames } from '../src/domain/index.ts';
+import { contractKeys, encodeEvent, eventKey, topicNames } from '../src/domain/index.ts';
 import { createProcessor } from '../src/process/index.ts';
 import { buildApplyCall, prepareApply } from '../src/process/projection/prepareApply.ts';
 import { createKafka } from '../src/shared/kafka.ts';
 import { createLogger } from '../src/shared/logger.ts';
+import {
+  marketAbiPath,
+  marketContractEntry,
+  simulateMarket,
+} from '../test/process/support/marketScenario.ts';
 import { createTopics, produceRecords } from '../test/process/support/produce.ts';
 import { createScenario } from '../test/process/support/scenario.ts';
 import { createTestConfig } from '../test/process/support/testConfig.ts';
@@ -39,13 +48,54 @@ while (generated.canonical().length < events) generated.blocks(1_000, 12);
 const template = generated.drain().filter((record) => record.topic === topicNames('bench').confirmed);
 console.log(`Generated ${template.length} events for ${Object.keys(generated.kinds).length} contracts`);
 
-async function runProcessor(): Promise<number> {
+// The projections case: as many events, over four Market contracts (interleaved in slices of 50).
+const marketAddresses = [1, 2, 3, 4].map(
+  (n) => `0x${n.toString(16).padStart(2, '0')}${'ee'.repeat(19)}` as const,
+);
+const marketRecords = marketAddresses.map((address, index) =>
+  simulateMarket({
+    chainId,
+    address,
+    seed: 100 + index,
+    blocks: Math.ceil(template.length / marketAddresses.length / 1.5),
+    sellers: 50,
+  }).records.map((event) => ({ key: eventKey(chainId, address), value: encodeEvent(event) })),
+);
+const marketTemplate: { key: string; value: string }[] = [];
+for (let at = 0; marketRecords.some((records) => at < records.length); at += 50)
+  for (const records of marketRecords) marketTemplate.push(...records.slice(at, at + 50));
+console.log(
+  `Generated ${marketTemplate.length} events for ${marketAddresses.length} Market contracts with projections`,
+);
+
+type BenchCase = {
+  records: { key: string; value: string }[];
+  kinds: typeof generated.kinds;
+  extraContracts?: Record<string, unknown>[];
+  addresses: string[];
+};
+const tokenCase: BenchCase = {
+  records: template,
+  kinds: generated.kinds,
+  addresses: Object.keys(generated.kinds),
+};
+const projectionCase: BenchCase = {
+  records: marketTemplate,
+  kinds: {},
+  extraContracts: marketAddresses.map((address, index) =>
+    marketContractEntry(`Market${index}`, address, marketAbiPath),
+  ),
+  addresses: marketAddresses,
+};
+
+async function runProcessor({ records, kinds, extraContracts, addresses }: BenchCase): Promise<number> {
   const setup = createTestConfig({
     kafkaBrokers: kafkaHandle.brokers,
     redisUrl,
     chainId,
-    kinds: generated.kinds,
+    kinds,
     partitions,
+    extraContracts,
   });
   const kafka = createKafka({ brokers: kafkaHandle.brokers, logger });
   await createTopics(kafka, setup.config);
@@ -54,14 +104,12 @@ async function runProcessor(): Promise<number> {
   await producer.connect();
   await produceRecords(
     producer,
-    template.map((record) => ({ ...record, topic })),
+    records.map((record) => ({ ...record, topic })),
     800,
   );
   await producer.disconnect();
   const redis = new Redis(redisUrl);
-  const metas = Object.keys(generated.kinds).map(
-    (address) => contractKeys(setup.config.redis.keyPrefix, chainId, address).meta,
-  );
+  const metas = addresses.map((address) => contractKeys(setup.config.redis.keyPrefix, chainId, address).meta);
   const applied = async () => {
     let total = 0;
     for (const meta of metas) total += Number((await redis.hget(meta, 'count')) ?? 0);
@@ -76,7 +124,7 @@ async function runProcessor(): Promise<number> {
   }
   const started = performance.now();
   let done = first;
-  while (done < template.length) {
+  while (done < records.length) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     done = await applied();
   }
@@ -130,20 +178,30 @@ async function runBaseline(): Promise<number> {
 }
 
 const processed: number[] = [];
+const projected: number[] = [];
 const baseline: number[] = [];
 for (let run = 1; run <= runs; run++) {
   baseline.push(await runBaseline());
-  processed.push(await runProcessor());
+  processed.push(await runProcessor(tokenCase));
+  projected.push(await runProcessor(projectionCase));
   console.log(
-    `run ${run}: processor ${processed.at(-1)!.toFixed(0)} events/s, baseline ${baseline.at(-1)!.toFixed(0)} calls/s`,
+    `run ${run}: token case ${processed.at(-1)!.toFixed(0)} events/s, projections case ${projected.at(-1)!.toFixed(0)} events/s, baseline ${baseline.at(-1)!.toFixed(0)} calls/s`,
   );
 }
 const p = median(processed);
+const q = median(projected);
 const b = median(baseline);
-console.log(`\nevents: ${template.length}, runs: ${runs}, partitions: ${partitions}`);
-console.log(`processor (Kafka → Lua apply → Redis), median: ${p.toFixed(0)} events/s`);
+console.log(
+  `\nevents: ${template.length} (token case), ${marketTemplate.length} (projections case), runs: ${runs}, partitions: ${partitions}`,
+);
+console.log(`processor, token case (Kafka → Lua apply → Redis), median: ${p.toFixed(0)} events/s`);
+console.log(
+  `processor, projections case (4 Market contracts, Listing + SellerStats), median: ${q.toFixed(0)} events/s`,
+);
 console.log(`baseline (pipelined no-op EVALSHA, same keys/args), median: ${b.toFixed(0)} calls/s`);
-console.log(`ratio processor/baseline: ${(p / b).toFixed(2)}`);
+console.log(`ratio token case/baseline: ${(p / b).toFixed(2)}`);
+console.log(`ratio projections case/baseline: ${(q / b).toFixed(2)}`);
+console.log(`ratio projections case/token case: ${(q / p).toFixed(2)} (goal >= 0.7)`);
 await redisHandle.stop();
 await kafkaHandle.stop();
 process.exit(0);

@@ -90,6 +90,7 @@ export function createProcessor(parameters: CreateProcessorParameters): Processo
       reorgWindowBlocks: settings.reorgWindowBlocks,
     },
     abiKinds: settings.abiKinds,
+    projections: settings.projections,
     logger,
     onRedisState: (available) =>
       available ? dependencies.redis.up() : dependencies.redis.down(new Error('applying a batch failed')),

@@ -163,7 +163,10 @@ describe('process: a side consumer stopped while Redis refuses commits nothing i
     const probe = processRedis();
     await waitFor(
       async () => {
-        const reply = (await probe.pubsub('NUMSUB', pendingChannel(keyPrefix, chainId, address))) as [string, number];
+        const reply = (await probe.pubsub('NUMSUB', pendingChannel(keyPrefix, chainId, address))) as [
+          string,
+          number,
+        ];
         return Number(reply[1]) > 0;
       },
       { description: 'the test subscriber to subscribe again on the restarted Redis', timeoutMs: 30_000 },

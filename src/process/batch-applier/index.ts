@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { chainStatusKey } from '../../domain/index.ts';
-import type { AbiKind } from '../../shared/config/index.ts';
+import type { AbiKind, ResolvedProjection } from '../../shared/config/index.ts';
 import { withRetry } from '../../shared/retry.ts';
 import type { DeadLetter } from '../dlq/index.ts';
 import { isPoisonRedisError } from '../isPoisonRedisError.ts';
@@ -70,6 +70,8 @@ export type CreateBatchApplierParameters = {
   redis: Redis & ProcessScripts;
   settings: Omit<ApplySettings, 'epoch'>;
   abiKinds: Map<string, AbiKind>;
+  /** Projections (custom state) per `chainId:address`; contracts without any are left out. */
+  projections?: Map<string, ResolvedProjection[]>;
   logger: Logger;
   onRedisState?(available: boolean): void;
 };
@@ -112,6 +114,7 @@ export function createBatchApplier({
   redis,
   settings,
   abiKinds,
+  projections,
   logger,
   onRedisState,
 }: CreateBatchApplierParameters): BatchApplier {
@@ -119,8 +122,13 @@ export function createBatchApplier({
     const valid = validateMessage({ key: message.key, value: message.value, statuses });
     if (!valid.ok) return { kind: 'dead', message, reason: valid.reason };
     const { event } = valid;
-    const abiKind = abiKinds.get(`${event.chainId}:${event.address}`);
-    const prepared = prepareApply({ event, abiKind, keyPrefix: settings.keyPrefix });
+    const contract = `${event.chainId}:${event.address}`;
+    const prepared = prepareApply({
+      event,
+      abiKind: abiKinds.get(contract),
+      projections: projections?.get(contract),
+      keyPrefix: settings.keyPrefix,
+    });
     if (!prepared.ok) return { kind: 'dead', message, reason: prepared.reason };
     return {
       kind: 'apply',

@@ -1,5 +1,5 @@
 import { type TopicNames, topicNames } from '../../domain/index.ts';
-import type { AbiKind, ResolvedConfig } from '../../shared/config/index.ts';
+import type { AbiKind, ResolvedConfig, ResolvedProjection } from '../../shared/config/index.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import type { CreateProcessorParameters } from '../index.ts';
 
@@ -18,6 +18,8 @@ export type ProcessorSettings = {
   epochCheckIntervalMs: number;
   /** ABI kind per `chainId:address`. */
   abiKinds: Map<string, AbiKind>;
+  /** Projections (custom state) per `chainId:address`, for contracts that declare some. */
+  projections: Map<string, ResolvedProjection[]>;
 };
 
 /** Resolves a processor's settings: options override the config, the config overrides defaults. */
@@ -28,9 +30,13 @@ export function resolveProcessorSettings({
   options = {},
 }: CreateProcessorParameters): ProcessorSettings {
   const abiKinds = new Map<string, AbiKind>();
+  const projections = new Map<string, ResolvedProjection[]>();
   for (const chain of config.chains)
-    for (const contract of chain.contracts)
+    for (const contract of chain.contracts) {
       abiKinds.set(`${chain.chainId}:${contract.address}`, contract.abiKind);
+      if (contract.projections.length > 0)
+        projections.set(`${chain.chainId}:${contract.address}`, contract.projections);
+    }
   return {
     config,
     logger: logger ?? createLogger('process', instanceId ? { instance_id: instanceId } : {}),
@@ -45,5 +51,6 @@ export function resolveProcessorSettings({
     chunkSize: options.chunkSize ?? 500,
     epochCheckIntervalMs: options.epochCheckIntervalMs ?? 1_000,
     abiKinds,
+    projections,
   };
 }

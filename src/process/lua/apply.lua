@@ -10,7 +10,11 @@
 -- ARGV: 1 epoch, 2 journal max entries, 3 reorg window (blocks), 4 contract channel, 5 event count,
 --       then per event: id, status, blockNumber, logIndex, event JSON, counts field, projection kind,
 --       effect JSON (what REMOVED reverses), KEYS index of the tokens-of set of `from` and of `to`
---       (0 when none), payload length n, n payload values, account channel count m, m channel names
+--       (0 when none), payload length n, n payload values, account channel count m, m channel names,
+--       entity change count q, q entity changes (JSON, see prepareApply.ts: projection p, key k, KEYS
+--       indexes of the entity hash h, the projection's index x and journal j, channel c, key fields f,
+--       set s and add a as flat field/value lists, delete d)
+-- KEYS beyond the tokens-of sets: the entity hashes, projection indexes and journals of the changes.
 -- Returns two entries per event: a code and a detail. 'A' applied (detail: journal cursor), 'D'
 -- duplicate, 'U' a REMOVED whose event is not in the reorg window (nothing to reverse), 'E' the event
 -- failed with a data error, WRONGTYPE on its tokens-of set or journal (detail: the error; the others
@@ -39,7 +43,8 @@ do
   for k = 1, count do
     starts[k] = at
     local np = tonumber(ARGV[at + 10])
-    at = at + 12 + np + tonumber(ARGV[at + 11 + np])
+    local nc = tonumber(ARGV[at + 11 + np])
+    at = at + 13 + np + nc + tonumber(ARGV[at + 12 + np + nc])
   end
 end
 
@@ -147,6 +152,52 @@ do
   if next(multiFields) then prefetch(multi, multiFields) end
 end
 
+-- Entities of the projections: hash key → field table (false: absent), read once per run and written
+-- back by save(). `loaded` keeps each entity as it was before the run.
+local ENTITY = RM.entity
+local entities, entityLoaded, entityDirty = {}, {}, {}
+
+local function load_entity(hkey)
+  local current = entities[hkey]
+  if current ~= nil then return current end
+  local flat = redis.call('HGETALL', hkey)
+  local fields = false
+  if #flat > 0 then
+    fields = {}
+    for i = 1, #flat, 2 do fields[flat[i]] = flat[i + 1] end
+  end
+  if entityLoaded[hkey] == nil then entityLoaded[hkey] = fields end
+  entities[hkey] = fields
+  return fields
+end
+
+local function flatten(fields)
+  if not fields then return false end
+  local flat = {}
+  for field, value in pairs(fields) do
+    flat[#flat + 1] = field
+    flat[#flat + 1] = value
+  end
+  return flat
+end
+
+local function unflatten(flat)
+  if not flat then return false end
+  local fields = {}
+  for i = 1, #flat, 2 do fields[flat[i]] = flat[i + 1] end
+  return fields
+end
+
+-- The entity changes of the event whose record starts at ARGV[at], decoded.
+local function entity_ops(at)
+  local np = tonumber(ARGV[at + 10])
+  local nc = tonumber(ARGV[at + 11 + np])
+  local base = at + 12 + np + nc
+  local ops = {}
+  for i = 1, tonumber(ARGV[base]) do ops[i] = cjson.decode(ARGV[base + i]) end
+  return ops
+end
+
 local token = redis.call('HMGET', KEYS[8], TOKEN.totalSupply)
 local supply, supplyChanged = token[1] or '0', false
 local holdersDelta, transfersDelta = 0, 0
@@ -155,6 +206,8 @@ local countDeltas = {}
 local ownerChanges = {}
 -- Redis writes of the event being applied to its tokens-of sets, run once the event is computed.
 local tokenWrites = {}
+-- Entity changes of the event being applied: { op, entity after (false: absent) }, written last.
+local entityChanges = {}
 
 local function add_balance(holder, delta)
   local before = get(balances, holder)
@@ -249,6 +302,19 @@ local function apply_one(at)
     local effect = cjson.decode(stored)
     project(effect[1], effect[3], -1, fromTokens, toTokens)
     count_event(effect[2], -1)
+    -- Each entity comes back as it was before the event (snapshots in effect[4], one per change);
+    -- REMOVED events arrive newest first, so every later change was reversed already.
+    local snapshots = effect[4]
+    if snapshots then
+      for i, op in ipairs(entity_ops(at)) do
+        local snapshot = snapshots[i]
+        if snapshot ~= nil then
+          -- Loaded first so save() knows what the entity was before the run.
+          load_entity(KEYS[op.h])
+          entityChanges[#entityChanges + 1] = { op, unflatten(snapshot) }
+        end
+      end
+    end
     put(appliedState, id, false)
     put(appliedChanges, id, false)
     put(removedState, id, true)
@@ -272,8 +338,33 @@ local function apply_one(at)
     for i = 1, np do payload[i] = ARGV[at + 10 + i] end
     project(ARGV[at + 6], payload, 1, fromTokens, toTokens)
     count_event(ARGV[at + 5], 1)
-    put(appliedState, id, ARGV[at + 7])
-    put(appliedChanges, id, ARGV[at + 7])
+    local effect = ARGV[at + 7]
+    local ops = entity_ops(at)
+    if #ops > 0 then
+      local snapshots = {}
+      for i, op in ipairs(ops) do
+        local before = load_entity(KEYS[op.h])
+        snapshots[i] = flatten(before)
+        local after = false
+        if not op.d then
+          after = {}
+          if before then
+            for field, value in pairs(before) do after[field] = value end
+          end
+          for j = 1, #op.f, 2 do after[op.f[j]] = op.f[j + 1] end
+          for j = 1, #op.s, 2 do after[op.s[j]] = op.s[j + 1] end
+          for j = 1, #op.a, 2 do after[op.a[j]] = big_add(after[op.a[j]] or '0', op.a[j + 1]) end
+          after[ENTITY.updatedAtBlock] = ARGV[at + 2]
+          -- The cursor is only known below; marked here and filled in with it.
+          after[ENTITY.cursor] = true
+        end
+        entityChanges[#entityChanges + 1] = { op, after }
+      end
+      -- The effect JSON array gains the snapshots REMOVED restores: [kind, count field, payload, snapshots].
+      effect = string.sub(effect, 1, -2) .. ',' .. cjson.encode(snapshots) .. ']'
+    end
+    put(appliedState, id, effect)
+    put(appliedChanges, id, effect)
     put(appliedScores, id, bn)
     if bn - reorgWindow - 1 > trimmed then trimmed = bn - reorgWindow - 1 end
     if not hb or bn > hb or (bn == hb and li > hl) then hb, hl = bn, li end
@@ -290,8 +381,24 @@ local function apply_one(at)
   -- The event's Redis writes come last and start only once none of them can fail on bad data.
   for _, write in ipairs(tokenWrites) do wrong_type(write[2], 'zset') end
   wrong_type(KEYS[6], 'stream')
+  for _, change in ipairs(entityChanges) do
+    local op = change[1]
+    wrong_type(KEYS[op.h], 'hash')
+    wrong_type(KEYS[op.x], 'zset')
+    wrong_type(KEYS[op.j], 'stream')
+  end
   redis.call('XADD', KEYS[6], 'MAXLEN', '~', journalMax, cursor, RM.journal.event, ARGV[at + 4])
   for _, write in ipairs(tokenWrites) do redis.call(unpack(write)) end
+  for _, change in ipairs(entityChanges) do
+    local op, after = change[1], change[2]
+    if after and after[ENTITY.cursor] == true then after[ENTITY.cursor] = cursor end
+    local hkey = KEYS[op.h]
+    put(entities, hkey, after)
+    if not entityDirty[hkey] then put(entityDirty, hkey, { KEYS[op.x], op.k }) end
+    local json = after and cjson.encode(after) or 'null'
+    redis.call('XADD', KEYS[op.j], 'MAXLEN', '~', journalMax, cursor, RM.entityJournal.key, op.k, RM.entityJournal.entity, json)
+    redis.call('PUBLISH', op.c, '{"kind":"entity","projection":' .. cjson.encode(op.p) .. ',"key":' .. cjson.encode(op.k) .. ',"entity":' .. json .. ',"cursor":"' .. cursor .. '"}')
+  end
   lb, ll = jb, jl
   appliedCount = appliedCount + 1
 
@@ -327,9 +434,37 @@ local function save_cache(c)
   write_all('HDEL', c.key, deletes, 1)
 end
 
+local function save_entities()
+  for hkey, where in pairs(entityDirty) do
+    local before, after = entityLoaded[hkey], entities[hkey]
+    local sets, deletes = {}, {}
+    if after then
+      for field, value in pairs(after) do
+        if not before or before[field] ~= value then
+          sets[#sets + 1] = field
+          sets[#sets + 1] = value
+        end
+      end
+    end
+    if before then
+      for field in pairs(before) do
+        if not after or after[field] == nil then deletes[#deletes + 1] = field end
+      end
+    end
+    write_all('HSET', hkey, sets, 2)
+    write_all('HDEL', hkey, deletes, 1)
+    if after and not before then
+      redis.call('ZADD', where[1], 0, where[2])
+    elseif before and not after then
+      redis.call('ZREM', where[1], where[2])
+    end
+  end
+end
+
 local function save()
   save_cache(balances)
   save_cache(multi)
+  save_entities()
   local ownerSets, ownerDeletes = {}, {}
   for tokenId, owner in pairs(ownerChanges) do
     if owner then
@@ -393,6 +528,7 @@ for k = 1, count do
     supply, supplyChanged, holdersDelta, transfersDelta, hb, hl, lb, ll, trimmed, appliedCount,
   }
   tokenWrites = {}
+  entityChanges = {}
   forget_undo()
   local ok, code, detail = pcall(apply_one, starts[k])
   if not ok then

@@ -5,13 +5,17 @@ import {
   contractChannel,
   contractKeys,
   encodeEvent,
+  entityChannel,
+  entityKey,
   epochKey,
   eventKey,
   ownerTokensKey,
+  projectionKeys,
   undecodedCountField,
 } from '../../domain/index.ts';
-import type { AbiKind } from '../../shared/config/index.ts';
+import type { AbiKind, ResolvedProjection } from '../../shared/config/index.ts';
 import { accountsOf } from './accountsOf.ts';
+import { type EntityOp, entityOpsOf } from './entityOpsOf.ts';
 import { projectionOf } from './projectionOf.ts';
 
 /** Settings every apply call carries. */
@@ -27,6 +31,8 @@ export type ApplySettings = {
 export type PrepareApplyParameters = {
   event: ChainEvent;
   abiKind: AbiKind | undefined;
+  /** The contract's projections (custom state); none by default. */
+  projections?: readonly ResolvedProjection[] | undefined;
   keyPrefix: string;
 };
 
@@ -38,7 +44,12 @@ export type PreparedEvent = {
   address: string;
   /** ERC-721 holders whose tokens-of sets the event touches (from, to); the zero address is nobody. */
   owners: [from: string | undefined, to: string | undefined] | undefined;
-  /** The event's ARGV record; the two tokens-of KEYS indexes are filled in by {@link buildApplyCall}. */
+  /** The entity changes of the event; their ARGV entries are filled in by {@link buildApplyCall}. */
+  entityOps: EntityOp[];
+  /**
+   * The event's ARGV record; the two tokens-of KEYS indexes and the entity changes (which name KEYS
+   * indexes) are filled in by {@link buildApplyCall}.
+   */
   record: (string | number)[];
 };
 
@@ -52,9 +63,16 @@ const ownerIndexSlot = 8;
  * Builds the apply script record of one event: the projection payload (what REMOVED reverses), the
  * count field, the journal entry and the account channels to publish on.
  */
-export function prepareApply({ event, abiKind, keyPrefix }: PrepareApplyParameters): PrepareApplyResult {
+export function prepareApply({
+  event,
+  abiKind,
+  projections = [],
+  keyPrefix,
+}: PrepareApplyParameters): PrepareApplyResult {
   const projection = projectionOf(event, abiKind);
   if (!projection.ok) return projection;
+  const entityOps = entityOpsOf(event, projections);
+  if (!entityOps.ok) return entityOps;
   const { kind, payload } = projection.value;
   const countField = event.decoded && event.eventName ? event.eventName : undecodedCountField;
   const nobody = (account: string) => (account === zeroAddress ? undefined : account);
@@ -66,6 +84,7 @@ export function prepareApply({ event, abiKind, keyPrefix }: PrepareApplyParamete
       chainId: event.chainId,
       address: event.address,
       owners: kind === 'erc721' ? [nobody(payload[0]!), nobody(payload[1]!)] : undefined,
+      entityOps: entityOps.value,
       record: [
         event.id,
         event.status,
@@ -81,6 +100,8 @@ export function prepareApply({ event, abiKind, keyPrefix }: PrepareApplyParamete
         ...payload,
         channels.length,
         ...channels,
+        entityOps.value.length,
+        ...entityOps.value.map(() => ''),
       ],
     },
   };
@@ -120,6 +141,33 @@ export function buildApplyCall(run: readonly PreparedEvent[], settings: ApplySet
     }
     return index;
   };
+  const keyIndexes = new Map<string, number>();
+  const keyIndex = (key: string): number => {
+    let index = keyIndexes.get(key);
+    if (index === undefined) {
+      allKeys.push(key);
+      index = allKeys.length;
+      keyIndexes.set(key, index);
+    }
+    return index;
+  };
+  // One entry of the script's ARGV per entity change: the KEYS indexes of what it writes and the
+  // change itself (see apply.lua).
+  const entityOpArg = (op: EntityOp): string => {
+    const projection = projectionKeys(keyPrefix, first.chainId, first.address, op.projection);
+    return JSON.stringify({
+      p: op.projection,
+      k: op.key,
+      h: keyIndex(entityKey(keyPrefix, first.chainId, first.address, op.projection, op.key)),
+      x: keyIndex(projection.index),
+      j: keyIndex(projection.journal),
+      c: entityChannel(keyPrefix, first.chainId, first.address, op.projection),
+      f: op.keyFields.flat(),
+      s: op.set.flat(),
+      a: op.add.flat(),
+      d: op.delete,
+    });
+  };
   const records: (string | number)[] = [];
   for (const event of run) {
     if (event.contract !== first.contract)
@@ -130,6 +178,10 @@ export function buildApplyCall(run: readonly PreparedEvent[], settings: ApplySet
       records[start + ownerIndexSlot] = ownerIndex(event.owners[0]);
       records[start + ownerIndexSlot + 1] = ownerIndex(event.owners[1]);
     }
+    const opsAt = records.length - event.entityOps.length;
+    event.entityOps.forEach((op, index) => {
+      records[opsAt + index] = entityOpArg(op);
+    });
   }
   return [
     allKeys.length,

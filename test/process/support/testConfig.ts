@@ -14,6 +14,8 @@ export type CreateTestConfigParameters = {
   kinds: KindByAddress;
   partitions?: number;
   journalMaxEntries?: number;
+  /** More contract entries as written in a config file (e.g. contracts with projections). */
+  extraContracts?: Record<string, unknown>[];
 };
 
 /** A config with its own topic prefix, group id and key prefix, plus the path of its JSON file. */
@@ -30,6 +32,7 @@ export function createTestConfig({
   kinds,
   partitions = 3,
   journalMaxEntries = 1_000_000,
+  extraContracts = [],
 }: CreateTestConfigParameters): TestConfig {
   const id = randomId('proc');
   const dir = tmpdir();
@@ -46,11 +49,14 @@ export function createTestConfig({
         chainId,
         rpc: { http: 'http://127.0.0.1:1' },
         confirmations: 0,
-        contracts: Object.entries(kinds).map(([address, kind], index) => ({
-          name: `C${index}`,
-          address,
-          abi: kind === 'custom' ? abiPath : kind,
-        })),
+        contracts: [
+          ...Object.entries(kinds).map(([address, kind], index) => ({
+            name: `C${index}`,
+            address,
+            abi: kind === 'custom' ? abiPath : kind,
+          })),
+          ...extraContracts,
+        ],
       },
     ],
     kafka: { brokers: kafkaBrokers, topicPrefix: id, partitions },
