@@ -77,14 +77,23 @@ export async function querySellerStats(
   return out;
 }
 
-/** Every item of `Market_ListingList`, page by page (`first` per page), in the order served. */
+/** Filter and order of a `Market_ListingList` query. */
+export type ListingListOptions = {
+  where?: Record<string, unknown>;
+  orderBy?: string;
+  order?: 'ASC' | 'DESC';
+  /** Page size. Default 37 (several pages for a few hundred listings). */
+  first?: number;
+};
+
+/** Every item of `Market_ListingList`, page by page, in the order served. */
 export async function queryListingList(
   url: string,
   chainId: number,
-  first = 37,
+  { where, orderBy, order, first = 37 }: ListingListOptions = {},
 ): Promise<{ items: ListingEntity[]; pages: number }> {
-  const document = `query ListingList($chainId: Int!, $first: Int, $after: String) {
-    Market_ListingList(chainId: $chainId, first: $first, after: $after) {
+  const document = `query ListingList($chainId: Int!, $first: Int, $after: String, $where: Market_ListingWhere, $orderBy: Market_ListingOrderField, $order: OrderDirection) {
+    Market_ListingList(chainId: $chainId, first: $first, after: $after, where: $where, orderBy: $orderBy, order: $order) {
       items { ${listingSelection} }
       endCursor
       hasNextPage
@@ -97,7 +106,7 @@ export async function queryListingList(
   let after: string | null = null;
   for (let pages = 1; ; pages++) {
     if (pages > 1_000) throw new Error('Market_ListingList did not end after 1000 pages');
-    const page: Page = await query<Page>(url, document, { chainId, first, after });
+    const page: Page = await query<Page>(url, document, { chainId, first, after, where, orderBy, order });
     items.push(...page.Market_ListingList.items);
     if (!page.Market_ListingList.hasNextPage) return { items, pages };
     after = page.Market_ListingList.endCursor;

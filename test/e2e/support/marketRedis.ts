@@ -12,8 +12,8 @@ import {
   projectionKeys,
 } from '../../../src/domain/index.ts';
 
-/** One projection entity journal entry: the cursor of the change, the entity key and JSON after it. */
-export type EntityJournalEntry = { cursor: string; key: string; entity: string | null };
+/** One projection entity journal entry: the cursor of the change, the entity key and the entity after it. */
+export type EntityJournalEntry = { cursor: string; key: string; entity: Record<string, string> | null };
 
 /** The Market's read model. */
 export type MarketRedisState = {
@@ -70,7 +70,7 @@ export async function readMarketRedis({
     const journal = (await redis.xrange(keys.journal, '-', '+')).map(([id, fields]) => ({
       cursor: id,
       key: field(fields, entityJournalFields.key) ?? '',
-      entity: field(fields, entityJournalFields.entity) ?? null,
+      entity: parseEntity(field(fields, entityJournalFields.entity)),
     }));
     state.projections[projection] = { index, entities, unindexed: unindexed.sort(), journal };
   }
@@ -86,6 +86,12 @@ export async function readMarketRedis({
 function field(fields: string[], name: string): string | undefined {
   for (let index = 0; index < fields.length; index += 2) if (fields[index] === name) return fields[index + 1];
   return undefined;
+}
+
+/** An entity JSON of the journal with its fields sorted (the processor writes them in any order). */
+function parseEntity(json: string | undefined): Record<string, string> | null {
+  const entity = json === undefined ? null : (JSON.parse(json) as Record<string, string> | null);
+  return entity && sorted(entity);
 }
 
 function sorted(record: Record<string, string>): Record<string, string> {

@@ -13,6 +13,7 @@ import {
   encodeFunctionData,
   getAddress,
   type Hash,
+  type Hex,
   keccak256,
   type Log,
   type PublicClient,
@@ -87,6 +88,7 @@ const gasLimits: Record<MarketOpKind, bigint> = {
 const maxFeePerGas = parseGwei('500');
 const maxPriorityFeePerGas = parseGwei('1');
 const maxBlocksPerBurst = 50;
+const sendersInFlight = 6;
 
 /** Creates the generator (state is read from the chain on each call). */
 export function createMarketTraffic({
@@ -172,10 +174,14 @@ export function createMarketTraffic({
     }
   };
 
-  /** Signs locally with explicit nonce, gas and fees: one RPC call per transaction. */
+  /**
+   * Signs locally with explicit nonce, gas and fees (one RPC call per transaction) and sends a few at
+   * a time: a burst's order in its block is not relied on, and the node queues a nonce that arrives
+   * before its predecessor.
+   */
   const sendAll = async (ops: MarketOp[]): Promise<Hash[]> => {
     const nonces = new Map<number, number>();
-    const hashes: Hash[] = [];
+    const signed: Hex[] = [];
     for (const op of ops) {
       const wallet = wallets[op.from];
       if (!wallet) throw new Error(`No wallet ${op.from}`);
@@ -185,21 +191,29 @@ export function createMarketTraffic({
         blockTag: 'pending',
       });
       nonces.set(op.from, nonce + 1);
-      const signed = await wallet.account.signTransaction!({
-        chainId: publicClient.chain!.id,
-        type: 'eip1559',
-        to: market.address,
-        data: calldata(op),
-        nonce,
-        gas: gasLimits[op.kind],
-        maxFeePerGas,
-        maxPriorityFeePerGas,
-      });
-      const hash = await publicClient.sendRawTransaction({ serializedTransaction: signed });
-      if (hash !== keccak256(signed)) throw new Error(`Node answered hash ${hash} for ${op.kind}`);
-      hashes.push(hash);
+      signed.push(
+        await wallet.account.signTransaction!({
+          chainId: publicClient.chain!.id,
+          type: 'eip1559',
+          to: market.address,
+          data: calldata(op),
+          nonce,
+          gas: gasLimits[op.kind],
+          maxFeePerGas,
+          maxPriorityFeePerGas,
+        }),
+      );
     }
-    return hashes;
+    let next = 0;
+    const sender = async () => {
+      while (next < signed.length) {
+        const transaction = signed[next++]!;
+        const hash = await publicClient.sendRawTransaction({ serializedTransaction: transaction });
+        if (hash !== keccak256(transaction)) throw new Error(`Node answered hash ${hash} for ${transaction}`);
+      }
+    };
+    await Promise.all(Array.from({ length: sendersInFlight }, sender));
+    return signed.map((transaction) => keccak256(transaction));
   };
 
   /** Checks every transaction mined with its one event, and learns from the logs. */
