@@ -264,10 +264,8 @@ describe('pipeline: declarative projections of a custom contract', () => {
     const sellers = await querySellerStats(graphqlUrl, chainId, view.sellers.keys());
     expect(diffMarket(view, listings, sellers)).toEqual([]);
     const existing = [...view.listings].filter(([, listing]) => listing.exists).map(([id]) => id);
-    // Cancelled listings and listings created only on orphaned branches are gone; the seller that
-    // only ever listed on orphaned branches has no stats.
+    // Cancelled listings are gone; the seller that only ever listed on orphaned branches has no stats.
     expect(existing.length).toBeLessThan(view.listings.size);
-    expect(traffic.seen.listingIds.size).toBeGreaterThan(Number(view.nextListingId) - 1);
     expect(sellers.get(wallets[orphanOnlySeller]!.account.address.toLowerCase())).toBeNull();
 
     // Each entity says when it last changed: the block of the last canonical event of its listing,
