@@ -23,14 +23,17 @@ const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { 
 };
 
 describe('docker-compose.yml and Dockerfile', () => {
-  it('runs Kafka, Redis, a dev chain, the demo deployer and the three roles as separate services', () => {
+  it('runs Kafka, Redis, a dev chain, the demo deployer, the three roles and the monitoring kit as separate services', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
+      'alertmanager',
       'chain',
       'demo',
       'gateway',
+      'grafana',
       'ingest',
       'kafka',
       'process',
+      'prometheus',
       'redis',
     ]);
     expect(compose.services.kafka?.image).toMatch(/^apache\/kafka:3\.9/);

@@ -202,6 +202,32 @@ describe('apply script: projections of a custom contract', () => {
     }
   });
 
+  it('fails only the event whose entity key holds the wrong type, leaving no trace of it', async () => {
+    const keyPrefix = `${randomId('proj-wrongtype')}:`;
+    const { records } = simulate(9, 40);
+    const confirmed = records.filter((event) => event.status === 'CONFIRMED');
+    const listed = confirmed.find((event) => event.eventName === 'Listed')!;
+    const listingId = String(listed.args.listingId);
+    await redis.set(entityKey(keyPrefix, chainId, address, 'Listing', listingId), 'not a hash');
+    const codes = await apply(confirmed, keyPrefix, 200);
+    const failed = confirmed.filter(
+      (event) => event.eventName !== null && String(event.args.listingId) === listingId,
+    );
+    expect(codes.filter((code) => code.startsWith('E')).length).toBe(failed.length);
+    expect(codes[confirmed.indexOf(listed)]).toMatch(/^EWRONGTYPE/);
+    // The seller's stats do not count the failed listing: its event left no trace.
+    const seller = String(listed.args.seller);
+    const listedBySeller = confirmed.filter(
+      (event) => event.eventName === 'Listed' && event.args.seller === seller && event !== listed,
+    ).length;
+    expect(
+      await redis.hget(
+        entityKey(keyPrefix, chainId, address, 'SellerStats', entityKeyString([seller])),
+        'listings',
+      ),
+    ).toBe(String(listedBySeller));
+  });
+
   it('sends an event whose args do not fit its projection to the dead-letter path with the reason', () => {
     const event = makeEvent({
       chainId,

@@ -2,6 +2,7 @@
 // Everything goes over one graphql-ws connection with the generated typed documents.
 import {
   DashboardChainsDocument,
+  DashboardEntityUpdatesDocument,
   DashboardFeedDocument,
   DashboardHeadsDocument,
   GatewayStatsDocument,
@@ -10,6 +11,7 @@ import { renderChains } from './chainsView.ts';
 import { connect, describeError, endpointUrl, request, subscribe } from './connection.ts';
 import { createRefresher } from './createRefresher.ts';
 import { byId } from './dom.ts';
+import { createEntityFeedView } from './entityFeedView.ts';
 import { createFeedModel } from './feedModel.ts';
 import { createFeedView } from './feedView.ts';
 import { renderRateChart } from './rateChart.ts';
@@ -128,6 +130,20 @@ function main(): void {
     });
   };
 
+  // Entity updates of every projection go into the same feed, one line each. Live only: after a
+  // resubscription the feed goes on from what happens next.
+  const entityFeed = createEntityFeedView({ tbody: byId('feed'), maxRows: maxFeedRows });
+  const subscribeEntities = (): void => {
+    subscribe(client, DashboardEntityUpdatesDocument, undefined, {
+      next: ({ entityUpdates }) => entityFeed.add(entityUpdates),
+      error: (error) => {
+        feedStatus.textContent = `entity updates interrupted (${describeError(error)}); resubscribing`;
+        setTimeout(subscribeEntities, resubscribeMs);
+      },
+      complete: () => setTimeout(subscribeEntities, resubscribeMs),
+    });
+  };
+
   const rateChart = byId('rate-chart') as unknown as SVGSVGElement;
   const perSecond = byId('events-per-second');
   const tick = () => {
@@ -147,6 +163,7 @@ function main(): void {
   stats.request();
   subscribeHeads();
   subscribeFeed();
+  subscribeEntities();
 }
 
 main();

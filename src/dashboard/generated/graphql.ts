@@ -44,6 +44,11 @@ export type DashboardFeedSubscription = { events:
     | { __typename: 'UndecodedEvent', id: string, status: EventStatus, cursor: string | null, resumeToken: string | null, chainId: number, blockNumber: string, logIndex: number, transactionHash: `0x${string}`, contractName: string | null, eventName: string | null }
    };
 
+export type DashboardEntityUpdatesSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardEntityUpdatesSubscription = { entityUpdates: { chainId: number, contractName: string, projection: string, key: string, deleted: boolean, cursor: string } };
+
 export type GatewayStatsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -108,6 +113,18 @@ export const DashboardFeedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DashboardFeedSubscription, DashboardFeedSubscriptionVariables>;
+export const DashboardEntityUpdatesDocument = new TypedDocumentString(`
+    subscription DashboardEntityUpdates {
+  entityUpdates {
+    chainId
+    contractName
+    projection
+    key
+    deleted
+    cursor
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardEntityUpdatesSubscription, DashboardEntityUpdatesSubscriptionVariables>;
 export const GatewayStatsDocument = new TypedDocumentString(`
     query GatewayStats {
   gateway {

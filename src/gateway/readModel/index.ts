@@ -5,17 +5,23 @@ import {
   chainStatusKey,
   contractKeys,
   decodeChainStatus,
+  entityKey,
   metaFields,
   multiBalanceField,
   ownerTokensKey,
+  projectionKeys,
   tokenFields,
 } from '../../domain/index.ts';
+import type { EntityRecord } from './entityRecord.ts';
 
 /** ERC-20/ERC-721 totals of a contract (decimal strings, 0 when nothing was applied). */
 export type TokenInfo = { [K in keyof typeof tokenFields]: string };
 
 /** A contract on a chain. */
 export type ContractRef = { chainId: number; address: string };
+
+/** A projection of a contract on a chain. */
+export type ProjectionRef = ContractRef & { projection: string };
 
 /** Parameters of {@link ReadModelReader.tokenIdsOf}. */
 export type TokenIdsOfParameters = ContractRef & {
@@ -46,12 +52,26 @@ export type ReadModelReader = {
   tokenIdsOf(parameters: TokenIdsOfParameters): Promise<string[]>;
   /** ERC-1155 balances of one holder for several token ids ('0' when none). */
   multiBalancesOf(contract: ContractRef, tokenIds: string[], holder: string): Promise<string[]>;
+  /** The hash of one entity by its key string (`entityKeyString`); null when it does not exist. */
+  entity(projection: ProjectionRef, key: string): Promise<EntityRecord | null>;
+  /** Key strings of the entities of a projection that exist (its index, in Redis' lexical order). */
+  entityKeys(projection: ProjectionRef): Promise<string[]>;
+  /** The hashes of several entities, pipelined; null for one deleted since its key was read. */
+  entities(projection: ProjectionRef, keys: string[]): Promise<(EntityRecord | null)[]>;
 };
+
+// Entities read per pipeline round trip when a list query loads a projection.
+const entityBatch = 500;
 
 /** Creates the reader over a command connection. */
 export function createReadModelReader(redis: Redis, keyPrefix: string): ReadModelReader {
   const keysOf = ({ chainId, address }: ContractRef) => contractKeys(keyPrefix, chainId, address);
   const lower = (account: string) => account.toLowerCase();
+  const entityKeyOf = ({ chainId, address, projection }: ProjectionRef, key: string) =>
+    entityKey(keyPrefix, chainId, address, projection, key);
+  // HGETALL answers {} for a missing key: a deleted entity has no hash at all.
+  const present = (hash: Record<string, string>): EntityRecord | null =>
+    Object.keys(hash).length > 0 ? hash : null;
   return {
     async chainStatus(chainId) {
       return decodeChainStatus(await redis.hgetall(chainStatusKey(keyPrefix, chainId)));
@@ -109,6 +129,25 @@ export function createReadModelReader(redis: Redis, keyPrefix: string): ReadMode
         ...tokenIds.map((tokenId) => multiBalanceField(tokenId, holder)),
       );
       return values.map((value) => value ?? '0');
+    },
+    async entity(projection, key) {
+      return present(await redis.hgetall(entityKeyOf(projection, key)));
+    },
+    async entityKeys({ chainId, address, projection }) {
+      return redis.zrange(projectionKeys(keyPrefix, chainId, address, projection).index, 0, -1);
+    },
+    async entities(projection, keys) {
+      const records: (EntityRecord | null)[] = [];
+      for (let offset = 0; offset < keys.length; offset += entityBatch) {
+        const pipeline = redis.pipeline();
+        for (const key of keys.slice(offset, offset + entityBatch))
+          pipeline.hgetall(entityKeyOf(projection, key));
+        for (const [error, hash] of (await pipeline.exec()) ?? []) {
+          if (error) throw error;
+          records.push(present(hash as Record<string, string>));
+        }
+      }
+      return records;
     },
   };
 }

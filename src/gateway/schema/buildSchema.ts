@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../../shared/config/index.ts';
 import type { GraphQLSchema } from '../graphqlJs.ts';
+import { addProjections } from './addProjections.ts';
 import { createBuilder } from './builder.ts';
 import { createCatalog } from './catalog.ts';
 import { addChainQueries } from './chainQueries.ts';
@@ -12,8 +13,9 @@ import { addSubscriptions } from './subscriptions.ts';
 import { addTokenQueries } from './tokenQueries.ts';
 
 /**
- * Builds the gateway schema of a config: the static queries and subscriptions plus one object type
- * per ABI event of every configured contract. Pure: resolvers reach Redis through the context.
+ * Builds the gateway schema of a config: the static queries and subscriptions, one object type per
+ * ABI event of every configured contract, and the types, queries and subscription of every
+ * projection. Pure: resolvers reach Redis through the context.
  */
 export function buildSchema(config: ResolvedConfig): GraphQLSchema {
   const builder = createBuilder();
@@ -32,5 +34,6 @@ export function buildSchema(config: ResolvedConfig): GraphQLSchema {
   addGatewayQuery(builder);
   addHistoryQuery(builder, { chainEvent, eventFilter });
   addSubscriptions(builder, { chainEvent, eventFilter });
+  addProjections(builder, catalog);
   return builder.toSchema({ sortSchema: true });
 }

@@ -1,10 +1,13 @@
 import { contractKey } from '../../domain/index.ts';
 import type { ResolvedConfig } from '../../shared/config/index.ts';
 import { type ContractSpec, describeContracts, type EventTypeSpec } from './describeContracts.ts';
+import { describeProjections, type ProjectionSpec } from './describeProjections.ts';
 
-/** Lookup of configured contracts and the GraphQL type of each of their events. */
+/** Lookup of configured contracts, the GraphQL type of each of their events, and their projections. */
 export type Catalog = {
   contracts: ContractSpec[];
+  /** The GraphQL shape of every configured projection. */
+  projections: ProjectionSpec[];
   chainIds: number[];
   /** A configured contract by chain id and address (any case). */
   contract(chainId: number, address: string): ContractSpec | undefined;
@@ -34,6 +37,7 @@ export function createCatalog(config: ResolvedConfig): Catalog {
   }
   return {
     contracts,
+    projections: describeProjections(config, contracts),
     chainIds: config.chains.map((chain) => chain.chainId),
     contract: (chainId, address) => byKey.get(contractKey(chainId, address)),
     contractsOfChain: (chainId) => contracts.filter((contract) => contract.chainId === chainId),

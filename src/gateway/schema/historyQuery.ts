@@ -1,7 +1,7 @@
 import { contractKey } from '../../domain/index.ts';
 import type { EventNode } from '../stream/eventNode.ts';
 import { cursorExpired, findTrimmedStart } from '../stream/findTrimmedStart.ts';
-import { createJournalMerger } from '../stream/journalMerger.ts';
+import { createJournalMerger, decodeEventEntry } from '../stream/journalMerger.ts';
 import { encodeResumeToken } from '../stream/resumeToken.ts';
 import { badUserInput } from './badUserInput.ts';
 import type { Builder, SchemaRefs } from './builder.ts';
@@ -73,6 +73,7 @@ export function addHistoryQuery(builder: Builder, { chainEvent, eventFilter }: S
         const merger = createJournalMerger({
           redis: ctx.services.redis,
           pageSize: Math.min(first + 1, 500),
+          decode: decodeEventEntry,
           descending,
           sources: resolved.sources.map((source) => {
             const key = contractKey(source.chainId, source.address);
@@ -92,8 +93,8 @@ export function addHistoryQuery(builder: Builder, { chainEvent, eventFilter }: S
           }
           scanned += 1;
           positions[item.key] = item.cursor;
-          if (resolved.predicate(item.event)) {
-            nodes.push({ event: item.event, cursor: item.cursor, resumeToken: null });
+          if (resolved.predicate(item.value)) {
+            nodes.push({ event: item.value, cursor: item.cursor, resumeToken: null });
             endCursor = item.cursor;
           }
         }

@@ -11,10 +11,10 @@ import { createChannelStream } from '../stream/channelStream.ts';
 import type { EventNode } from '../stream/eventNode.ts';
 import { createEventStream } from '../stream/eventStream.ts';
 import { trackSubscription } from '../stream/trackSubscription.ts';
-import { badUserInput } from './badUserInput.ts';
 import type { Builder, SchemaRefs } from './builder.ts';
 import type { ContractSpec } from './describeContracts.ts';
 import { type EventFilterInput, positionsFrom, resolveFilter } from './inputs.ts';
+import { requireChain } from './requireChain.ts';
 
 type BalanceUpdate = {
   contract: ContractSpec;
@@ -25,14 +25,6 @@ type BalanceUpdate = {
 };
 
 const transferNames = new Set(['Transfer', 'TransferSingle', 'TransferBatch']);
-
-function requireChain(ctx: GatewayContext, chainId: number): void {
-  if (!ctx.services.catalog.chainIds.includes(chainId))
-    throw badUserInput(
-      'chainId',
-      `must be a configured chain (${ctx.services.catalog.chainIds.join(', ')}). Got ${chainId}.`,
-    );
-}
 
 function asString(value: unknown): string | undefined {
   return typeof value === 'string' ? value.toLowerCase() : undefined;

@@ -30,10 +30,28 @@ export async function findTrimmedStart(
   return compareCursors(after, first) < 0 ? first : undefined;
 }
 
-/** The CURSOR_EXPIRED error: reading on from `after` would skip the trimmed events of `contract`. */
-export function cursorExpired(contract: string, after: string, oldest: string): GraphQLError {
+/**
+ * The CURSOR_EXPIRED error: reading on from `after` would skip the trimmed entries of the journal of
+ * `contract` (its event journal, or the journal of one of its projections).
+ */
+export function cursorExpired(
+  contract: string,
+  after: string,
+  oldest: string,
+  projection?: string,
+): GraphQLError {
+  const journal = projection === undefined ? 'its journal' : `the journal of its ${projection} projection`;
+  const what = projection === undefined ? 'events' : 'changes';
   return new GraphQLError(
-    `Cannot resume contract ${contract} after ${after}: its journal now starts at ${oldest} and older events were trimmed. Read the current state with queries and subscribe without after.`,
-    { extensions: { code: 'CURSOR_EXPIRED', contract, after, oldestCursor: oldest } },
+    `Cannot resume contract ${contract} after ${after}: ${journal} now starts at ${oldest} and older ${what} were trimmed. Read the current state with queries and subscribe without after.`,
+    {
+      extensions: {
+        code: 'CURSOR_EXPIRED',
+        contract,
+        ...(projection === undefined ? {} : { projection }),
+        after,
+        oldestCursor: oldest,
+      },
+    },
   );
 }

@@ -1,4 +1,5 @@
 import { parseCursor } from '../../domain/index.ts';
+import { decodeOpaqueToken, encodeOpaqueToken } from './opaqueToken.ts';
 
 /** Last journal position per contract, keyed `<chainId>:<address lower-case>`. */
 export type PositionMap = Readonly<Record<string, string>>;
@@ -15,18 +16,12 @@ const prefix = 'rt1.';
  */
 export function encodeResumeToken(positions: PositionMap): string {
   const entries = Object.entries(positions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return prefix + Buffer.from(JSON.stringify(entries), 'utf8').toString('base64url');
+  return encodeOpaqueToken(prefix, entries);
 }
 
 /** Decodes a resume token; undefined when it is not one (never throws). */
 export function decodeResumeToken(token: string): PositionMap | undefined {
-  if (!token.startsWith(prefix) || token.length > 16_384) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token.slice(prefix.length), 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const parsed = decodeOpaqueToken(prefix, token);
   if (!Array.isArray(parsed)) return undefined;
   const positions: Record<string, string> = {};
   for (const entry of parsed) {

@@ -2,17 +2,25 @@ import { type ChainEvent, type CursorParts, contractKey, parseCursor } from '../
 import { gatewayMetrics } from '../metrics.ts';
 import type { HubMessage } from '../pubsub/channelHub.ts';
 
-/** An event as a stream handles it (shared by all streams when it came from a channel message). */
-export type StreamItem = {
-  event: ChainEvent;
+/**
+ * What a gapless stream needs of anything it delivers: which journal it belongs to and where in it
+ * (see `journalStream.ts`). Items are shared by all streams when they came from a channel message.
+ */
+export type PositionedItem = {
+  /** Key of the item's journal (`sourceKey` of its source). */
+  key: string;
+  /** Journal cursor; null for an item that is not journaled (a PENDING event). */
   cursor: string | null;
+  /** The parsed cursor (undefined when `cursor` is null). */
+  at: CursorParts | undefined;
+  /** `performance.now()` at channel receipt; undefined for replayed entries. */
   receivedAt: number | undefined;
   /** The channel message shared by every listener; undefined for replayed entries. */
   shared: object | undefined;
-  /** `contractKey` of the event and its parsed cursor (undefined when `cursor` is null). */
-  key: string;
-  at: CursorParts | undefined;
 };
+
+/** An event as a stream handles it; `key` is the `contractKey` of the event. */
+export type StreamItem = PositionedItem & { event: ChainEvent };
 
 // One message can be delivered to thousands of subscriptions at once; the labelled counter is
 // updated once per event-loop turn with the sums instead of once per delivery.

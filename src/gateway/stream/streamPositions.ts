@@ -1,18 +1,23 @@
 import type { Redis } from 'ioredis';
 import { type CursorParts, compareCursorParts, contractKey, parseCursor } from '../../domain/index.ts';
-import { gatewayMetrics } from '../metrics.ts';
 import { cursorExpired, findTrimmedStart } from './findTrimmedStart.ts';
 import type { PositionMap } from './resumeToken.ts';
-import { isStalePending, type StreamItem } from './streamItem.ts';
-
-/** A contract whose journal backs the stream. */
-export type StreamSource = { chainId: number; address: string; journalKey: string };
-
-/** The `contractKey` of a source. */
-export const sourceKey = (source: StreamSource): string => contractKey(source.chainId, source.address);
+import type { PositionedItem } from './streamItem.ts';
 
 /**
- * Step 1 of a stream: the position each contract starts after. Contracts in `after` start there
+ * A journal that backs a stream: a contract's event journal, or one of its projection journals
+ * (then `projection` names it, which keeps the two apart in position maps).
+ */
+export type StreamSource = { chainId: number; address: string; journalKey: string; projection?: string };
+
+/** The key of a source in position maps: its `contractKey`, plus `/<projection>` for a projection. */
+export const sourceKey = (source: StreamSource): string => {
+  const key = contractKey(source.chainId, source.address);
+  return source.projection === undefined ? key : `${key}/${source.projection}`;
+};
+
+/**
+ * Step 1 of a stream: the position each source starts after. Sources in `after` start there
  * (refused with `CURSOR_EXPIRED` when the journal was trimmed past it); the others start at their
  * journal's current tip (`0-0` when empty), read before subscribing so that whatever is appended
  * between this read and the SUBSCRIBE is in the replay.
@@ -36,35 +41,41 @@ export async function readStartPositions(
     const from = after?.[sourceKey(source)];
     if (from === undefined) continue;
     const oldest = await findTrimmedStart(redis, source.journalKey, from);
-    if (oldest !== undefined) throw cursorExpired(source.address, from, oldest);
+    if (oldest !== undefined) throw cursorExpired(source.address, from, oldest, source.projection);
   }
   return start;
 }
 
 /**
- * Where one stream stands per contract. `seen` is the last journal position passed through
+ * Where one stream stands per source. `seen` is the last journal position passed through
  * {@link StreamPositions.accept} (replayed, buffered or live); `delivered` is what the client got,
  * which the resume token and the SLOW_CONSUMER error carry.
  */
-export type StreamPositions = {
+export type StreamPositions<I extends PositionedItem> = {
   /** Positions the stream starts after (step 1); also the first `delivered`. */
   start(positions: PositionMap): void;
-  /** Journal position the replay of a contract starts after. */
+  /** Journal position the replay of a source starts after. */
   startOf(key: string): string;
   /**
-   * Dedup and filter. Advances the contract's position for every journaled event it sees (also the
-   * filtered-out ones); drops an event at or before it (already delivered) and a PENDING whose block
-   * is at or behind it (already confirmed, see {@link isStalePending}).
+   * Dedup and filter. Advances the source's position for every journaled item it sees (also the
+   * filtered-out ones); drops an item at or before it (already delivered) and an item without a
+   * cursor that `isStale` calls stale (for events: a PENDING whose block is already confirmed).
    */
-  accept(item: StreamItem): boolean;
+  accept(item: I): boolean;
   /** Records that the item goes to the client; returns the positions valid after it. */
-  deliver(item: StreamItem): PositionMap;
+  deliver(item: I): PositionMap;
   delivered(): PositionMap;
   lastCursor(): string | null;
 };
 
-/** Creates the positions of one stream; `filter` decides which accepted events are delivered. */
-export function createStreamPositions(filter: (item: StreamItem) => boolean): StreamPositions {
+/**
+ * Creates the positions of one stream; `filter` decides which accepted items are delivered, and
+ * `isStale` which items without a cursor are dropped given their source's position.
+ */
+export function createStreamPositions<I extends PositionedItem>(
+  filter: (item: I) => boolean,
+  isStale?: (item: I, position: CursorParts | undefined) => boolean,
+): StreamPositions<I> {
   const seen = new Map<string, CursorParts>();
   const startAt: Record<string, string> = {};
   let delivered: PositionMap = {};
@@ -85,8 +96,7 @@ export function createStreamPositions(filter: (item: StreamItem) => boolean): St
       if (item.cursor !== null && item.at) {
         if (previous !== undefined && compareCursorParts(item.at, previous) <= 0) return false;
         seen.set(item.key, item.at);
-      } else if (isStalePending(item, previous)) {
-        gatewayMetrics.stalePendingDropped.inc();
+      } else if (isStale?.(item, previous)) {
         return false;
       }
       return filter(item);

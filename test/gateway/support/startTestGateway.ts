@@ -36,6 +36,8 @@ export type TestGatewayOptions = {
   gateway?: Partial<Omit<ResolvedConfig['gateway'], 'limits'>>;
   limits?: Partial<ResolvedConfig['gateway']['limits']>;
   connectionInitWaitTimeout?: number;
+  /** Changes the resolved config further (e.g. adds projections) before the gateway starts. */
+  configure?: (config: ResolvedConfig) => ResolvedConfig;
 };
 
 /** The example config pointed at the test stack's Redis with a random key prefix and port 0. */
@@ -56,7 +58,7 @@ export function testConfig(options: TestGatewayOptions = {}): ResolvedConfig {
 
 /** Starts a gateway for one test file; `stop()` also deletes its Redis keys. */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const config = testConfig(options);
+  const config = options.configure ? options.configure(testConfig(options)) : testConfig(options);
   const redis = new Redis(config.redis.url);
   const fake = createTestProcessor({ redis, config, chainId: 31337 });
   await fake.markReady();

@@ -57,7 +57,8 @@ function hex32(n: number, salt: string): `0x${string}` {
 /**
  * Writes events into the gateway tests' Redis through the processor's own apply path: `prepareApply`,
  * `buildApplyCall` and the real `bwApply` and `bwChainStatus` Lua scripts, so the read model the
- * gateway is tested against is the one the processor writes (no second copy that could drift).
+ * gateway is tested against is the one the processor writes (no second copy that could drift),
+ * custom state of the configured projections included.
  * PENDING events are published on the pending channel, as the pending consumer does.
  */
 export function createTestProcessor({ redis, config, chainId }: CreateTestProcessorParameters) {
@@ -74,6 +75,14 @@ export function createTestProcessor({ redis, config, chainId }: CreateTestProces
       chain.contracts.map((contract) => [
         `${chain.chainId}:${contract.address.toLowerCase()}`,
         contract.abiKind,
+      ]),
+    ),
+  );
+  const projectionsOf = new Map(
+    config.chains.flatMap((chain) =>
+      chain.contracts.map((contract) => [
+        `${chain.chainId}:${contract.address.toLowerCase()}`,
+        contract.projections,
       ]),
     ),
   );
@@ -128,6 +137,7 @@ export function createTestProcessor({ redis, config, chainId }: CreateTestProces
       const prepared = prepareApply({
         event,
         abiKind: abiKinds.get(`${chainId}:${event.address}`),
+        projections: projectionsOf.get(`${chainId}:${event.address}`),
         keyPrefix,
       });
       if (!prepared.ok) throw new Error(`The processor would dead-letter this event: ${prepared.reason}`);
