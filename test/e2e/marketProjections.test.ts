@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileContracts, waitFor } from '../../src/dev-stack/index.ts';
+import { waitFor } from '../../src/dev-stack/index.ts';
 import { contractChannel, encodeEvent, entityChannel, epochKey, topicNames } from '../../src/domain/index.ts';
 import { createGateway, type Gateway } from '../../src/gateway/index.ts';
 import { createIngest, type Ingest } from '../../src/ingest/index.ts';
@@ -17,13 +17,8 @@ import { produceRecords } from '../process/support/produce.ts';
 import { mine, startTestChain, type TestChain } from '../support/chain.ts';
 import { randomId } from '../support/random.ts';
 import { getStack } from '../support/stack.ts';
-import {
-  deployMarket,
-  type MarketContract,
-  marketAbi,
-  marketProjections,
-  readMarketView,
-} from './support/marketChain.ts';
+import { deployMarket, type MarketContract, marketAbi, readMarketView } from './support/marketChain.ts';
+import { writeMarketConfig } from './support/marketConfig.ts';
 import { diffMarket, queryListingList, queryListings, querySellerStats } from './support/marketGraphql.ts';
 import { createProcessorPool, type ProcessorPool } from './support/marketProcessors.ts';
 import { readMarketRedis } from './support/marketRedis.ts';
@@ -46,7 +41,7 @@ const orphanOnlySeller = 6;
 /** The listing the GraphQL subscriber follows: the first one listed, kept alive and repriced often. */
 const followed = 1n;
 const hotListings = [1n, 2n, 3n];
-const projectionNames = marketProjections.map((projection) => projection.name);
+const projectionNames = ['Listing', 'SellerStats'];
 
 describe('pipeline: declarative projections of a custom contract', () => {
   let chain: TestChain;
@@ -68,41 +63,15 @@ describe('pipeline: declarative projections of a custom contract', () => {
     market = await deployMarket({ publicClient: chain.publicClient, walletClient: chain.walletClients[0]! });
     const id = randomId('e2e-market');
     const dir = mkdtempSync(join(tmpdir(), `${id}-`));
-    writeFileSync(join(dir, 'Market.json'), JSON.stringify(compileContracts().Market!.abi));
-    const raw = {
-      chains: [
-        {
-          chainId: chain.chainId,
-          rpc: { http: chain.rpcHttp, ws: chain.rpcWs },
-          confirmations,
-          pollIntervalMs: 200,
-          contracts: [
-            {
-              name: 'Market',
-              address: market.address,
-              abi: 'Market.json',
-              startBlock: Number(market.startBlock),
-              projections: marketProjections,
-            },
-          ],
-        },
-      ],
-      kafka: { brokers: stack.kafkaBrokers, topicPrefix: id, partitions: 3, clientId: id },
-      redis: { url: redisServer.url, keyPrefix: `${id}:` },
-      process: { groupId: `${id}.process`, journalMaxEntries: 1_000_000, sessionTimeoutMs: 6_000 },
-      gateway: {
-        port: 0,
-        maskErrors: false,
-        limits: {
-          maxAliases: 100,
-          maxTokens: 100_000,
-          maxCost: 1_000_000,
-          maxBodyBytes: 1_000_000,
-          subscriptionBuffer: 100_000,
-          requestsPerMinute: 1_000_000,
-        },
-      },
-    };
+    const raw = writeMarketConfig({
+      chain,
+      market,
+      confirmations,
+      kafkaBrokers: stack.kafkaBrokers,
+      redisUrl: redisServer.url,
+      id,
+      dir,
+    });
     config = parseConfig({ raw, baseDir: dir });
     harness = await createHarness({ config, chainId: chain.chainId });
     ingest = createIngest({ config, logger: testLogger('market-projections') });
@@ -246,8 +215,12 @@ describe('pipeline: declarative projections of a custom contract', () => {
     expect(processors.all().length).toBe(3 + kills);
 
     // Exactly once, in order: the Market's journal holds its confirmed records.
-    expect((await harness.journal(address)).map((entry) => `${entry.id}/${entry.status}`)).toEqual(
+    const journal = await harness.journal(address);
+    expect(journal.map((entry) => `${entry.id}/${entry.status}`)).toEqual(
       records.map(({ event }) => `${event.id}/${event.status}`),
+    );
+    const removedCursors = new Set(
+      journal.filter((entry) => entry.status === 'REMOVED').map((entry) => entry.cursor),
     );
 
     // Every listing id ever created (on any branch) and every seller ever seen (and every wallet):
@@ -306,7 +279,8 @@ describe('pipeline: declarative projections of a custom contract', () => {
     expect(filtered.items.map((item) => item.listingId)).toEqual(expectedFiltered);
 
     // The subscriber: every change of listing 1 once, in order, across its resumes, folding to the
-    // entity the query serves. Among them listing 1 deleted and sold on orphaned branches, and back.
+    // entity the query serves. Among them listing 1 deleted and sold on orphaned branches, and the
+    // reversals bringing it back.
     const changesOfFollowed = state.projections.Listing!.journal.filter((entry) => entry.key === '1');
     await waitFor(() => follower.updates.at(-1)?.cursor === changesOfFollowed.at(-1)?.cursor, {
       description: 'the subscriber to receive the last change of listing 1',
@@ -322,6 +296,8 @@ describe('pipeline: declarative projections of a custom contract', () => {
     );
     expect(follower.updates.some((update) => update.deleted && update.entity === null)).toBe(true);
     expect(follower.updates.some((update) => update.entity?.active === false)).toBe(true);
+    const reversals = follower.updates.filter((update) => removedCursors.has(update.cursor));
+    expect(reversals.length).toBeGreaterThanOrEqual(deepReorgRounds.length);
     const folded = follower.updates.at(-1)!;
     expect(folded.deleted).toBe(false);
     expect(folded.entity).toEqual(listings.get('1'));
@@ -377,7 +353,7 @@ describe('pipeline: declarative projections of a custom contract', () => {
     expect(diffMarket(view, listingsRebuilt, sellersRebuilt)).toEqual([]);
     expect(listingsRebuilt).toEqual(listings);
     console.log(
-      `[market e2e] ${follower.updates.length} updates of listing 1 over ${follower.resumes()} resumes; ` +
+      `[market e2e] ${follower.updates.length} updates of listing 1 (${reversals.length} reversals) over ${follower.resumes()} resumes; ` +
         `${existing.length} of ${view.listings.size} listings exist; done in ${seconds()} s`,
     );
   }, 300_000);

@@ -3,7 +3,9 @@
  * chain, and its view functions read at one block. The views return exactly what the Listing and
  * SellerStats projections of examples/blockwire.yaml compute, so they are the test's oracle.
  */
-import { type Address, getAddress, type PublicClient, parseAbi, zeroAddress } from 'viem';
+import { readFileSync } from 'node:fs';
+import { type Address, getAddress, type PublicClient, parseAbi } from 'viem';
+import { parse } from 'yaml';
 import { compileContracts, type DevWalletClient } from '../../../src/dev-stack/index.ts';
 
 /** The Market ABI (same as the compiled one and examples/abis/Market.json), typed for viem. */
@@ -23,29 +25,22 @@ export const marketAbi = parseAbi([
   'event Cancelled(uint256 indexed listingId)',
 ]);
 
-/** The projections of the Market contract in examples/blockwire.yaml (config `projections` block). */
-export const marketProjections = [
-  {
-    name: 'Listing',
-    key: 'args.listingId',
-    on: {
-      Listed: {
-        set: { seller: 'args.seller', price: 'args.price', active: true, listedAt: 'block.timestamp' },
-      },
-      PriceChanged: { set: { price: 'args.newPrice' } },
-      Sold: { set: { active: false, buyer: 'args.buyer' }, add: { volume: 'args.price' } },
-      Cancelled: { delete: true },
-    },
-  },
-  {
-    name: 'SellerStats',
-    key: 'args.seller',
-    on: {
-      Listed: { add: { listings: 1 } },
-      Sold: { add: { sales: 1, volume: 'args.price' } },
-    },
-  },
-];
+/**
+ * The projections of the Market in examples/blockwire.yaml (Listing and SellerStats), as a user
+ * writes them: the test runs the example's own declaration against the contract's views.
+ */
+export function exampleMarketProjections(): unknown[] {
+  const example = parse(
+    readFileSync(new URL('../../../examples/blockwire.yaml', import.meta.url), 'utf8'),
+  ) as {
+    chains: { contracts: { name: string; projections?: unknown[] }[] }[];
+  };
+  const market = example.chains
+    .flatMap((chain) => chain.contracts)
+    .find((contract) => contract.name === 'Market');
+  if (!market?.projections) throw new Error('examples/blockwire.yaml has no Market projections');
+  return market.projections;
+}
 
 /** A deployed Market. */
 export type MarketContract = { address: Address; startBlock: bigint };
@@ -137,9 +132,4 @@ export async function readMarketView({
     });
   }
   return { blockNumber: at, nextListingId, listings, sellers: stats };
-}
-
-/** True when a listing view is the zero struct of a listing that was never created (or deleted). */
-export function isAbsentListing(view: ListingView): boolean {
-  return !view.exists && view.seller === zeroAddress;
 }
