@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig } from '../shared/config/index.ts';
@@ -36,7 +37,14 @@ export async function runDev({ configPath, traffic, logger }: RunDevParameters):
         publicClient: clients.publicClient,
         walletClient: deployer,
       });
-      path = join(resolveStackDir(), 'dev', 'blockwire.yaml');
+      const market = await stackModule.deployDemoMarket({
+        publicClient: clients.publicClient,
+        walletClient: deployer,
+      });
+      const dir = join(resolveStackDir(), 'dev');
+      path = join(dir, 'blockwire.yaml');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'Market.json'), `${JSON.stringify(market.abi, null, 2)}\n`);
       writeDevConfig({
         path,
         chainId: stack.chainId,
@@ -66,12 +74,20 @@ export async function runDev({ configPath, traffic, logger }: RunDevParameters):
             abi: 'erc1155',
             startBlock: Number(contracts.erc1155.startBlock),
           },
+          {
+            name: 'Market',
+            address: market.address,
+            abi: './Market.json',
+            startBlock: Number(market.startBlock),
+            projections: stackModule.demoMarketProjections,
+          },
         ],
       });
       if (traffic) {
         stopTraffic = startDemoTraffic({
           clients,
           contracts,
+          market,
           confirmations,
           logger: logger.child({ component: 'demo-traffic' }),
         });
@@ -95,6 +111,8 @@ export async function runDev({ configPath, traffic, logger }: RunDevParameters):
             '',
             'Try this subscription in GraphiQL:',
             '  subscription { events(filter: { chainId: 31337 }) { __typename id status cursor blockNumber eventName } }',
+            'and the state of the demo Market contract (docs/projections.md):',
+            '  subscription { Market_ListingUpdated(chainId: 31337) { listingId deleted cursor entity { seller price active } } }',
             '',
             'Ctrl-C stops everything this command started.',
             '',

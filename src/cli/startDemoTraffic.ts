@@ -1,11 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { Abi, Address } from 'viem';
 import type { DemoContracts, DevChainClients } from '../dev-stack/index.ts';
 
 /** Parameters of {@link startDemoTraffic}. */
 export type StartDemoTrafficParameters = {
   clients: DevChainClients;
   contracts: DemoContracts;
+  /** A Market contract to trade on too (one marketplace transaction per round). */
+  market?: { address: Address; abi: Abi } | undefined;
   confirmations: number;
   logger: Logger;
   /** Pause between transactions. Default 1000 ms. */
@@ -19,10 +22,18 @@ export type StartDemoTrafficParameters = {
  * occasional shallow reorg, so subscriptions visibly move. Returns a function that stops it.
  */
 export function startDemoTraffic(parameters: StartDemoTrafficParameters): () => Promise<void> {
-  const { clients, contracts, confirmations, logger, intervalMs = 1000, reorgEvery = 25 } = parameters;
+  const {
+    clients,
+    contracts,
+    market,
+    confirmations,
+    logger,
+    intervalMs = 1000,
+    reorgEvery = 25,
+  } = parameters;
   const controller = new AbortController();
   const loop = (async () => {
-    const { runTraffic, reorg } = await import('../dev-stack/index.ts');
+    const { runTraffic, runMarketAction, reorg } = await import('../dev-stack/index.ts');
     const wallets = clients.walletClients.slice(1, 7);
     for (let round = 1; !controller.signal.aborted; round++) {
       try {
@@ -60,6 +71,8 @@ export function startDemoTraffic(parameters: StartDemoTrafficParameters): () => 
             seed: round,
             everyKindFirst: round === 1,
           });
+          if (market)
+            await runMarketAction({ publicClient: clients.publicClient, wallets, market, seed: round });
         }
       } catch (error) {
         if (controller.signal.aborted) break;

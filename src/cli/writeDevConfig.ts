@@ -10,7 +10,8 @@ export type WriteDevConfigParameters = {
   rpcWs: string;
   kafkaBrokers: string[];
   redisUrl: string;
-  contracts: { name: string; address: string; abi: 'erc20' | 'erc721' | 'erc1155'; startBlock: number }[];
+  /** Config entries: `abi` is a standard name or a path relative to the config file. */
+  contracts: { name: string; address: string; abi: string; startBlock: number; projections?: unknown }[];
   confirmations: number;
   gatewayPort: number;
   /**

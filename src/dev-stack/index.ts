@@ -19,6 +19,13 @@ export {
   deployDemoContracts,
 } from './demoContracts.ts';
 export {
+  type DeployDemoMarketParameters,
+  demoMarketProjections,
+  deployDemoMarket,
+  type RunMarketActionParameters,
+  runMarketAction,
+} from './demoMarket.ts';
+export {
   createDevChainClients,
   type DevChainClients,
   type DevChainClientsParameters,

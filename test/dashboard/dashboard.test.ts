@@ -136,6 +136,15 @@ describe('blockwire dev with the dashboard', () => {
       undefined,
       { timeout: 90_000, polling: 250 },
     );
+    // The demo trades on its Market too: the feed shows the entity changes of its projections.
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll<HTMLElement>('[data-testid="entity-row"]')].some((row) =>
+          /Market\.Listing /.test(row.title),
+        ),
+      undefined,
+      { timeout: 60_000, polling: 250 },
+    );
     await page.waitForFunction(
       () =>
         /^\d+$/.test(
