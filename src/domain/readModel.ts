@@ -131,6 +131,40 @@ export function eventMessageTemplate(): { prefix: string; middle: string; suffix
   return { prefix, middle, suffix };
 }
 
+/**
+ * The entity channel message (`EntityChannelMessage`) as literal pieces around the JSON of the
+ * projection name, the key and the entity and around the cursor, so a script can build it:
+ * `prefix + projectionJson + key + keyJson + entity + entityJson + cursor + cursorText + suffix`.
+ */
+export function entityMessageTemplate(): {
+  prefix: string;
+  key: string;
+  entity: string;
+  cursor: string;
+  suffix: string;
+} {
+  const marker = (name: string) => `\u0000${name}\u0000`;
+  const sample: Record<keyof EntityChannelMessage, string> = {
+    kind: 'entity',
+    projection: marker('projection'),
+    key: marker('key'),
+    entity: marker('entity'),
+    cursor: marker('cursor'),
+  };
+  let rest = JSON.stringify(sample);
+  const cut = (piece: string): string => {
+    const at = rest.indexOf(piece);
+    const before = rest.slice(0, at);
+    rest = rest.slice(at + piece.length);
+    return before;
+  };
+  const prefix = cut(JSON.stringify(marker('projection')));
+  const key = cut(JSON.stringify(marker('key')));
+  const entity = cut(JSON.stringify(marker('entity')));
+  const cursor = cut(JSON.stringify(marker('cursor')).slice(1, -1));
+  return { prefix, key, entity, cursor, suffix: rest };
+}
+
 /** Everything the Lua scripts need from the read model, as one plain object (see `RM` in the Lua). */
 export function readModelForLua() {
   return {
@@ -143,6 +177,7 @@ export function readModelForLua() {
     undecodedCountField,
     multiBalanceSeparator,
     eventMessage: eventMessageTemplate(),
+    entityMessage: entityMessageTemplate(),
     zeroAddress,
   };
 }

@@ -397,7 +397,8 @@ local function apply_one(at)
     if not entityDirty[hkey] then put(entityDirty, hkey, { KEYS[op.x], op.k }) end
     local json = after and cjson.encode(after) or 'null'
     redis.call('XADD', KEYS[op.j], 'MAXLEN', '~', journalMax, cursor, RM.entityJournal.key, op.k, RM.entityJournal.entity, json)
-    redis.call('PUBLISH', op.c, '{"kind":"entity","projection":' .. cjson.encode(op.p) .. ',"key":' .. cjson.encode(op.k) .. ',"entity":' .. json .. ',"cursor":"' .. cursor .. '"}')
+    local message = RM.entityMessage
+    redis.call('PUBLISH', op.c, message.prefix .. cjson.encode(op.p) .. message.key .. cjson.encode(op.k) .. message.entity .. json .. message.cursor .. cursor .. message.suffix)
   end
   lb, ll = jb, jl
   appliedCount = appliedCount + 1
