@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Address } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,23 +10,10 @@ import { waitFor } from '../../src/dev-stack/waitFor.ts';
 import { type DemoContracts, deployDemoContracts, startTestChain, type TestChain } from '../support/chain.ts';
 import { randomId } from '../support/random.ts';
 import { getStack } from '../support/stack.ts';
+import { userEnv } from './support/userEnv.ts';
 
 const repoRoot = join(import.meta.dirname, '../..');
 const execFileAsync = promisify(execFile);
-
-/**
- * The environment of a user's shell: no npm lifecycle variables or vitest loaders inherited from the
- * test run, and the Node that runs this test first on the PATH (the CLI's `#!/usr/bin/env node`).
- */
-function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('npm_') || key.startsWith('VITEST') || key === 'NODE_OPTIONS') continue;
-    env[key] = value;
-  }
-  env.PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
-  return { ...env, ...extra };
-}
 
 /** Runs a command to completion (without blocking this worker); throws with its output when it fails. */
 async function run(command: string, args: string[], cwd: string): Promise<string> {
