@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { loadConfig } from '../shared/config/index.ts';
 import { ConfigError } from '../shared/errors/index.ts';
+import { assertCheckout } from './assertCheckout.ts';
 import type { CommandLine } from './parseCommandLine.ts';
 import { runDev } from './runDev.ts';
 import { runRoles } from './runRoles.ts';
@@ -61,11 +62,13 @@ export async function runCommand(
       await runRoles({ config: loadConfig(commandLine.configPath), roles: commandLine.roles, logger });
       return;
     case 'demo': {
+      assertCheckout('demo');
       const { runDemo } = await import('./runDemo.ts');
       await runDemo({ rpcHttp: commandLine.rpcHttp, logger });
       return;
     }
     case 'dev':
+      assertCheckout('dev');
       await runDev({ configPath: commandLine.configPath, traffic: commandLine.traffic, logger });
       return;
   }
