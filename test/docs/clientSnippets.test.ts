@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Pipeline, startPipeline } from '../e2e/support/pipeline.ts';
 import { startTestGateway, type TestGateway } from '../gateway/support/startTestGateway.ts';
-import { getSharedChain, hardhatAccounts, type TestChain } from '../support/chain.ts';
+import { hardhatAccounts, startTestChain, type TestChain } from '../support/chain.ts';
 import { randomId } from '../support/random.ts';
 import { extractFences } from './support/extractGraphqlBlocks.ts';
 
@@ -60,7 +60,9 @@ describe('docs/clients.md snippets', () => {
   let traffic: ReturnType<typeof setInterval> | undefined;
 
   beforeAll(async () => {
-    chain = getSharedChain();
+    // A node of its own: the pipeline deploys from the default account, which other test files
+    // use on the shared node too.
+    chain = await startTestChain();
     pipeline = await startPipeline({ chain, confirmations: 0, gateway: true });
     address = new URL(pipeline.graphqlUrl!).host;
     // A mint every 300 ms while the snippets listen: they subscribe without `after`, so they need
@@ -83,6 +85,7 @@ describe('docs/clients.md snippets', () => {
   afterAll(async () => {
     if (traffic) clearInterval(traffic);
     await pipeline?.stop();
+    await chain?.stop();
   }, 60_000);
 
   it('documents a runnable urql and Apollo Client example', () => {
