@@ -1,0 +1,256 @@
+/**
+ * Ingest throughput on a backfill, beside the RPC's own rate measured in the same run on the same
+ * chain: a Hardhat chain with at least `logs` Transfer logs (three contracts, 50 to 400 logs per
+ * block, stretches of empty blocks), then per run:
+ *
+ * - raw: `eth_getLogs` over the whole chain with the contracts' addresses, ranges of 500, 2,000 and
+ *   5,000 blocks, 4 in flight (the ingestor's default concurrency); the best chunking is the baseline;
+ * - ingest alone: chain → committed in `events.confirmed` (a fresh topic prefix each run);
+ * - end to end: chain → applied in Redis by a processor running beside the ingestor.
+ *
+ * Rates are logs / (last log done − first log published): the fixed costs (role start-up with topic
+ * creation, producer and checkpoint, the processor's group join, and the time to the first log
+ * published) are printed apart.
+ *
+ *   npm run bench:ingest -- [logs] [runs]     (defaults: 200000 logs, 3 runs)
+ *
+ * Uses KAFKA_BROKERS and REDIS_URL when they answer, else starts a local Kafka and Redis; always
+ * starts a Hardhat node of its own.
+ */
+import { Redis } from 'ioredis';
+import type { Address } from 'viem';
+import { compileContracts } from '../src/dev-stack/compileContracts.ts';
+import { createDevChainClients } from '../src/dev-stack/devChain.ts';
+import { startHardhat } from '../src/dev-stack/hardhat.ts';
+import { startKafka } from '../src/dev-stack/kafka.ts';
+import { startRedis } from '../src/dev-stack/redis.ts';
+import { topicNames } from '../src/domain/index.ts';
+import { createIngest } from '../src/ingest/index.ts';
+import { ingestMetrics } from '../src/ingest/metrics.ts';
+import { createProcessor } from '../src/process/index.ts';
+import { processMetrics } from '../src/process/metrics.ts';
+import { parseConfig, type ResolvedConfig } from '../src/shared/config/index.ts';
+import { createKafka } from '../src/shared/kafka.ts';
+import { createLogger } from '../src/shared/logger.ts';
+
+const targetLogs = Number(process.argv[2] ?? 200_000);
+const runs = Number(process.argv[3] ?? 3);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const logger = createLogger('bench');
+
+const kafkaHandle = await startKafka({ brokers: process.env.KAFKA_BROKERS?.split(',') });
+const redisHandle = await startRedis({ url: process.env.REDIS_URL });
+const node = await startHardhat({ rpcHttp: null });
+const chain = createDevChainClients({ rpcHttp: node.rpcHttp, rpcWs: node.rpcWs, chainId: node.chainId });
+
+type Emitter = { address: Address; startBlock: number };
+
+/** Deploys three emitters and mines the history: bursts of busy blocks between empty stretches. */
+async function buildChain(): Promise<{ emitters: Emitter[]; logs: number; head: number }> {
+  const artifact = compileContracts({ sourcesDir: new URL('./contracts', import.meta.url).pathname })
+    .BenchEmitter!;
+  const wallet = chain.walletClients[0]!;
+  const emitters: Emitter[] = [];
+  for (let i = 0; i < 3; i++) {
+    const hash = await wallet.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args: [] });
+    const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
+    emitters.push({ address: receipt.contractAddress!, startBlock: Number(receipt.blockNumber) });
+  }
+  let logs = 0;
+  let tx = 0;
+  let seed = 1;
+  const started = performance.now();
+  while (logs < targetLogs) {
+    // A deterministic spread of 50 to 400 logs per block.
+    seed = (seed * 48_271) % 2_147_483_647;
+    const count = Math.min(50 + (seed % 351), targetLogs - logs);
+    const emitter = emitters[tx % emitters.length]!;
+    await wallet.writeContract({
+      address: emitter.address,
+      abi: artifact.abi,
+      functionName: 'emitMints',
+      args: [BigInt(count), BigInt(tx)],
+      gas: 3_000_000n,
+    });
+    logs += count;
+    tx++;
+    if (tx % 50 === 0) await chain.testClient.mine({ blocks: 2_000 });
+  }
+  const head = Number(await chain.publicClient.getBlockNumber());
+  console.log(
+    `Chain: ${logs} logs in ${tx} blocks with logs, head ${head} (${head - tx} empty blocks), built in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return { emitters, logs, head };
+}
+
+const built = await buildChain();
+const addresses = built.emitters.map((emitter) => emitter.address);
+const firstBlock = Math.min(...built.emitters.map((emitter) => emitter.startBlock));
+
+/** Raw `eth_getLogs` over [firstBlock, head] in ranges of `range` blocks, `concurrency` in flight. */
+async function rawGetLogs(range: number, concurrency = 4): Promise<number> {
+  const ranges: [number, number][] = [];
+  for (let from = firstBlock; from <= built.head; from += range)
+    ranges.push([from, Math.min(built.head, from + range - 1)]);
+  let next = 0;
+  let logs = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < ranges.length) {
+      const [from, to] = ranges[next++]!;
+      const response = await fetch(node.rpcHttp, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'eth_getLogs',
+          params: [
+            { fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}`, address: addresses },
+          ],
+        }),
+      });
+      const body = (await response.json()) as { result?: unknown[]; error?: { message: string } };
+      if (!body.result) throw new Error(`eth_getLogs ${from}-${to} failed: ${body.error?.message}`);
+      logs += body.result.length;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  if (logs !== built.logs) throw new Error(`raw eth_getLogs returned ${logs} logs, expected ${built.logs}`);
+  return logs / seconds;
+}
+
+function runConfig(id: string): ResolvedConfig {
+  return parseConfig({
+    raw: {
+      chains: [
+        {
+          chainId: node.chainId,
+          rpc: { http: node.rpcHttp, ws: node.rpcWs },
+          confirmations: 0,
+          contracts: built.emitters.map((emitter, index) => ({
+            name: `Emitter${index}`,
+            address: emitter.address,
+            abi: 'erc20',
+            startBlock: emitter.startBlock,
+          })),
+        },
+      ],
+      kafka: { brokers: kafkaHandle.brokers, topicPrefix: id },
+      redis: { url: redisHandle.url, keyPrefix: `${id}:` },
+      process: { groupId: `${id}.process` },
+    },
+    baseDir: '.',
+  });
+}
+
+async function counterSum(
+  counter: { get(): Promise<{ values: { value: number; labels: object }[] }> },
+  match: (labels: Record<string, unknown>) => boolean,
+) {
+  const { values } = await counter.get();
+  return values
+    .filter((value) => match(value.labels as Record<string, unknown>))
+    .reduce((sum, value) => sum + value.value, 0);
+}
+const publishedSoFar = () =>
+  counterSum(ingestMetrics.events, (labels) => labels.topic === 'confirmed' && labels.status === 'CONFIRMED');
+const appliedSoFar = () => counterSum(processMetrics.applied, () => true);
+
+type RunResult = {
+  /** start() of the roles: topics, producer, checkpoint read, leader lock (and group join). */
+  startSeconds: number;
+  /** From start() returning to the first log committed in Kafka. */
+  firstPublishedSeconds: number;
+  /** Logs per second from the first log published to the last one done. */
+  rate: number;
+};
+
+/** Waits until `done()` reaches `total`, noting when `published()` first moves. */
+async function follow(total: number, published: () => Promise<number>, done: () => Promise<number>) {
+  let first: number | undefined;
+  for (;;) {
+    if (first === undefined && (await published()) > 0) first = performance.now();
+    if ((await done()) >= total) return { first: first ?? performance.now(), last: performance.now() };
+    await sleep(5);
+  }
+}
+
+async function cleanUp(config: ResolvedConfig) {
+  const redis = new Redis(redisHandle.url);
+  const keys = await redis.keys(`${config.redis.keyPrefix}*`);
+  for (let i = 0; i < keys.length; i += 1000) await redis.unlink(...keys.slice(i, i + 1000));
+  redis.disconnect();
+  const kafka = createKafka({ brokers: kafkaHandle.brokers, logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  const names = topicNames(config.kafka.topicPrefix);
+  await admin
+    .deleteTopics({ topics: [names.confirmed, names.pending, names.checkpoints, names.dlq] })
+    .catch(() => {});
+  await admin.disconnect();
+}
+
+async function runIngest(run: number, endToEnd: boolean): Promise<RunResult> {
+  const config = runConfig(`bench-ingest-${endToEnd ? 'e2e' : 'alone'}-${run}-${Date.now()}`);
+  const publishedBefore = await publishedSoFar();
+  const appliedBefore = await appliedSoFar();
+  const published = async () => (await publishedSoFar()) - publishedBefore;
+  const applied = async () => (await appliedSoFar()) - appliedBefore;
+  const started = performance.now();
+  const processor = endToEnd ? createProcessor({ config, logger }) : undefined;
+  await processor?.start();
+  const ingest = createIngest({ config, logger });
+  await ingest.start();
+  const ready = performance.now();
+  const { first, last } = await follow(built.logs, published, endToEnd ? applied : published);
+  await ingest.stop();
+  await processor?.stop();
+  await cleanUp(config);
+  return {
+    startSeconds: (ready - started) / 1000,
+    firstPublishedSeconds: (first - ready) / 1000,
+    rate: built.logs / ((last - first) / 1000),
+  };
+}
+
+const ranges = [500, 2_000, 5_000];
+const raw: number[] = [];
+const rawByRange = new Map<number, number[]>(ranges.map((range) => [range, []]));
+const alone: RunResult[] = [];
+const endToEnd: RunResult[] = [];
+for (let run = 1; run <= runs; run++) {
+  for (const range of ranges) rawByRange.get(range)!.push(await rawGetLogs(range));
+  raw.push(Math.max(...ranges.map((range) => rawByRange.get(range)!.at(-1)!)));
+  alone.push(await runIngest(run, false));
+  endToEnd.push(await runIngest(run, true));
+  console.log(
+    `run ${run}: raw eth_getLogs ${raw.at(-1)!.toFixed(0)} logs/s (${ranges.map((range) => `${range}: ${rawByRange.get(range)!.at(-1)!.toFixed(0)}`).join(', ')}), ingest alone ${alone.at(-1)!.rate.toFixed(0)} logs/s, end to end ${endToEnd.at(-1)!.rate.toFixed(0)} logs/s`,
+  );
+}
+
+const rawMedian = median(raw);
+const aloneMedian = median(alone.map((result) => result.rate));
+const e2eMedian = median(endToEnd.map((result) => result.rate));
+console.log(`\nlogs: ${built.logs} over ${built.head - firstBlock + 1} blocks, 3 contracts, runs: ${runs}`);
+for (const range of ranges)
+  console.log(
+    `raw eth_getLogs, ${range}-block ranges, 4 in flight, median: ${median(rawByRange.get(range)!).toFixed(0)} logs/s`,
+  );
+console.log(`raw eth_getLogs, best chunking per run, median: ${rawMedian.toFixed(0)} logs/s (baseline)`);
+console.log(
+  `ingest alone (chain → committed in events.confirmed), median: ${aloneMedian.toFixed(0)} logs/s = ${(aloneMedian / rawMedian).toFixed(2)} × raw`,
+);
+console.log(
+  `end to end (chain → applied in Redis), median: ${e2eMedian.toFixed(0)} logs/s = ${(e2eMedian / rawMedian).toFixed(2)} × raw`,
+);
+console.log(
+  `fixed costs, medians: ingest start ${median(alone.map((r) => r.startSeconds)).toFixed(2)} s, then first log published after ${median(alone.map((r) => r.firstPublishedSeconds)).toFixed(2)} s; with a processor: start ${median(endToEnd.map((r) => r.startSeconds)).toFixed(2)} s, first log published after ${median(endToEnd.map((r) => r.firstPublishedSeconds)).toFixed(2)} s`,
+);
+
+await node.stop();
+await redisHandle.stop();
+await kafkaHandle.stop();
+process.exit(0);
