@@ -216,6 +216,11 @@ async function runIngest(run: number, endToEnd: boolean): Promise<RunResult> {
   };
 }
 
+// A fresh broker creates its transaction-state and consumer-offsets topics on first use, which takes
+// seconds once; a deployment pays it once in its life, not at every start. A throwaway run pays it
+// here so the first measured run does not.
+await runIngest(0, true);
+
 const ranges = [500, 2_000, 5_000];
 const raw: number[] = [];
 const rawByRange = new Map<number, number[]>(ranges.map((range) => [range, []]));
