@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../shared/config/index.ts';
-import { ConfigError } from '../shared/errors/index.ts';
 import { collectProcessMetrics } from '../shared/metrics.ts';
 import { collectReadiness, type Readiness, type Role, type RoleName } from '../shared/role.ts';
 import { createShutdown } from '../shared/shutdown.ts';
@@ -15,20 +14,9 @@ export type RunRolesParameters = {
   onStarted?: (info: { gatewayUrl: string | undefined; metricsPort: number | undefined }) => void;
   /** Extra closers to run on shutdown after the roles stopped (e.g. the dev stack). */
   onShutdown?: () => Promise<void>;
-  /** Port of the metrics server when no gateway runs. Default: `METRICS_PORT`; none when unset. */
-  metricsPort?: number;
 };
 
 type RunningRole = { name: RoleName; role: Role<unknown> };
-
-/** Reads `METRICS_PORT`, refusing anything but a port number. */
-function metricsPortFromEnv(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new ConfigError(`METRICS_PORT must be a port number (0 to 65535). Got ${value}.`);
-  return port;
-}
 
 /** Creates one role; the gateway answers `/readyz` for every role of the process. */
 async function createRole(
@@ -52,8 +40,9 @@ async function createRole(
 
 /**
  * Starts the requested roles in one process and keeps them running until SIGINT/SIGTERM or a fatal
- * error of any role (its `done` rejects), which stops the others and rejects. `/readyz` (the
- * gateway's port, or the metrics server's when no gateway runs) answers for every role.
+ * error of any role (its `done` rejects), which stops the others and rejects. `/readyz` (on the
+ * operations port when configured, and on the gateway's port when the gateway runs) answers for
+ * every role.
  */
 export async function runRoles({
   config,
@@ -61,7 +50,6 @@ export async function runRoles({
   logger,
   onStarted,
   onShutdown,
-  metricsPort = metricsPortFromEnv(process.env.METRICS_PORT),
 }: RunRolesParameters): Promise<void> {
   collectProcessMetrics();
   const shutdown = createShutdown(logger, { handleSignals: false });
@@ -93,11 +81,12 @@ export async function runRoles({
     });
 
   try {
-    // The gateway serves /metrics and /readyz itself; without it, the metrics server does.
-    if (!roles.includes('gateway') && metricsPort !== undefined) {
+    // Whatever the roles, the operations port (ops.port or METRICS_PORT) serves /metrics, /healthz
+    // and /readyz; the gateway's own port serves them as well.
+    if (config.ops.port !== undefined) {
       const server = await startMetricsServer({
-        port: metricsPort,
-        host: config.gateway.host,
+        port: config.ops.port,
+        host: config.ops.host,
         logger,
         readiness: readinessReport,
       });

@@ -6,20 +6,26 @@ import { type ReadinessReport, readinessResponse } from '../shared/role.ts';
 
 /** Parameters of {@link startMetricsServer}. */
 export type StartMetricsServerParameters = {
+  /** Port to listen on (0 picks a free one). */
   port: number;
+  /** Interface to listen on. */
   host: string;
   logger: Logger;
   /** Readiness of the roles this process runs, answered on `/readyz`. */
   readiness: () => Promise<ReadinessReport>;
 };
 
-/** A running metrics server. */
-export type MetricsServer = { port: number; close(): Promise<void> };
+/** A running operations server. */
+export type MetricsServer = {
+  /** The port it listens on (the one picked when asked for 0). */
+  port: number;
+  close(): Promise<void>;
+};
 
 /**
- * Serves `/metrics`, `/healthz` (the process runs) and `/readyz` (every role it runs is ready, with
- * a JSON body per role and reason) for processes that run no gateway (e.g. `--role ingest`), on
- * `METRICS_PORT`.
+ * The operations server: serves `/metrics`, `/healthz` (the process runs) and `/readyz` (every role
+ * it runs is ready, with a JSON body per role and reason) on the operations port (`ops.port`, or
+ * `METRICS_PORT`), whatever roles the process runs. Anything else is 404: no GraphQL here.
  */
 export async function startMetricsServer({
   port,
@@ -63,9 +69,9 @@ export async function startMetricsServer({
     });
   });
   // Metrics are not worth stopping the roles for: a later server error is logged only.
-  server.on('error', (error) => logger.error({ msg: 'Metrics server error', err: error }));
+  server.on('error', (error) => logger.error({ msg: 'Operations server error', err: error }));
   const listening = (server.address() as AddressInfo).port;
-  logger.info({ msg: 'Metrics server listening', port: listening, host });
+  logger.info({ msg: 'Operations server listening (/metrics, /healthz, /readyz)', port: listening, host });
   return {
     port: listening,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -66,9 +66,14 @@ export async function collectReadiness(
  * role's state and reason (`{ status, ready, reason, roles: { process: { ready, reason, kafka, redis } } }`).
  */
 export function readinessResponse(report: ReadinessReport): { statusCode: number; body: string } {
-  const reasons = Object.entries(report.roles)
-    .filter(([, readiness]) => !readiness?.ready)
-    .map(([name, readiness]) => `${name}: ${readiness?.reason ?? 'not ready'}`);
+  const entries = Object.entries(report.roles);
+  // The operations server answers before the first role is created: say why it is not ready yet.
+  const reasons =
+    entries.length === 0
+      ? ['no role has started yet']
+      : entries
+          .filter(([, readiness]) => !readiness?.ready)
+          .map(([name, readiness]) => `${name}: ${readiness?.reason ?? 'not ready'}`);
   return {
     statusCode: report.ready ? 200 : 503,
     body: JSON.stringify({

@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from '../../src/dev-stack/paths.ts';
+import { loadConfig } from '../../src/shared/config/index.ts';
 
 // No Docker engine runs where the tests run: these checks keep the monitoring services of
 // docker-compose.yml wired to the files under ops/ and to the blockwire services they watch.
@@ -43,10 +44,17 @@ function hostPath(name: string, containerPath: string): string | undefined {
   return undefined;
 }
 
-/** Ports a service answers on inside the compose network: METRICS_PORT and its published ports. */
+/**
+ * Ports a service answers on inside the compose network: its published ports and, for a blockwire
+ * role, the operations port (`ops.port`) of the config it runs (docker/blockwire.compose.yaml).
+ */
 function portsOf(name: string): string[] {
-  const { environment = {}, ports = [] } = service(name);
-  return [environment.METRICS_PORT, ...ports.map((port) => port.split(':').at(-1))].filter(
+  const { environment = {}, ports = [], command = [] } = service(name);
+  const runsBlockwire = command[0] === 'start';
+  const opsPort = runsBlockwire
+    ? loadConfig(join(repoRoot, 'docker/blockwire.compose.yaml'), environment).ops.port
+    : undefined;
+  return [opsPort?.toString(), ...ports.map((port) => port.split(':').at(-1))].filter(
     (port): port is string => port !== undefined,
   );
 }

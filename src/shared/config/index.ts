@@ -14,6 +14,7 @@ export {
   type ProjectionHandlerConfig,
   projectionConfigSchema,
 } from './projectionSchema.ts';
+export { type ResolvedOps, resolveOps } from './resolveOps.ts';
 export {
   type ProjectionFieldType,
   type ProjectionSource,

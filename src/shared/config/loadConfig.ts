@@ -7,6 +7,7 @@ import { ConfigError } from '../errors/index.ts';
 import { checkLimits, defaultHeaderWindowBlocks } from './checkLimits.ts';
 import { formatIssue, formatPath } from './formatIssue.ts';
 import { interpolateEnv } from './interpolateEnv.ts';
+import { type ResolvedOps, resolveOps } from './resolveOps.ts';
 import { type ResolvedProjection, resolveProjections } from './resolveProjections.ts';
 import { type ChainConfig, type Config, type ContractConfig, configSchema } from './schema.ts';
 
@@ -26,8 +27,8 @@ export type ResolvedChain = Omit<ChainConfig, 'contracts' | 'headerWindowBlocks'
   headerWindowBlocks: number;
   contracts: ResolvedContract[];
 };
-/** Validated configuration with ABIs loaded. */
-export type ResolvedConfig = Omit<Config, 'chains'> & { chains: ResolvedChain[] };
+/** Validated configuration with ABIs loaded and the operations server settled. */
+export type ResolvedConfig = Omit<Config, 'chains' | 'ops'> & { chains: ResolvedChain[]; ops: ResolvedOps };
 
 /** Parameters of {@link parseConfig}. */
 export type ParseConfigParameters = {
@@ -35,6 +36,7 @@ export type ParseConfigParameters = {
   raw: unknown;
   /** Folder that relative ABI paths are resolved against. */
   baseDir: string;
+  /** Environment for `${NAME}` interpolation and the `METRICS_PORT` override. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
 };
 
@@ -77,6 +79,7 @@ export function parseConfig({ raw, baseDir, env = process.env }: ParseConfigPara
   }
   const config = result.data;
   checkLimits(config);
+  const ops = resolveOps(config, env);
   const chainIds = new Set<number>();
   const chains = config.chains.map((chain, chainIndex): ResolvedChain => {
     if (chainIds.has(chain.chainId)) {
@@ -127,7 +130,7 @@ export function parseConfig({ raw, baseDir, env = process.env }: ParseConfigPara
       contracts,
     };
   });
-  return { ...config, chains };
+  return { ...config, chains, ops };
 }
 
 /** Reads a YAML or JSON config file, interpolates `${ENV}`, validates it and loads its ABIs. */

@@ -306,6 +306,28 @@ export const configSchema = z
       .strict()
       .default({})
       .describe('GraphQL gateway.'),
+    ops: z
+      .object({
+        port: z
+          .number()
+          .int()
+          .min(0, 'must be a port number (0 to 65535)')
+          .max(65535, 'must be a port number (0 to 65535)')
+          .optional()
+          .describe(
+            'Port of the operations server: `/metrics`, `/healthz` and `/readyz` (the readiness of every role the process runs), served by every process whatever its roles (0 picks a free one). Unset: only a process running the gateway serves them, on the gateway port. The gateway port keeps serving them either way. Must differ from `gateway.port`. The `METRICS_PORT` environment variable, when set, takes precedence over this field.',
+          ),
+        host: z
+          .string()
+          .min(1, 'must be a host name or address')
+          .optional()
+          .describe('Interface the operations server listens on (default `gateway.host`).'),
+      })
+      .strict()
+      .default({})
+      .describe(
+        'Operations endpoints (metrics, liveness, readiness) on a port of their own, so probes and Prometheus reach every role, including those without a gateway.',
+      ),
   })
   .strict();
 

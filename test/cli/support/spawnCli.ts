@@ -47,7 +47,10 @@ export type SpawnCliParameters = {
   args: string[];
   /** The config, written to a temp JSON file passed with `--config`. */
   config: unknown;
-  /** Where `/readyz` is asked: the gateway's port, or a free port given as `METRICS_PORT`. */
+  /**
+   * Where `/readyz` is asked: a port the config serves it on (`gateway.port` or `ops.port`). Default:
+   * a free port, given to the CLI as `METRICS_PORT`.
+   */
   readyzPort?: number;
 };
 
@@ -61,7 +64,8 @@ export async function spawnCli({ args, config, readyzPort }: SpawnCliParameters)
   const child = spawn(process.execPath, [cli, ...args, '--config', configPath], {
     env: {
       ...process.env,
-      METRICS_PORT: String(metricsPort),
+      // Empty (ignored) when the config names the port: METRICS_PORT would take precedence over it.
+      METRICS_PORT: readyzPort === undefined ? String(metricsPort) : '',
       LOG_LEVEL: 'info',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       VITEST: '',
