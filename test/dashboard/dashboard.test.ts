@@ -191,7 +191,7 @@ describe('blockwire dev with the dashboard', () => {
     const subscriptionName = operations.find((m) => m[1] === 'subscription')![2]!;
 
     // No internet: every request to another host is refused (and recorded).
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 1000 } });
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 1100 } });
     const outside = await blockOutsideRequests(context);
     try {
       const page = await context.newPage();
