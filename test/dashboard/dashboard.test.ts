@@ -1,20 +1,27 @@
 /**
  * The README's first command, end to end: `blockwire dev` brings the demo up, the dashboard in a real
- * Chromium shows events moving (PENDING → CONFIRMED), GraphiQL comes with a working default
- * subscription and query, and Ctrl-C leaves no process and no port behind.
+ * Chromium shows events moving (PENDING → CONFIRMED), GraphiQL opens without internet on our example
+ * subscription and query and runs both, and Ctrl-C leaves no process and no port behind.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient } from 'graphql-ws';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { parse as parseYaml } from 'yaml';
 import { graphiqlDefaultQuery } from '../../src/dashboard/index.ts';
 import { freePort, isPortOpen } from '../../src/dev-stack/index.ts';
 import { getStack } from '../support/stack.ts';
+import {
+  blockOutsideRequests,
+  queryEditorText,
+  resultText,
+  runOperation,
+  stopOperation,
+  waitForQueryEditor,
+  waitForSubscriptionPayloads,
+} from './support/graphiql.ts';
 import {
   listDescendants,
   type ProcessInfo,
@@ -177,57 +184,84 @@ describe('blockwire dev with the dashboard', () => {
     await page.close();
   }, 150_000);
 
-  it('opens GraphiQL with a default subscription and query that both work', async () => {
-    const page = await browser!.newPage();
-    // GraphiQL's UI comes from a CDN; offline it cannot render, so check what the gateway serves.
-    await page.route(/^https:\/\/unpkg\.com\//, (route) => route.abort());
-    const response = await page.goto(`${base}/graphql`, { waitUntil: 'domcontentloaded' });
-    expect(response?.status()).toBe(200);
-    const html = await page.content();
-    const options = JSON.parse(html.match(/renderYogaGraphiQL\(root,(\{.*?\})\)/s)?.[1] ?? '{}') as {
-      defaultQuery?: string;
-    };
-    expect(
-      options.defaultQuery,
-      "yoga's graphiql.defaultQuery must be graphiqlDefaultQuery (src/dashboard)",
-    ).toBe(graphiqlDefaultQuery);
-    await page.close();
-
+  it('opens GraphiQL offline on our operations: the query shows data, the subscription shows events arriving', async () => {
     const operations = [...graphiqlDefaultQuery.matchAll(/^(query|subscription) (\w+)/gm)];
     expect(operations.map((m) => m[1]).sort()).toEqual(['query', 'subscription']);
     const queryName = operations.find((m) => m[1] === 'query')![2]!;
     const subscriptionName = operations.find((m) => m[1] === 'subscription')![2]!;
 
-    const http = await fetch(`${base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-      body: JSON.stringify({ query: graphiqlDefaultQuery, operationName: queryName }),
-    });
-    const body = (await http.json()) as { data?: { chains?: unknown[] }; errors?: unknown };
-    expect(body.errors).toBeUndefined();
-    expect(body.data?.chains?.length).toBe(1);
-
-    const client = createClient({
-      url: `ws://127.0.0.1:${port}/graphql`,
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-    });
+    // No internet: every request to another host is refused (and recorded).
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 1100 } });
+    const outside = await blockOutsideRequests(context);
     try {
-      const iterator = client.iterate({ query: graphiqlDefaultQuery, operationName: subscriptionName });
-      const first = await Promise.race([
-        iterator.next(),
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error('no event within 30 s')), 30_000),
-        ),
-      ]);
-      expect(first.done).toBe(false);
-      expect(first.value?.errors).toBeUndefined();
-      expect(first.value?.data?.events).toBeTruthy();
-      await iterator.return?.();
+      const page = await context.newPage();
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      const sockets: string[] = [];
+      page.on('websocket', (socket) => sockets.push(socket.url()));
+      const response = await page.goto(`${base}/graphql`);
+      expect(response?.status()).toBe(200);
+
+      // A first visit opens on our example operations (GraphiQL's UI comes from the gateway itself).
+      await waitForQueryEditor(page, `subscription ${subscriptionName}`, 90_000);
+      const editor = await queryEditorText(page);
+      expect(editor).toContain(`query ${queryName}`);
+      expect(editor).not.toContain('Welcome to GraphiQL');
+
+      await runOperation(page, queryName);
+      await expect.poll(() => resultText(page), { timeout: 30_000 }).toMatch(/"chainId":\s*31337/);
+      const queryResult = await resultText(page);
+      expect(queryResult).toContain('"chains"');
+      expect(queryResult).not.toMatch(/"errors"|Syntax Error/);
+
+      // Demo traffic sends a transaction per second: the pane keeps showing the latest event.
+      await runOperation(page, subscriptionName);
+      const events = await waitForSubscriptionPayloads(page, 'events', 2, 60_000);
+      expect(events.error).toBeUndefined();
+      expect(events.ids.length).toBeGreaterThanOrEqual(2);
+      expect(sockets).toContain(`ws://127.0.0.1:${port}/graphql`);
+      await stopOperation(page);
+      expect(pageErrors).toEqual([]);
+      await page.close();
+
+      // GraphiQL prefers tabs it stored before: tabs another GraphiQL left on this origin (its
+      // comment-only welcome text, which runs as "Syntax Error: Unexpected <EOF>") must not hide ours.
+      const stale = await context.newPage();
+      await stale.goto(`${base}/healthz`);
+      await stale.evaluate(() => {
+        const welcome = '# Welcome to GraphiQL\n#\n# Type queries into this side of the screen\n';
+        localStorage.clear();
+        localStorage.setItem('graphiql:query', welcome);
+        localStorage.setItem(
+          'graphiql:tabState',
+          JSON.stringify({
+            activeTabIndex: 0,
+            tabs: [
+              {
+                id: 'stale',
+                title: '<untitled>',
+                query: welcome,
+                variables: null,
+                headers: null,
+                operationName: null,
+                response: null,
+              },
+            ],
+          }),
+        );
+      });
+      await stale.goto(`${base}/graphql`);
+      await waitForQueryEditor(stale, `subscription ${subscriptionName}`, 90_000);
+      expect(await queryEditorText(stale)).not.toContain('Welcome to GraphiQL');
+      await runOperation(stale, queryName);
+      await expect.poll(() => resultText(stale), { timeout: 30_000 }).toMatch(/"chainId":\s*31337/);
+      await stale.close();
+
+      expect(outside.urls, 'requests that would have left the machine').toEqual([]);
     } finally {
-      await client.dispose();
+      await context.close();
     }
-  }, 60_000);
+  }, 300_000);
 
   it('stops everything it started on Ctrl-C: no process and no port left', async () => {
     expect(await isPortOpen(port)).toBe(true);

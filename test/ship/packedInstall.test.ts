@@ -191,6 +191,18 @@ describe('the npm package, installed from its tarball with --omit=dev', () => {
     expect(await page.text()).toContain('dashboard.js');
     const bundle = await fetch(`http://127.0.0.1:${gatewayPort}/dashboard.js`);
     expect(bundle.status).toBe(200);
+    // GraphiQL's files come from a production dependency and are served by the gateway (no CDN).
+    const graphiql = await fetch(url, { headers: { accept: 'text/html' } });
+    expect(graphiql.status).toBe(200);
+    const graphiqlPage = await graphiql.text();
+    expect(graphiqlPage).not.toMatch(/https?:\/\//);
+    const graphiqlFiles = [...graphiqlPage.matchAll(/"(\/graphiql\/[^"]+)"/g)].map((match) => match[1]!);
+    expect(graphiqlFiles.length).toBeGreaterThanOrEqual(5);
+    for (const file of new Set(graphiqlFiles)) {
+      const served = await fetch(`http://127.0.0.1:${gatewayPort}${file}`);
+      expect(served.status, file).toBe(200);
+      await served.arrayBuffer();
+    }
 
     // Ctrl-C (SIGTERM under a process manager) stops every role cleanly.
     started.kill('SIGTERM');

@@ -7,6 +7,7 @@ import { GraphQLError, type GraphQLSchema, type ValidationContext } from '../gra
 import { gatewayMetrics } from '../metrics.ts';
 import { type Authenticate, bearerToken, type RequestViewer } from './authenticate.ts';
 import { createMaskError, errorCodesPlugin } from './errorPlugins.ts';
+import { createGraphiQL } from './graphiql/index.ts';
 
 /** Extra initial context the WebSocket server passes to `getEnveloped`. */
 export type WsInitialContext = { wsViewer: Viewer | undefined };
@@ -64,19 +65,25 @@ export function createYogaServer({
       : gateway.cors === true
         ? undefined
         : { origin: gateway.cors, credentials: true };
+  // Served from our own dependencies (no CDN), so GraphiQL works offline.
+  const graphiql = gateway.graphiql && gateway.introspection ? createGraphiQL() : undefined;
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    graphiql:
-      gateway.graphiql && gateway.introspection
-        ? { subscriptionsProtocol: 'WS', title: 'blockwire', defaultQuery: graphiqlDefaultQuery }
-        : false,
+    graphiql: graphiql
+      ? { subscriptionsProtocol: 'WS', title: 'blockwire', defaultQuery: graphiqlDefaultQuery }
+      : false,
+    renderGraphiQL: graphiql?.render,
     landingPage: false,
     logging: false,
     batching: false,
     cors,
     maskedErrors: { maskError: createMaskError(gateway.maskErrors) },
-    plugins: [...(armor.plugins as Plugin[]), errorCodesPlugin({ introspection: gateway.introspection })],
+    plugins: [
+      ...(armor.plugins as Plugin[]),
+      errorCodesPlugin({ introspection: gateway.introspection }),
+      ...(graphiql ? [graphiql.plugin] : []),
+    ],
     context: async (initial): Promise<GatewayContext> => {
       if ('wsViewer' in initial)
         return { services, viewer: (initial as unknown as WsInitialContext).wsViewer };
