@@ -4,6 +4,7 @@ import { ConfigError } from '../shared/errors/index.ts';
 import { collectProcessMetrics } from '../shared/metrics.ts';
 import { collectReadiness, type Readiness, type Role, type RoleName } from '../shared/role.ts';
 import { createShutdown } from '../shared/shutdown.ts';
+import { createTelemetry } from '../shared/telemetry/index.ts';
 import { startMetricsServer } from './startMetricsServer.ts';
 
 /** Parameters of {@link runRoles}. */
@@ -65,6 +66,11 @@ export async function runRoles({
 }: RunRolesParameters): Promise<void> {
   collectProcessMetrics();
   const shutdown = createShutdown(logger, { handleSignals: false });
+  // Registered first, so it is closed last: the roles' final spans are exported.
+  shutdown.add({
+    name: 'telemetry',
+    close: (await createTelemetry({ config: config.telemetry, logger })).shutdown,
+  });
   const running: RunningRole[] = [];
   let gatewayUrl: string | undefined;
   let servedMetricsPort: number | undefined;

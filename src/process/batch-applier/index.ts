@@ -1,9 +1,11 @@
+import type { Span } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { chainStatusKey } from '../../domain/index.ts';
 import type { AbiKind, ResolvedProjection } from '../../shared/config/index.ts';
 import { withRetry } from '../../shared/retry.ts';
+import { activeTracing } from '../../shared/telemetry/index.ts';
 import type { DeadLetter } from '../dlq/index.ts';
 import { isPoisonRedisError } from '../isPoisonRedisError.ts';
 import { processMetrics } from '../metrics.ts';
@@ -15,6 +17,8 @@ import {
 } from '../projection/prepareApply.ts';
 import { validateMessage } from '../projection/validateMessage.ts';
 import type { ProcessScripts } from '../scripts.ts';
+import { endApplySpans } from './endApplySpans.ts';
+import { startApplySpans } from './startApplySpans.ts';
 
 /** Outcome of applying a run of messages of one partition. */
 export type ApplyOutcome =
@@ -53,6 +57,8 @@ export type PreparedChunk = {
   calls: (string | number)[][];
   /** Highest block per chain in the chunk (the chain's processed mark). */
   processed: Map<number, number>;
+  /** The events' apply spans per run (undefined: untraced event); absent when tracing is off. */
+  spans?: (Span | undefined)[][];
 };
 
 /** What {@link BatchApplier.apply} needs from the consumer while it retries Redis. */
@@ -139,7 +145,7 @@ export function createBatchApplier({
     };
   }
 
-  return {
+  const applier: BatchApplier = {
     prepare({ topic, partition, messages, epoch }) {
       const invalid: DeadLetter[] = [];
       const applies: Applicable[] = [];
@@ -161,11 +167,14 @@ export function createBatchApplier({
           { ...settings, epoch },
         ),
       );
-      return { topic, partition, invalid, runs, calls, processed };
+      const tracing = activeTracing();
+      if (!tracing) return { topic, partition, invalid, runs, calls, processed };
+      const spans = startApplySpans({ tracing, topic, partition, runs, calls });
+      return { topic, partition, invalid, runs, calls, processed, spans };
     },
 
     async apply(
-      { topic, partition, invalid, runs, calls, processed },
+      { topic, partition, invalid, runs, calls, processed, spans },
       { shouldContinue, heartbeat, signal },
     ) {
       const deadLetters = [...invalid];
@@ -243,6 +252,7 @@ export function createBatchApplier({
               onRedisState?.(true);
             }
             deadLetters.push(...poisoned);
+            if (spans) endApplySpans(spans, results);
             return { kind: 'done', deadLetters };
           }
         }
@@ -290,6 +300,21 @@ export function createBatchApplier({
       } catch (error) {
         if (!active()) return { kind: 'stopped' };
         throw error;
+      }
+    },
+  };
+
+  return {
+    prepare: applier.prepare,
+    async apply(chunk, control) {
+      if (!chunk.spans) return applier.apply(chunk, control);
+      let outcome: ApplyOutcome | undefined;
+      try {
+        outcome = await applier.apply(chunk, control);
+        return outcome;
+      } finally {
+        // An applied chunk ended its spans with the script's results; any other left them open.
+        if (outcome?.kind !== 'done') endApplySpans(chunk.spans);
       }
     },
   };
