@@ -15,8 +15,9 @@ export type TraceDeliveryParameters = {
  * Starts the `blockwire.gateway.deliver` span of a channel message that carries a `traceparent` (an
  * event the processor traced), as the child of the processor's span: one span per message and
  * gateway, whatever the number of subscriptions. It ends once the message was handed to every
- * listener of the channel (they run synchronously after the message is parsed; a WebSocket
- * subscription renders and writes its frame there). Messages without trace context get no span.
+ * listener of the channel (they run synchronously after the message is parsed; a live WebSocket
+ * subscription renders and writes its frame there, a subscription still replaying its journal
+ * buffers it). Messages without trace context get no span.
  */
 export function traceDelivery({ tracing, channel, payload, subscribers }: TraceDeliveryParameters): void {
   const message = payload as { traceparent?: unknown; event?: { id?: unknown } } | null;

@@ -304,18 +304,21 @@ export function createBatchApplier({
     },
   };
 
+  // With tracing on, a chunk that ends other than applied (stopped, epoch change, failure) ends its
+  // spans as abandoned; an applied chunk ended them with the script's results.
+  const applyTraced = async (chunk: PreparedChunk, control: ApplyControl, spans: (Span | undefined)[][]) => {
+    let outcome: ApplyOutcome | undefined;
+    try {
+      outcome = await applier.apply(chunk, control);
+      return outcome;
+    } finally {
+      if (outcome?.kind !== 'done') endApplySpans(spans);
+    }
+  };
+
   return {
     prepare: applier.prepare,
-    async apply(chunk, control) {
-      if (!chunk.spans) return applier.apply(chunk, control);
-      let outcome: ApplyOutcome | undefined;
-      try {
-        outcome = await applier.apply(chunk, control);
-        return outcome;
-      } finally {
-        // An applied chunk ended its spans with the script's results; any other left them open.
-        if (outcome?.kind !== 'done') endApplySpans(chunk.spans);
-      }
-    },
+    apply: (chunk, control) =>
+      chunk.spans ? applyTraced(chunk, control, chunk.spans) : applier.apply(chunk, control),
   };
 }
