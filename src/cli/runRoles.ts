@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../shared/config/index.ts';
 import { collectProcessMetrics } from '../shared/metrics.ts';
 import { collectReadiness, type Readiness, type Role, type RoleName } from '../shared/role.ts';
 import { createShutdown } from '../shared/shutdown.ts';
+import { createTelemetry } from '../shared/telemetry/index.ts';
 import { startMetricsServer } from './startMetricsServer.ts';
 
 /** Parameters of {@link runRoles}. */
@@ -53,6 +54,11 @@ export async function runRoles({
 }: RunRolesParameters): Promise<void> {
   collectProcessMetrics();
   const shutdown = createShutdown(logger, { handleSignals: false });
+  // Registered first, so it is closed last: the roles' final spans are exported.
+  shutdown.add({
+    name: 'telemetry',
+    close: (await createTelemetry({ config: config.telemetry, logger })).shutdown,
+  });
   const running: RunningRole[] = [];
   let gatewayUrl: string | undefined;
   let servedMetricsPort: number | undefined;

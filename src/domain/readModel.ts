@@ -1,4 +1,5 @@
 import { zeroAddress } from 'viem';
+import type { EventChannelMessage } from './channelMessage.ts';
 
 /**
  * The Redis read model: the field names and encodings of the hashes and streams the processor writes
@@ -115,20 +116,29 @@ export function decodeChainStatus(hash: Record<string, string>): ChainStatus {
   return out;
 }
 
-/** Markers replaced by the raw event JSON and the cursor in the event channel message template. */
+/** Markers replaced by the raw event JSON, the cursor and the traceparent in the event channel message template. */
 const eventMarker = '\u0000event\u0000';
 const cursorMarker = '\u0000cursor\u0000';
+const traceMarker = '\u0000trace\u0000';
 
 /**
- * The event channel message (`EventChannelMessage` of kind `event`) as three literal pieces around the
- * raw event JSON and the cursor, so a script can build the exact bytes without a JSON encoder:
- * `prefix + eventJson + middle + cursor + suffix`.
+ * The event channel message (`EventChannelMessage` of kind `event`) as literal pieces around the raw
+ * event JSON, the cursor and the optional traceparent, so a script can build the exact bytes without
+ * a JSON encoder: `prefix + eventJson + middle + cursor + suffix`, or with a trace context
+ * `prefix + eventJson + middle + cursor + trace + traceparent + suffix`.
  */
-export function eventMessageTemplate(): { prefix: string; middle: string; suffix: string } {
-  const text = JSON.stringify({ kind: 'event', event: eventMarker, cursor: cursorMarker });
+export function eventMessageTemplate(): { prefix: string; middle: string; trace: string; suffix: string } {
+  const sample: Required<Record<keyof EventChannelMessage, string>> = {
+    kind: 'event',
+    event: eventMarker,
+    cursor: cursorMarker,
+    traceparent: traceMarker,
+  };
+  const text = JSON.stringify(sample);
   const [prefix, rest] = text.split(JSON.stringify(eventMarker)) as [string, string];
-  const [middle, suffix] = rest.split(JSON.stringify(cursorMarker).slice(1, -1)) as [string, string];
-  return { prefix, middle, suffix };
+  const [middle, afterCursor] = rest.split(JSON.stringify(cursorMarker).slice(1, -1)) as [string, string];
+  const [trace, suffix] = afterCursor.split(JSON.stringify(traceMarker).slice(1, -1)) as [string, string];
+  return { prefix, middle, trace, suffix };
 }
 
 /**

@@ -1,6 +1,8 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
+import { activeTracing } from '../../shared/telemetry/index.ts';
+import { traceDelivery } from './traceDelivery.ts';
 
 /** One channel message, parsed once and shared by every listener of the channel. */
 export type HubMessage = {
@@ -100,12 +102,16 @@ export function createChannelHub({ subscriber, logger }: CreateChannelHubParamet
     // Parsed once per message, whatever the number of listeners; `null` (not JSON) reaches none.
     deserializer: (raw, { channel }): HubMessage | null => {
       const receivedAt = performance.now();
+      let payload: unknown;
       try {
-        return { channel, payload: JSON.parse(raw.toString()), receivedAt };
+        payload = JSON.parse(raw.toString());
       } catch (error) {
         logger.warn({ msg: 'Dropped a channel message that is not JSON', channel, err: error });
         return null;
       }
+      const tracing = activeTracing();
+      if (tracing) traceDelivery({ tracing, channel, payload, subscribers: acknowledged.get(channel) ?? 0 });
+      return { channel, payload, receivedAt };
     },
   });
 

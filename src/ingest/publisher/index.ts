@@ -1,3 +1,4 @@
+import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import {
   type ChainEvent,
@@ -7,6 +8,7 @@ import {
   type TopicNames,
 } from '../../domain/index.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { activeTracing, spanAttributes, spanNames } from '../../shared/telemetry/index.ts';
 import { encodeIngestCheckpoint, type IngestCheckpoint } from '../checkpoint/ingestCheckpoint.ts';
 import { ingestMetrics } from '../metrics.ts';
 import { toKafkaError } from './toKafkaError.ts';
@@ -37,6 +39,49 @@ export type Publisher = {
 const chunkSize = 500;
 function toMessage(event: ChainEvent): Message {
   return { key: eventKey(event.chainId, event.address), value: encodeEvent(event) };
+}
+
+/** A traced send: its span, and the message builder that puts the span's trace context in the headers. */
+type TracedSend = { span: Span | undefined; toMessage: (event: ChainEvent) => Message };
+
+const untraced: TracedSend = { span: undefined, toMessage };
+
+/**
+ * Starts the `blockwire.ingest.publish` span of a send when tracing is on; every message of the send
+ * carries its W3C trace context (`traceparent`, `tracestate`) as Kafka headers, so the processor's
+ * span of each event joins the trace. One headers object is shared by the whole send.
+ */
+function startPublishSpan(
+  topic: string,
+  chainId: number,
+  blockNumber: number,
+  events: readonly ChainEvent[],
+): TracedSend {
+  const tracing = activeTracing();
+  if (!tracing || events.length === 0) return untraced;
+  const span = tracing.tracer.startSpan(spanNames.ingestPublish, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      [spanAttributes.role]: 'ingest',
+      [spanAttributes.chainId]: chainId,
+      [spanAttributes.blockNumber]: blockNumber,
+      [spanAttributes.eventCount]: events.length,
+      [spanAttributes.messagingSystem]: 'kafka',
+      [spanAttributes.messagingDestination]: topic,
+    },
+  });
+  const headers = tracing.headersOf(span);
+  return { span, toMessage: (event) => ({ ...toMessage(event), headers }) };
+}
+
+/** Ends a send's span, as failed when `error` is given. */
+function endPublishSpan(span: Span | undefined, error?: unknown): void {
+  if (!span) return;
+  if (error !== undefined) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+  }
+  span.end();
 }
 
 /** Creates the transactional publisher of one chain. */
@@ -74,7 +119,9 @@ export function createPublisher({
     async publishConfirmed({ events, checkpoint }) {
       if (!producer) throw new Error('publisher used before connect()');
       const started = performance.now();
+      const traced = startPublishSpan(topics.confirmed, chainId, checkpoint.blockNumber, events);
       const transaction = await producer.transaction().catch((error) => {
+        endPublishSpan(traced.span, error);
         throw toKafkaError(error, 'Starting a Kafka transaction failed');
       });
       try {
@@ -90,10 +137,10 @@ export function createPublisher({
         for (; start + chunkSize < events.length; start += chunkSize) {
           await transaction.send({
             topic: topics.confirmed,
-            messages: events.slice(start, start + chunkSize).map(toMessage),
+            messages: events.slice(start, start + chunkSize).map(traced.toMessage),
           });
         }
-        const last = events.slice(start).map(toMessage);
+        const last = events.slice(start).map(traced.toMessage);
         await transaction.sendBatch({
           topicMessages:
             last.length > 0
@@ -102,6 +149,7 @@ export function createPublisher({
         });
         await transaction.commit();
       } catch (error) {
+        endPublishSpan(traced.span, error);
         await transaction.abort().catch((abortError) =>
           logger.debug({
             msg: 'Aborting the failed transaction failed',
@@ -110,6 +158,7 @@ export function createPublisher({
         );
         throw toKafkaError(error, `Publishing up to block ${checkpoint.blockNumber} failed`);
       }
+      endPublishSpan(traced.span);
       ingestMetrics.publishLatency.observe({ chain_id: chain }, (performance.now() - started) / 1000);
       let undecoded = 0;
       for (const event of events) {
@@ -121,16 +170,19 @@ export function createPublisher({
     async publishPending(events) {
       if (!pendingProducer) throw new Error('publisher used before connect()');
       if (events.length === 0) return;
+      const traced = startPublishSpan(topics.pending, chainId, events.at(-1)!.blockNumber, events);
       try {
         for (let i = 0; i < events.length; i += chunkSize) {
           await pendingProducer.send({
             topic: topics.pending,
-            messages: events.slice(i, i + chunkSize).map(toMessage),
+            messages: events.slice(i, i + chunkSize).map(traced.toMessage),
           });
         }
       } catch (error) {
+        endPublishSpan(traced.span, error);
         throw toKafkaError(error, 'Publishing pending events failed');
       }
+      endPublishSpan(traced.span);
       for (const event of events)
         ingestMetrics.events.inc({ chain_id: chain, topic: 'pending', status: event.status });
     },

@@ -1,7 +1,14 @@
-import type { Kafka } from 'kafkajs';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import type { Kafka, Message } from 'kafkajs';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type ChainEvent, topicNames } from '../../domain/index.ts';
+import { createTracing } from '../../shared/telemetry/createTracing.ts';
+import { setActiveTracing } from '../../shared/telemetry/tracing.ts';
 import { createPublisher } from './index.ts';
 
 type Call = { op: string; topics: string[]; messages: number };
@@ -13,6 +20,10 @@ type Call = { op: string; topics: string[]; messages: number };
  */
 function fakeKafka() {
   const calls: Call[] = [];
+  const messages: { topic: string; message: Message }[] = [];
+  const keep = (topic: string, sent: Message[]) => {
+    for (const message of sent) messages.push({ topic, message });
+  };
   let inFlight = 0;
   let overlaps = 0;
   const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
@@ -24,15 +35,20 @@ function fakeKafka() {
     await tick();
     inFlight--;
   };
+  const send = ({ topic, messages: sent }: { topic: string; messages: Message[] }) => {
+    keep(topic, sent);
+    return record({ op: 'send', topics: [topic], messages: sent.length });
+  };
   const transaction = () => ({
-    send: ({ topic, messages }: { topic: string; messages: unknown[] }) =>
-      record({ op: 'send', topics: [topic], messages: messages.length }),
-    sendBatch: ({ topicMessages }: { topicMessages: { topic: string; messages: unknown[] }[] }) =>
-      record({
+    send,
+    sendBatch: ({ topicMessages }: { topicMessages: { topic: string; messages: Message[] }[] }) => {
+      for (const entry of topicMessages) keep(entry.topic, entry.messages);
+      return record({
         op: 'sendBatch',
         topics: topicMessages.map((entry) => entry.topic),
         messages: topicMessages.reduce((sum, entry) => sum + entry.messages.length, 0),
-      }),
+      });
+    },
     commit: () => record({ op: 'commit', topics: [], messages: 0 }),
     abort: () => record({ op: 'abort', topics: [], messages: 0 }),
   });
@@ -40,10 +56,9 @@ function fakeKafka() {
     connect: async () => {},
     disconnect: async () => {},
     transaction: async () => transaction(),
-    send: ({ topic, messages }: { topic: string; messages: unknown[] }) =>
-      record({ op: 'send', topics: [topic], messages: messages.length }),
+    send,
   });
-  return { kafka: { producer } as unknown as Kafka, calls, overlaps: () => overlaps };
+  return { kafka: { producer } as unknown as Kafka, calls, messages, overlaps: () => overlaps };
 }
 
 function event(logIndex: number): ChainEvent {
@@ -99,5 +114,66 @@ describe('publisher', () => {
     // The checkpoint is the last record of the transaction, and the commit comes after every send.
     expect(sent[sent.length - 1]!.topics.at(-1)).toBe(topics.checkpoints);
     expect(fake.calls.at(-1)!.op).toBe('commit');
+  });
+
+  describe('trace context', () => {
+    const checkpoint = {
+      v: 1 as const,
+      chainId: 1,
+      blockNumber: 10,
+      blockHash: `0x${'ab'.repeat(32)}` as const,
+      head: 12,
+      updatedAt: 0,
+    };
+    const start = async () => {
+      const fake = fakeKafka();
+      const topics = topicNames('t');
+      const publisher = createPublisher({
+        kafka: fake.kafka,
+        topics,
+        chainId: 1,
+        transactionalId: 'tx',
+        logger: pino({ level: 'silent' }),
+      });
+      await publisher.connect();
+      return { fake, topics, publisher };
+    };
+    afterEach(() => setActiveTracing(undefined));
+
+    it('puts the W3C trace context of its publish span in the Kafka headers of every event', async () => {
+      const exporter = new InMemorySpanExporter();
+      const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+      setActiveTracing(createTracing(provider.getTracer('unit')));
+      const { fake, topics, publisher } = await start();
+      await publisher.publishConfirmed({ events: [event(0), event(1), event(2)], checkpoint });
+
+      const [span] = exporter.getFinishedSpans();
+      expect(exporter.getFinishedSpans()).toHaveLength(1);
+      expect(span!.name).toBe('blockwire.ingest.publish');
+      expect(span!.attributes).toMatchObject({
+        'blockwire.role': 'ingest',
+        'blockwire.chain_id': 1,
+        'blockwire.block_number': 10,
+        'blockwire.event_count': 3,
+        'messaging.destination.name': topics.confirmed,
+      });
+      const { traceId, spanId } = span!.spanContext();
+      const events = fake.messages.filter((entry) => entry.topic === topics.confirmed);
+      expect(events).toHaveLength(3);
+      for (const { message } of events) {
+        const traceparent = String(message.headers?.traceparent);
+        expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+        expect(traceparent).toBe(`00-${traceId}-${spanId}-01`);
+      }
+    });
+
+    it('sends events without headers when tracing is off', async () => {
+      const { fake, topics, publisher } = await start();
+      await publisher.publishConfirmed({ events: [event(0)], checkpoint });
+      await publisher.publishPending([{ ...event(1), status: 'PENDING' }]);
+      const events = fake.messages.filter((entry) => entry.topic !== topics.checkpoints);
+      expect(events).toHaveLength(2);
+      expect(events.every(({ message }) => message.headers === undefined)).toBe(true);
+    });
   });
 });

@@ -1,9 +1,11 @@
+import type { Span } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { chainStatusKey } from '../../domain/index.ts';
 import type { AbiKind, ResolvedProjection } from '../../shared/config/index.ts';
 import { withRetry } from '../../shared/retry.ts';
+import { activeTracing } from '../../shared/telemetry/index.ts';
 import type { DeadLetter } from '../dlq/index.ts';
 import { isPoisonRedisError } from '../isPoisonRedisError.ts';
 import { processMetrics } from '../metrics.ts';
@@ -15,6 +17,8 @@ import {
 } from '../projection/prepareApply.ts';
 import { validateMessage } from '../projection/validateMessage.ts';
 import type { ProcessScripts } from '../scripts.ts';
+import { endApplySpans } from './endApplySpans.ts';
+import { startApplySpans } from './startApplySpans.ts';
 
 /** Outcome of applying a run of messages of one partition. */
 export type ApplyOutcome =
@@ -53,6 +57,8 @@ export type PreparedChunk = {
   calls: (string | number)[][];
   /** Highest block per chain in the chunk (the chain's processed mark). */
   processed: Map<number, number>;
+  /** The events' apply spans per run (undefined: untraced event); absent when tracing is off. */
+  spans?: (Span | undefined)[][];
 };
 
 /** What {@link BatchApplier.apply} needs from the consumer while it retries Redis. */
@@ -139,7 +145,7 @@ export function createBatchApplier({
     };
   }
 
-  return {
+  const applier: BatchApplier = {
     prepare({ topic, partition, messages, epoch }) {
       const invalid: DeadLetter[] = [];
       const applies: Applicable[] = [];
@@ -161,11 +167,14 @@ export function createBatchApplier({
           { ...settings, epoch },
         ),
       );
-      return { topic, partition, invalid, runs, calls, processed };
+      const tracing = activeTracing();
+      if (!tracing) return { topic, partition, invalid, runs, calls, processed };
+      const spans = startApplySpans({ tracing, topic, partition, runs, calls });
+      return { topic, partition, invalid, runs, calls, processed, spans };
     },
 
     async apply(
-      { topic, partition, invalid, runs, calls, processed },
+      { topic, partition, invalid, runs, calls, processed, spans },
       { shouldContinue, heartbeat, signal },
     ) {
       const deadLetters = [...invalid];
@@ -243,6 +252,7 @@ export function createBatchApplier({
               onRedisState?.(true);
             }
             deadLetters.push(...poisoned);
+            if (spans) endApplySpans(spans, results);
             return { kind: 'done', deadLetters };
           }
         }
@@ -292,5 +302,23 @@ export function createBatchApplier({
         throw error;
       }
     },
+  };
+
+  // With tracing on, a chunk that ends other than applied (stopped, epoch change, failure) ends its
+  // spans as abandoned; an applied chunk ended them with the script's results.
+  const applyTraced = async (chunk: PreparedChunk, control: ApplyControl, spans: (Span | undefined)[][]) => {
+    let outcome: ApplyOutcome | undefined;
+    try {
+      outcome = await applier.apply(chunk, control);
+      return outcome;
+    } finally {
+      if (outcome?.kind !== 'done') endApplySpans(spans);
+    }
+  };
+
+  return {
+    prepare: applier.prepare,
+    apply: (chunk, control) =>
+      chunk.spans ? applyTraced(chunk, control, chunk.spans) : applier.apply(chunk, control),
   };
 }

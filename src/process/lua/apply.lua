@@ -14,6 +14,8 @@
 --       entity change count q, q entity changes (JSON, see prepareApply.ts: projection p, key k, KEYS
 --       indexes of the entity hash h, the projection's index x and journal j, channel c, key fields f,
 --       set s and add a as flat field/value lists, delete d)
+--       after the records, optionally one W3C traceparent per event of the run ('' for none): the
+--       processor's span of the event, put in its event channel message for the gateway's span
 -- KEYS beyond the tokens-of sets: the entity hashes, projection indexes and journals of the changes.
 -- Returns two entries per event: a code and a detail. 'A' applied (detail: journal cursor), 'D'
 -- duplicate, 'U' a REMOVED whose event is not in the reorg window (nothing to reverse), 'E' the event
@@ -36,8 +38,8 @@ end
 local journalMax, reorgWindow, contractChannel = ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local count = tonumber(ARGV[5])
 
--- ARGV offset of each event's record.
-local starts = {}
+-- ARGV offset of each event's record, and the traceparent of each record (by offset) when given.
+local starts, traces = {}, {}
 do
   local at = 6
   for k = 1, count do
@@ -45,6 +47,9 @@ do
     local np = tonumber(ARGV[at + 10])
     local nc = tonumber(ARGV[at + 11 + np])
     at = at + 13 + np + nc + tonumber(ARGV[at + 12 + np + nc])
+  end
+  if ARGV[at] then
+    for k = 1, count do traces[starts[k]] = ARGV[at + k - 1] end
   end
 end
 
@@ -404,7 +409,13 @@ local function apply_one(at)
   appliedCount = appliedCount + 1
 
   local template = RM.eventMessage
-  local message = template.prefix .. ARGV[at + 4] .. template.middle .. cursor .. template.suffix
+  local message
+  local trace = traces[at]
+  if trace and trace ~= '' then
+    message = template.prefix .. ARGV[at + 4] .. template.middle .. cursor .. template.trace .. trace .. template.suffix
+  else
+    message = template.prefix .. ARGV[at + 4] .. template.middle .. cursor .. template.suffix
+  end
   redis.call('PUBLISH', contractChannel, message)
   local np = tonumber(ARGV[at + 10])
   local nc = tonumber(ARGV[at + 11 + np])

@@ -12,7 +12,7 @@ export type ConfigField = {
 
 function typeName(schema: ZodTypeAny): string {
   if (schema instanceof z.ZodString) return 'string';
-  if (schema instanceof z.ZodNumber) return 'integer';
+  if (schema instanceof z.ZodNumber) return schema.isInt ? 'integer' : 'number';
   if (schema instanceof z.ZodBoolean) return 'boolean';
   if (schema instanceof z.ZodArray) return `${typeName(schema.element)}[]`;
   if (schema instanceof z.ZodObject) return 'object';

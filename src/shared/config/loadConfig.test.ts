@@ -57,6 +57,28 @@ describe('parseConfig', () => {
     );
   });
 
+  it('leaves tracing off unless an OTLP endpoint is set, and checks the telemetry section', () => {
+    expect(parseConfig({ raw: raw(), baseDir: '.' }).telemetry).toEqual({
+      serviceName: 'blockwire',
+      sampleRatio: 1,
+    });
+    const traced = parseConfig({
+      raw: raw({ root: { telemetry: { otlpEndpoint: 'http://collector:4318', sampleRatio: 0.25 } } }),
+      baseDir: '.',
+    });
+    expect(traced.telemetry).toEqual({
+      otlpEndpoint: 'http://collector:4318',
+      serviceName: 'blockwire',
+      sampleRatio: 0.25,
+    });
+    expect(() =>
+      parseConfig({ raw: raw({ root: { telemetry: { sampleRatio: 1.5 } } }), baseDir: '.' }),
+    ).toThrow('Validation failed: telemetry.sampleRatio must be from 0 to 1. Got 1.5.');
+    expect(() =>
+      parseConfig({ raw: raw({ root: { telemetry: { otlpEndpoint: 'collector:4318' } } }), baseDir: '.' }),
+    ).toThrow('Validation failed: telemetry.otlpEndpoint must be a http or https URL. Got collector:4318.');
+  });
+
   it('names a missing required field', () => {
     const config = raw();
     delete (config as { redis?: unknown }).redis;

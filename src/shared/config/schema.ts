@@ -328,6 +328,32 @@ export const configSchema = z
       .describe(
         'Operations endpoints (metrics, liveness, readiness) on a port of their own, so probes and Prometheus reach every role, including those without a gateway.',
       ),
+    telemetry: z
+      .object({
+        otlpEndpoint: url(['http:', 'https:'])
+          .optional()
+          .describe(
+            'OTLP/HTTP endpoint of an OpenTelemetry collector, e.g. `http://localhost:4318`; spans go to `<otlpEndpoint>/v1/traces` (JSON) unless the URL already ends in `/v1/traces`. Unset: tracing is off and no OpenTelemetry SDK is started.',
+          ),
+        serviceName: z
+          .string()
+          .min(1, 'must not be empty')
+          .default('blockwire')
+          .describe('`service.name` resource attribute of every span.'),
+        sampleRatio: z
+          .number({ invalid_type_error: 'must be a number from 0 to 1' })
+          .min(0, 'must be from 0 to 1')
+          .max(1, 'must be from 0 to 1')
+          .default(1)
+          .describe(
+            'Share of traces recorded, from 0 to 1, decided where a trace starts (the ingestor); the processor and gateway follow that decision.',
+          ),
+      })
+      .strict()
+      .default({})
+      .describe(
+        'OpenTelemetry tracing: one trace per published Kafka transaction, from the ingestor through the processor to the gateway delivery (W3C trace context in Kafka headers and channel messages).',
+      ),
   })
   .strict();
 
