@@ -87,8 +87,9 @@ export async function runRoles({
   process.once('SIGTERM', onSignal);
   const watch = ({ name, role }: RunningRole) =>
     role.done.catch((error: unknown) => {
-      fatal ??= error;
-      logger.error({ msg: 'Role stopped with an error', role: name, err: error });
+      // The first fatal error is rethrown and reported once by the CLI; later ones are logged here.
+      if (fatal === undefined) fatal = error;
+      else logger.error({ msg: 'Role stopped with an error', role: name, err: error });
       requestStop(`${name} failed`);
     });
 
@@ -119,7 +120,8 @@ export async function runRoles({
     await shutdown.shutdown('start failed');
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    throw error;
+    // A role that failed in the background while a later one was starting failed first.
+    throw fatal ?? error;
   }
   onStarted?.({ gatewayUrl, metricsPort: servedMetricsPort });
   const reason = await stopRequested;

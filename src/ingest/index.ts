@@ -3,7 +3,8 @@ import type { Admin } from 'kafkajs';
 import { topicNames } from '../domain/index.ts';
 import { abortable } from '../shared/abortable.ts';
 import type { ResolvedConfig } from '../shared/config/index.ts';
-import { createDependency, startProbes } from '../shared/dependency.ts';
+import { createPublicClient, http } from 'viem';
+import { createDependency, type StartupTarget, startProbes, watchStartup } from '../shared/dependency.ts';
 import { BaseError, KafkaError } from '../shared/errors/index.ts';
 import { isKafkaRetriable } from '../shared/isKafkaRetriable.ts';
 import { blockwireTopics, createKafka, ensureTopics } from '../shared/kafka.ts';
@@ -23,6 +24,12 @@ export type CreateIngestParameters = {
   lockTtlMs?: number;
   /** How often Kafka and Redis are probed for readiness. Default 1000 ms. */
   probeIntervalMs?: number;
+  /**
+   * How long Kafka, Redis and each chain's RPC may take to answer once at start before the role
+   * stops (`done` rejects with a `*_UNREACHABLE` error naming the endpoint). Default: the config's
+   * `connectTimeoutMs`; 0 waits forever.
+   */
+  connectTimeoutMs?: number;
 };
 
 /**
@@ -41,6 +48,7 @@ export function createIngest({
   instanceId = `${hostname()}:${process.pid}`,
   lockTtlMs: lockTtlOption,
   probeIntervalMs = 1_000,
+  connectTimeoutMs = config.connectTimeoutMs,
 }: CreateIngestParameters): Ingest {
   const logger = parentLogger ?? createLogger('ingest');
   const lockTtlMs = lockTtlOption ?? config.ingest.lockTtlMs;
@@ -56,6 +64,19 @@ export function createIngest({
     kafka: createDependency('Kafka', 'Kafka is unreachable'),
     redis: createDependency('Redis', 'Redis is unavailable'),
   };
+  // Asked once at start (eth_chainId) until it answers, so an unreachable node stops the role even on
+  // a standby that would not call it until it takes over; the chain loops report later outages.
+  const rpcChecks = config.chains.map((chain, index) => ({
+    client: createPublicClient({ transport: http(chain.rpc.http, { retryCount: 0, timeout: 10_000 }) }),
+    target: {
+      kind: 'rpc',
+      dependency: createDependency('RPC', 'the RPC does not answer'),
+      endpoint: chain.rpc.http,
+      chain: { chainId: chain.chainId, index },
+    } satisfies StartupTarget,
+  }));
+  let startupFailure: BaseError | undefined;
+  let stopStartupWatch: () => void = () => {};
   const controller = new AbortController();
   let settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
   const done = new Promise<void>((resolve, reject) => {
@@ -67,6 +88,7 @@ export function createIngest({
   let stopProbes: () => void = () => {};
 
   const close = async () => {
+    stopStartupWatch();
     stopProbes();
     await admin?.disconnect().catch(() => {});
     redis.disconnect();
@@ -152,6 +174,10 @@ export function createIngest({
       stopProbes = startProbes(
         [
           { dependency: dependencies.redis, call: () => redis.ping() },
+          ...rpcChecks.map(({ client, target }) => ({
+            dependency: target.dependency,
+            call: () => (target.dependency.answered() ? undefined : client.getChainId()),
+          })),
           {
             dependency: dependencies.kafka,
             call: () => (stage === 'running' ? connected.describeCluster() : undefined),
@@ -159,6 +185,19 @@ export function createIngest({
         ],
         probeIntervalMs,
       );
+      stopStartupWatch = watchStartup({
+        role: 'ingest',
+        timeoutMs: connectTimeoutMs,
+        targets: [
+          { kind: 'kafka', dependency: dependencies.kafka, endpoint: config.kafka.brokers.join(',') },
+          { kind: 'redis', dependency: dependencies.redis, endpoint: config.redis.url },
+          ...rpcChecks.map(({ target }) => target),
+        ],
+        onUnreachable: (error) => {
+          startupFailure = error;
+          controller.abort(error);
+        },
+      });
       let firstAttempt: () => void = () => {};
       const attempted = new Promise<void>((resolve) => {
         firstAttempt = resolve;
@@ -167,10 +206,12 @@ export function createIngest({
       running.then(
         async () => {
           await close();
-          settle?.resolve();
+          if (startupFailure) settle?.reject(startupFailure);
+          else settle?.resolve();
         },
         async (error: unknown) => {
           await close();
+          if (startupFailure) return settle?.reject(startupFailure);
           if (controller.signal.aborted && stage === 'stopping') return settle?.resolve();
           const fatal =
             error instanceof BaseError
