@@ -2,7 +2,13 @@ import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../shared/config/index.ts';
 import { ConfigError } from '../shared/errors/index.ts';
 import { collectProcessMetrics } from '../shared/metrics.ts';
-import { collectReadiness, type Readiness, type Role, type RoleName } from '../shared/role.ts';
+import {
+  collectReadiness,
+  type Readiness,
+  type ReadinessReport,
+  type Role,
+  type RoleName,
+} from '../shared/role.ts';
 import { createShutdown } from '../shared/shutdown.ts';
 import { startMetricsServer } from './startMetricsServer.ts';
 
@@ -11,8 +17,15 @@ export type RunRolesParameters = {
   config: ResolvedConfig;
   roles: RoleName[];
   logger: Logger;
-  /** Called once every role has started, with the gateway URL when the gateway runs. */
-  onStarted?: (info: { gatewayUrl: string | undefined; metricsPort: number | undefined }) => void;
+  /**
+   * Called once every role has started, with the gateway URL when the gateway runs and the readiness
+   * of every role (what `/readyz` answers).
+   */
+  onStarted?: (info: {
+    gatewayUrl: string | undefined;
+    metricsPort: number | undefined;
+    readiness: () => Promise<ReadinessReport>;
+  }) => void;
   /** Extra closers to run on shutdown after the roles stopped (e.g. the dev stack). */
   onShutdown?: () => Promise<void>;
   /** Port of the metrics server when no gateway runs. Default: `METRICS_PORT`; none when unset. */
@@ -123,7 +136,7 @@ export async function runRoles({
     // A role that failed in the background while a later one was starting failed first.
     throw fatal ?? error;
   }
-  onStarted?.({ gatewayUrl, metricsPort: servedMetricsPort });
+  onStarted?.({ gatewayUrl, metricsPort: servedMetricsPort, readiness: readinessReport });
   const reason = await stopRequested;
   await shutdown.shutdown(reason);
   process.off('SIGINT', onSignal);

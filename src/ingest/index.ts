@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
 import type { Admin } from 'kafkajs';
+import { createPublicClient, http } from 'viem';
 import { topicNames } from '../domain/index.ts';
 import { abortable } from '../shared/abortable.ts';
 import type { ResolvedConfig } from '../shared/config/index.ts';
-import { createPublicClient, http } from 'viem';
 import { createDependency, type StartupTarget, startProbes, watchStartup } from '../shared/dependency.ts';
 import { BaseError, KafkaError } from '../shared/errors/index.ts';
 import { isKafkaRetriable } from '../shared/isKafkaRetriable.ts';
 import { blockwireTopics, createKafka, ensureTopics } from '../shared/kafka.ts';
+import { logConnectionErrors } from '../shared/logConnectionErrors.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { createRedis } from '../shared/redis.ts';
 import { withRetry } from '../shared/retry.ts';
@@ -41,6 +42,13 @@ export interface Ingest extends Role {
   readiness(): Readiness;
 }
 
+/** The innermost cause's message (`connect ECONNREFUSED …`): shorter than viem's, and without the URL. */
+function innermostMessage(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}
+
 /** Creates the ingest role; see {@link Ingest}. */
 export function createIngest({
   config,
@@ -59,7 +67,7 @@ export function createIngest({
     logger,
   });
   const redis = createRedis({ url: config.redis.url, options: { maxRetriesPerRequest: 2 } });
-  redis.on('error', (error) => logger.warn({ msg: 'Redis connection error', err: error.message }));
+  const lastRedisError = logConnectionErrors({ client: redis, logger });
   const dependencies = {
     kafka: createDependency('Kafka', 'Kafka is unreachable'),
     redis: createDependency('Redis', 'Redis is unavailable'),
@@ -176,7 +184,12 @@ export function createIngest({
           { dependency: dependencies.redis, call: () => redis.ping() },
           ...rpcChecks.map(({ client, target }) => ({
             dependency: target.dependency,
-            call: () => (target.dependency.answered() ? undefined : client.getChainId()),
+            call: () =>
+              target.dependency.answered()
+                ? undefined
+                : client.getChainId().catch((error: unknown) => {
+                    throw new Error(innermostMessage(error));
+                  }),
           })),
           {
             dependency: dependencies.kafka,
@@ -190,7 +203,12 @@ export function createIngest({
         timeoutMs: connectTimeoutMs,
         targets: [
           { kind: 'kafka', dependency: dependencies.kafka, endpoint: config.kafka.brokers.join(',') },
-          { kind: 'redis', dependency: dependencies.redis, endpoint: config.redis.url },
+          {
+            kind: 'redis',
+            dependency: dependencies.redis,
+            endpoint: config.redis.url,
+            lastError: lastRedisError,
+          },
           ...rpcChecks.map(({ target }) => target),
         ],
         onUnreachable: (error) => {

@@ -76,6 +76,10 @@ export function createProcessor(parameters: CreateProcessorParameters): Processo
     redis: createDependency('Redis', 'Redis is unavailable'),
   };
   const redis = createProcessorRedis(settings);
+  let lastRedisError: string | undefined;
+  redis.on('error', (error: Error) => {
+    lastRedisError = error.message;
+  });
   const epochs: EpochManager = createEpochManager({
     redis,
     keyPrefix: settings.keyPrefix,
@@ -179,7 +183,12 @@ export function createProcessor(parameters: CreateProcessorParameters): Processo
         timeoutMs: config.connectTimeoutMs,
         targets: [
           { kind: 'kafka', dependency: dependencies.kafka, endpoint: config.kafka.brokers.join(',') },
-          { kind: 'redis', dependency: dependencies.redis, endpoint: config.redis.url },
+          {
+            kind: 'redis',
+            dependency: dependencies.redis,
+            endpoint: config.redis.url,
+            lastError: () => lastRedisError,
+          },
         ],
         onUnreachable: (error) => {
           startupFailure = error;

@@ -120,10 +120,15 @@ export type StartupTarget = {
   endpoint: string;
   /** For an RPC endpoint, the chain it serves and its place in the config. */
   chain?: { chainId: number; index: number };
+  /**
+   * The last failure worth quoting, when the client knows better than the dependency's status (e.g.
+   * ioredis's `connect ECONNREFUSED …` rather than the command's `max retries` error).
+   */
+  lastError?: () => string | undefined;
 };
 
 /** Parameters of {@link dependencyUnreachableError}. */
-export type DependencyUnreachableParameters = Omit<StartupTarget, 'dependency'> & {
+export type DependencyUnreachableParameters = Omit<StartupTarget, 'dependency' | 'lastError'> & {
   role: RoleName;
   timeoutMs: number;
   /** The last failure seen, when there was one (URLs in it are reduced like the endpoint). */
@@ -137,17 +142,19 @@ function withoutCredentials(message: string): string {
   return message.replace(urlPattern, (url) => redactUrl(url));
 }
 
-function describeTarget({ kind, endpoint, chain }: Omit<StartupTarget, 'dependency'>) {
+function describeTarget({ kind, endpoint, chain }: DependencyUnreachableParameters) {
   const shown = kind === 'kafka' ? endpoint : redactUrl(endpoint);
   if (kind === 'kafka')
     return {
       what: `Kafka at ${shown}`,
-      check: 'that the brokers are running and reachable from here, and kafka.brokers in the config (KAFKA_BROKERS in the examples)',
+      check:
+        'that the brokers are running and reachable from here, and kafka.brokers in the config (KAFKA_BROKERS in the examples)',
     };
   if (kind === 'redis')
     return {
       what: `Redis at ${shown}`,
-      check: 'that Redis is running and reachable from here, and redis.url in the config (REDIS_URL in the examples)',
+      check:
+        'that Redis is running and reachable from here, and redis.url in the config (REDIS_URL in the examples)',
     };
   return {
     what: `the RPC endpoint of chain ${chain?.chainId ?? '?'} at ${shown}`,
@@ -195,14 +202,24 @@ export type WatchStartupParameters = {
  * again: a later outage is retried and reported by readiness instead. Returns a function that stops
  * watching (on stop, or once every target answered).
  */
-export function watchStartup({ role, targets, timeoutMs, onUnreachable }: WatchStartupParameters): () => void {
+export function watchStartup({
+  role,
+  targets,
+  timeoutMs,
+  onUnreachable,
+}: WatchStartupParameters): () => void {
   if (timeoutMs <= 0 || targets.length === 0) return () => {};
   const timer = setTimeout(() => {
     const silent = targets.find((target) => !target.dependency.answered());
     if (!silent) return;
-    const { dependency, ...target } = silent;
+    const { dependency, lastError, ...target } = silent;
     onUnreachable(
-      dependencyUnreachableError({ ...target, role, timeoutMs, lastError: dependency.status().error }),
+      dependencyUnreachableError({
+        ...target,
+        role,
+        timeoutMs,
+        lastError: lastError?.() ?? dependency.status().error,
+      }),
     );
   }, timeoutMs);
   return () => clearTimeout(timer);

@@ -8,7 +8,10 @@ const warmUp = [
     message: 'Response InitProducerId(key: 22, version: 1)',
     error: "The coordinator is loading and hence can't process requests for this group",
   },
-  { message: 'Response GroupCoordinator(key: 10, version: 2)', error: 'The group coordinator is not available' },
+  {
+    message: 'Response GroupCoordinator(key: 10, version: 2)',
+    error: 'The group coordinator is not available',
+  },
   {
     message: 'Response OffsetFetch(key: 9, version: 4)',
     error: 'This is not the correct coordinator for this group',
@@ -49,11 +52,14 @@ describe('kafkaLogSeverity', () => {
   it('keeps refused connections and crashes at error level', () => {
     expect(
       kafkaLogSeverity(logLevel.ERROR, {
-        message: 'Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:9',
+        message:
+          'Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:9',
       }),
     ).toBe('error');
     expect(
-      kafkaLogSeverity(logLevel.ERROR, { message: 'Crash: KafkaJSNumberOfRetriesExceeded: The group is rebalancing' }),
+      kafkaLogSeverity(logLevel.ERROR, {
+        message: 'Crash: KafkaJSNumberOfRetriesExceeded: The group is rebalancing',
+      }),
     ).toBe('error');
     expect(
       kafkaLogSeverity(logLevel.ERROR, {
@@ -64,15 +70,17 @@ describe('kafkaLogSeverity', () => {
   });
 
   it('logs routine rebalances and the partitioner notice at debug, other warnings at warn', () => {
-    expect(kafkaLogSeverity(logLevel.WARN, { message: 'The group is rebalancing, re-joining', groupId: 'g' })).toBe(
-      'debug',
-    );
+    expect(
+      kafkaLogSeverity(logLevel.WARN, { message: 'The group is rebalancing, re-joining', groupId: 'g' }),
+    ).toBe('debug');
     expect(
       kafkaLogSeverity(logLevel.WARN, {
         message: 'KafkaJS v2.0.0 switched default partitioner. To retain the same partitioning behavior…',
       }),
     ).toBe('debug');
-    expect(kafkaLogSeverity(logLevel.WARN, { message: 'Consumer group received unsubscribed topics' })).toBe('warn');
+    expect(kafkaLogSeverity(logLevel.WARN, { message: 'Consumer group received unsubscribed topics' })).toBe(
+      'warn',
+    );
   });
 
   it("keeps kafkajs's level for info and debug lines", () => {

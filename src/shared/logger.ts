@@ -44,7 +44,12 @@ function createPrettifier(): (line: string) => string {
  */
 const destination = {
   write(line: string): void {
-    process.stdout.write(format === 'pretty' ? (prettify ??= createPrettifier())(line) : line);
+    if (format === 'json') {
+      process.stdout.write(line);
+      return;
+    }
+    prettify ??= createPrettifier();
+    process.stdout.write(prettify(line));
   },
 };
 

@@ -26,6 +26,8 @@ describe('resolveLogFormat', () => {
     expect(() => resolveLogFormat({ flag: 'yaml', isTTY: true })).toThrow(
       new ConfigError('--log-format must be json or pretty. Got yaml.'),
     );
-    expect(() => resolveLogFormat({ env: 'text', isTTY: true })).toThrow('LOG_FORMAT must be json or pretty. Got text.');
+    expect(() => resolveLogFormat({ env: 'text', isTTY: true })).toThrow(
+      'LOG_FORMAT must be json or pretty. Got text.',
+    );
   });
 });
