@@ -19,22 +19,43 @@ let format: LogFormat = initialFormat();
 let prettify: ((line: string) => string) | undefined;
 
 /**
+ * Below error level, an error is shown by its message on the line it belongs to; at error level with
+ * its stack too. kafkajs and our retry lines carry the error as a string, shown the same way.
+ */
+function inlineErrors(entry: Record<string, unknown>): Record<string, unknown> {
+  const { err, ...rest } = entry;
+  if (err === undefined) return entry;
+  if (typeof err === 'string') return { ...rest, error: err };
+  const level = typeof entry.level === 'number' ? entry.level : 0;
+  const message = (err as { message?: unknown } | null)?.message;
+  if (level < 50 && typeof message === 'string') return { ...rest, error: message };
+  return entry;
+}
+
+/**
  * Readable lines: time, level, where the line comes from (the role, else the component), the
  * message, then the other fields on the same line. Colours only on a terminal that supports them.
  */
 function createPrettifier(): (line: string) => string {
-  return prettyFactory({
+  const prettify = prettyFactory({
     colorize: process.stdout.isTTY === true && !process.env.NO_COLOR,
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: 'pid,hostname,component,role',
     singleLine: true,
-    errorLikeObjectKeys: ['err', 'error'],
+    errorLikeObjectKeys: ['err'],
     messageFormat: (log, messageKey) => {
       const source = log.role ?? log.component;
       const message = String(log[messageKey] ?? '');
       return source === undefined ? message : `[${String(source)}] ${message}`;
     },
   });
+  return (line) => {
+    try {
+      return prettify(inlineErrors(JSON.parse(line) as Record<string, unknown>));
+    } catch {
+      return prettify(line);
+    }
+  };
 }
 
 /**
