@@ -1,15 +1,26 @@
+import { isDependencyUnreachable } from '../shared/dependency.ts';
 import { BaseError, ConfigError } from '../shared/errors/index.ts';
-import { createLogger } from '../shared/logger.ts';
+import { createLogger, currentLogFormat, setLogFormat } from '../shared/logger.ts';
+import { resolveLogFormat } from '../shared/resolveLogFormat.ts';
 import { parseCommandLine, usage } from './parseCommandLine.ts';
 import { runCommand } from './runCommand.ts';
 
 const logger = createLogger('cli');
 
-/** Prints a fatal error once, in words a user can act on, and picks the exit code. */
+/**
+ * Reports a fatal error and picks the exit code. The last line printed is always one sentence a
+ * user can act on (`blockwire: …` on stderr). With JSON logs, a JSON error line for log collectors
+ * comes before it; on a terminal the sentence says it all, except for an unexpected error's stack.
+ */
 function fail(error: unknown): never {
   if (error instanceof BaseError) {
+    if (!(error instanceof ConfigError)) {
+      // An unreachable dependency is fully described by its message; a stack would only bury it.
+      const unreachable = isDependencyUnreachable(error);
+      if (currentLogFormat() === 'json' || !unreachable)
+        logger.error({ msg: 'Fatal error', code: error.code, err: unreachable ? error.message : error });
+    }
     process.stderr.write(`blockwire: ${error.message}\n`);
-    if (!(error instanceof ConfigError)) logger.error({ msg: 'Fatal error', code: error.code, err: error });
     process.exit(error instanceof ConfigError ? 2 : 1);
   }
   process.stderr.write(
@@ -20,6 +31,13 @@ function fail(error: unknown): never {
 
 try {
   const commandLine = parseCommandLine(process.argv.slice(2));
+  setLogFormat(
+    resolveLogFormat({
+      flag: commandLine.logFormat,
+      env: process.env.LOG_FORMAT,
+      isTTY: process.stdout.isTTY === true,
+    }),
+  );
   if (commandLine.command === 'help') {
     process.stdout.write(`${usage}\n`);
   } else {

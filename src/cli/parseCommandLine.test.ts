@@ -20,6 +20,19 @@ describe('parseCommandLine', () => {
     });
   });
 
+  it('takes --log-format for any command', () => {
+    expect(parseCommandLine(['start', '--role', 'process', '--log-format', 'json'], {})).toEqual({
+      command: 'start',
+      roles: ['process'],
+      configPath: 'blockwire.yaml',
+      logFormat: 'json',
+    });
+    expect(parseCommandLine(['dev', '--log-format=pretty'], {})).toMatchObject({
+      command: 'dev',
+      logFormat: 'pretty',
+    });
+  });
+
   it('names the bad role', () => {
     expect(() => parseCommandLine(['start', '--role', 'ingester'], {})).toThrow(
       '--role must be all, ingest, process or gateway. Got ingester.',

@@ -5,8 +5,8 @@ import type { RoleName } from '../shared/role.ts';
 /** Roles a `start` command can run. */
 export type Role = RoleName;
 
-/** A parsed command line. */
-export type CommandLine =
+/** A command with its own options. */
+type Command =
   | { command: 'start'; roles: Role[]; configPath: string }
   | { command: 'dev'; configPath: string | undefined; traffic: boolean }
   | { command: 'schema-print'; configPath: string; out: string | undefined; check: string | undefined }
@@ -14,6 +14,9 @@ export type CommandLine =
   | { command: 'config-check'; configPath: string }
   | { command: 'demo'; rpcHttp: string }
   | { command: 'help' };
+
+/** A parsed command line: the command, plus `--log-format` when given (checked by resolveLogFormat). */
+export type CommandLine = Command & { logFormat?: string };
 
 /** Usage text printed by `blockwire help` and on a usage error. */
 export const usage = `Usage: blockwire <command> [options]
@@ -25,6 +28,10 @@ Commands:
   rebuild [--config FILE]                                       delete the epoch marker: running processors wipe the projection and replay Kafka
   config check [--config FILE]                                  validate a config file
   demo   --rpc URL                                              deploy the demo contracts on a fresh dev chain and send traffic
+
+Options of every command:
+  --log-format json|pretty   log lines as JSON (one object per line) or readable; default: readable on a
+                             terminal, JSON otherwise (pipes, files, log collectors). Also LOG_FORMAT.
 
 The config file defaults to $BLOCKWIRE_CONFIG, else ./blockwire.yaml.`;
 
@@ -44,8 +51,25 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       'no-traffic': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       rpc: { type: 'string' },
+      'log-format': { type: 'string' },
     },
   });
+  const command = parseCommand(values, positionals, env);
+  const logFormat = values['log-format'];
+  return logFormat === undefined ? command : { ...command, logFormat };
+}
+
+type ParsedOptions = {
+  role?: string[] | undefined;
+  config?: string | undefined;
+  out?: string | undefined;
+  check?: string | undefined;
+  'no-traffic'?: boolean | undefined;
+  help?: boolean | undefined;
+  rpc?: string | undefined;
+};
+
+function parseCommand(values: ParsedOptions, positionals: string[], env: NodeJS.ProcessEnv): Command {
   const defaultConfig = env.BLOCKWIRE_CONFIG ?? 'blockwire.yaml';
   const [command, sub] = positionals;
   if (values.help || command === undefined || command === 'help') return { command: 'help' };

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig } from '../shared/config/index.ts';
+import type { ReadinessReport } from '../shared/role.ts';
 import { runRoles } from './runRoles.ts';
 import { startDemoTraffic } from './startDemoTraffic.ts';
 import { writeDevConfig } from './writeDevConfig.ts';
@@ -10,6 +11,57 @@ import { writeDevConfig } from './writeDevConfig.ts';
 export type RunDevParameters = { configPath: string | undefined; traffic: boolean; logger: Logger };
 
 const confirmations = 2;
+
+/** How long the banner waits for every role to be ready before it is printed anyway. */
+const readyWaitMs = 120_000;
+
+/**
+ * Resolves once every role is ready (what `/readyz` answers), so the banner is the last line of a
+ * healthy start: the roles' start-up lines (topics, consumer group, rebuild) come before it. Resolves
+ * false when they are not ready within {@link readyWaitMs} or the command stops.
+ */
+async function waitUntilReady(
+  readiness: () => Promise<ReadinessReport>,
+  stopped: AbortSignal,
+): Promise<boolean> {
+  const giveUpAt = Date.now() + readyWaitMs;
+  while (!stopped.aborted && Date.now() < giveUpAt) {
+    if ((await readiness()).ready) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
+
+/** The lines `blockwire dev` prints once everything runs. */
+function banner({
+  gatewayUrl,
+  configPath,
+  ready,
+}: {
+  gatewayUrl: string | undefined;
+  configPath: string;
+  ready: boolean;
+}): string {
+  const base = gatewayUrl?.replace(/\/graphql$/, '') ?? '';
+  return [
+    '',
+    ready
+      ? 'blockwire is running.'
+      : `blockwire is running, but not every role is ready yet: see ${base}/readyz.`,
+    `  GraphiQL:   ${base}/graphql`,
+    `  Dashboard:  ${base}/`,
+    `  Metrics:    ${base}/metrics`,
+    `  Config:     ${configPath}`,
+    '',
+    'Try this subscription in GraphiQL:',
+    '  subscription { events(filter: { chainId: 31337 }) { __typename id status cursor blockNumber eventName } }',
+    'and the state of the demo Market contract (docs/projections.md):',
+    '  subscription { Market_ListingUpdated(chainId: 31337) { listingId deleted cursor entity { seller price active } } }',
+    '',
+    'Ctrl-C stops everything this command started.',
+    '',
+  ].join('\n');
+}
 
 /**
  * `blockwire dev`: brings up what is missing of Kafka, Redis and the Hardhat chain, deploys the demo
@@ -94,32 +146,19 @@ export async function runDev({ configPath, traffic, logger }: RunDevParameters):
       }
     }
     const config = loadConfig(path);
+    const stopping = new AbortController();
+    const stopped = stopping.signal;
     await runRoles({
       config,
       roles: ['ingest', 'process', 'gateway'],
       logger,
-      onStarted: ({ gatewayUrl }) => {
-        const base = gatewayUrl?.replace(/\/graphql$/, '') ?? '';
-        process.stdout.write(
-          [
-            '',
-            'blockwire is running.',
-            `  GraphiQL:   ${base}/graphql`,
-            `  Dashboard:  ${base}/`,
-            `  Metrics:    ${base}/metrics`,
-            `  Config:     ${path}`,
-            '',
-            'Try this subscription in GraphiQL:',
-            '  subscription { events(filter: { chainId: 31337 }) { __typename id status cursor blockNumber eventName } }',
-            'and the state of the demo Market contract (docs/projections.md):',
-            '  subscription { Market_ListingUpdated(chainId: 31337) { listingId deleted cursor entity { seller price active } } }',
-            '',
-            'Ctrl-C stops everything this command started.',
-            '',
-          ].join('\n'),
-        );
+      onStarted: ({ gatewayUrl, readiness }) => {
+        void waitUntilReady(readiness, stopped).then((ready) => {
+          if (!stopped.aborted) process.stdout.write(banner({ gatewayUrl, configPath: path, ready }));
+        });
       },
       onShutdown: async () => {
+        stopping.abort();
         await stopTraffic?.();
         stopTraffic = undefined;
         await stack.stop();

@@ -1,7 +1,13 @@
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../shared/config/index.ts';
 import { collectProcessMetrics } from '../shared/metrics.ts';
-import { collectReadiness, type Readiness, type Role, type RoleName } from '../shared/role.ts';
+import {
+  collectReadiness,
+  type Readiness,
+  type ReadinessReport,
+  type Role,
+  type RoleName,
+} from '../shared/role.ts';
 import { createShutdown } from '../shared/shutdown.ts';
 import { createTelemetry } from '../shared/telemetry/index.ts';
 import { startMetricsServer } from './startMetricsServer.ts';
@@ -11,8 +17,15 @@ export type RunRolesParameters = {
   config: ResolvedConfig;
   roles: RoleName[];
   logger: Logger;
-  /** Called once every role has started, with the gateway URL when the gateway runs. */
-  onStarted?: (info: { gatewayUrl: string | undefined; metricsPort: number | undefined }) => void;
+  /**
+   * Called once every role has started, with the gateway URL when the gateway runs and the readiness
+   * of every role (what `/readyz` answers).
+   */
+  onStarted?: (info: {
+    gatewayUrl: string | undefined;
+    metricsPort: number | undefined;
+    readiness: () => Promise<ReadinessReport>;
+  }) => void;
   /** Extra closers to run on shutdown after the roles stopped (e.g. the dev stack). */
   onShutdown?: () => Promise<void>;
 };
@@ -81,8 +94,9 @@ export async function runRoles({
   process.once('SIGTERM', onSignal);
   const watch = ({ name, role }: RunningRole) =>
     role.done.catch((error: unknown) => {
-      fatal ??= error;
-      logger.error({ msg: 'Role stopped with an error', role: name, err: error });
+      // The first fatal error is rethrown and reported once by the CLI; later ones are logged here.
+      if (fatal === undefined) fatal = error;
+      else logger.error({ msg: 'Role stopped with an error', role: name, err: error });
       requestStop(`${name} failed`);
     });
 
@@ -114,9 +128,10 @@ export async function runRoles({
     await shutdown.shutdown('start failed');
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    throw error;
+    // A role that failed in the background while a later one was starting failed first.
+    throw fatal ?? error;
   }
-  onStarted?.({ gatewayUrl, metricsPort: servedMetricsPort });
+  onStarted?.({ gatewayUrl, metricsPort: servedMetricsPort, readiness: readinessReport });
   const reason = await stopRequested;
   await shutdown.shutdown(reason);
   process.off('SIGINT', onSignal);

@@ -1,11 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDashboardHandler } from '../dashboard/index.ts';
+import { abortable } from '../shared/abortable.ts';
 import type { ResolvedConfig } from '../shared/config/index.ts';
-import { BaseError, RedisError } from '../shared/errors/index.ts';
+import { dependencyUnreachableError } from '../shared/dependency.ts';
+import { BaseError } from '../shared/errors/index.ts';
+import { logConnectionErrors } from '../shared/logConnectionErrors.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { collectProcessMetrics } from '../shared/metrics.ts';
 import { createRedis } from '../shared/redis.ts';
+import { withRetry } from '../shared/retry.ts';
 import { collectReadiness, type Readiness, type ReadinessReport, type Role } from '../shared/role.ts';
 import type { GatewayServices } from './context.ts';
 import { createChannelHub } from './pubsub/channelHub.ts';
@@ -74,6 +78,40 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     void gateway.stop();
   }
 
+  /**
+   * Pings both connections until they answer, for at most `connectTimeoutMs` (0: forever); then
+   * closes them and throws the one-line REDIS_UNREACHABLE error every role stops with.
+   */
+  async function waitForRedis(
+    clients: ReturnType<typeof createRedis>[],
+    lastConnectionError: () => string | undefined,
+  ): Promise<void> {
+    const timeoutMs = config.connectTimeoutMs;
+    const deadline = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : new AbortController().signal;
+    let lastError: unknown;
+    try {
+      await withRetry(() => abortable(Promise.all(clients.map((client) => client.ping())), deadline), {
+        retries: Number.POSITIVE_INFINITY,
+        initialDelayMs: 200,
+        maxDelayMs: 2_000,
+        shouldRetry: (error) => {
+          lastError = error;
+          return true;
+        },
+        signal: deadline,
+      });
+    } catch {
+      for (const client of clients) client.disconnect();
+      throw dependencyUnreachableError({
+        role: 'gateway',
+        kind: 'redis',
+        endpoint: config.redis.url,
+        timeoutMs,
+        lastError: lastConnectionError() ?? (lastError instanceof Error ? lastError.message : undefined),
+      });
+    }
+  }
+
   async function readiness(): Promise<Readiness> {
     if (!services || stopping) return { ready: false, reason: stopping ? 'stopping' : 'not started' };
     return gatewayReadiness(services);
@@ -90,21 +128,13 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       collectProcessMetrics();
       const redis = createRedis({ url: config.redis.url, options: { maxRetriesPerRequest: 3 } });
       const subscriber = createRedis({ url: config.redis.url });
-      for (const [name, client] of [
-        ['command', redis],
-        ['subscriber', subscriber],
-      ] as const) {
-        client.on('error', (error) =>
-          logger.warn({ msg: 'Redis connection error', connection: name, err: error }),
-        );
-      }
-      try {
-        await Promise.all([redis.ping(), subscriber.ping()]);
-      } catch (error) {
-        redis.disconnect();
-        subscriber.disconnect();
-        throw new RedisError('Gateway cannot reach Redis', { cause: error, retriable: true });
-      }
+      const lastErrors = (
+        [
+          ['command', redis],
+          ['subscriber', subscriber],
+        ] as const
+      ).map(([name, client]) => logConnectionErrors({ client, logger, fields: { connection: name } }));
+      await waitForRedis([redis, subscriber], () => lastErrors.map((last) => last()).find(Boolean));
       services = {
         config,
         keyPrefix: config.redis.keyPrefix,

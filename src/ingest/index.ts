@@ -1,12 +1,14 @@
 import { hostname } from 'node:os';
 import type { Admin } from 'kafkajs';
+import { createPublicClient, http } from 'viem';
 import { topicNames } from '../domain/index.ts';
 import { abortable } from '../shared/abortable.ts';
 import type { ResolvedConfig } from '../shared/config/index.ts';
-import { createDependency, startProbes } from '../shared/dependency.ts';
+import { createDependency, type StartupTarget, startProbes, watchStartup } from '../shared/dependency.ts';
 import { BaseError, KafkaError } from '../shared/errors/index.ts';
 import { isKafkaRetriable } from '../shared/isKafkaRetriable.ts';
 import { blockwireTopics, createKafka, ensureTopics } from '../shared/kafka.ts';
+import { logConnectionErrors } from '../shared/logConnectionErrors.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { createRedis } from '../shared/redis.ts';
 import { withRetry } from '../shared/retry.ts';
@@ -23,6 +25,12 @@ export type CreateIngestParameters = {
   lockTtlMs?: number;
   /** How often Kafka and Redis are probed for readiness. Default 1000 ms. */
   probeIntervalMs?: number;
+  /**
+   * How long Kafka, Redis and each chain's RPC may take to answer once at start before the role
+   * stops (`done` rejects with a `*_UNREACHABLE` error naming the endpoint). Default: the config's
+   * `connectTimeoutMs`; 0 waits forever.
+   */
+  connectTimeoutMs?: number;
 };
 
 /**
@@ -34,6 +42,13 @@ export interface Ingest extends Role {
   readiness(): Readiness;
 }
 
+/** The innermost cause's message (`connect ECONNREFUSED …`): shorter than viem's, and without the URL. */
+function innermostMessage(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}
+
 /** Creates the ingest role; see {@link Ingest}. */
 export function createIngest({
   config,
@@ -41,6 +56,7 @@ export function createIngest({
   instanceId = `${hostname()}:${process.pid}`,
   lockTtlMs: lockTtlOption,
   probeIntervalMs = 1_000,
+  connectTimeoutMs = config.connectTimeoutMs,
 }: CreateIngestParameters): Ingest {
   const logger = parentLogger ?? createLogger('ingest');
   const lockTtlMs = lockTtlOption ?? config.ingest.lockTtlMs;
@@ -51,11 +67,24 @@ export function createIngest({
     logger,
   });
   const redis = createRedis({ url: config.redis.url, options: { maxRetriesPerRequest: 2 } });
-  redis.on('error', (error) => logger.warn({ msg: 'Redis connection error', err: error.message }));
+  const lastRedisError = logConnectionErrors({ client: redis, logger });
   const dependencies = {
     kafka: createDependency('Kafka', 'Kafka is unreachable'),
     redis: createDependency('Redis', 'Redis is unavailable'),
   };
+  // Asked once at start (eth_chainId) until it answers, so an unreachable node stops the role even on
+  // a standby that would not call it until it takes over; the chain loops report later outages.
+  const rpcChecks = config.chains.map((chain, index) => ({
+    client: createPublicClient({ transport: http(chain.rpc.http, { retryCount: 0, timeout: 10_000 }) }),
+    target: {
+      kind: 'rpc',
+      dependency: createDependency('RPC', 'the RPC does not answer'),
+      endpoint: chain.rpc.http,
+      chain: { chainId: chain.chainId, index },
+    } satisfies StartupTarget,
+  }));
+  let startupFailure: BaseError | undefined;
+  let stopStartupWatch: () => void = () => {};
   const controller = new AbortController();
   let settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
   const done = new Promise<void>((resolve, reject) => {
@@ -67,6 +96,7 @@ export function createIngest({
   let stopProbes: () => void = () => {};
 
   const close = async () => {
+    stopStartupWatch();
     stopProbes();
     await admin?.disconnect().catch(() => {});
     redis.disconnect();
@@ -152,6 +182,15 @@ export function createIngest({
       stopProbes = startProbes(
         [
           { dependency: dependencies.redis, call: () => redis.ping() },
+          ...rpcChecks.map(({ client, target }) => ({
+            dependency: target.dependency,
+            call: () =>
+              target.dependency.answered()
+                ? undefined
+                : client.getChainId().catch((error: unknown) => {
+                    throw new Error(innermostMessage(error));
+                  }),
+          })),
           {
             dependency: dependencies.kafka,
             call: () => (stage === 'running' ? connected.describeCluster() : undefined),
@@ -159,6 +198,24 @@ export function createIngest({
         ],
         probeIntervalMs,
       );
+      stopStartupWatch = watchStartup({
+        role: 'ingest',
+        timeoutMs: connectTimeoutMs,
+        targets: [
+          { kind: 'kafka', dependency: dependencies.kafka, endpoint: config.kafka.brokers.join(',') },
+          {
+            kind: 'redis',
+            dependency: dependencies.redis,
+            endpoint: config.redis.url,
+            lastError: lastRedisError,
+          },
+          ...rpcChecks.map(({ target }) => target),
+        ],
+        onUnreachable: (error) => {
+          startupFailure = error;
+          controller.abort(error);
+        },
+      });
       let firstAttempt: () => void = () => {};
       const attempted = new Promise<void>((resolve) => {
         firstAttempt = resolve;
@@ -167,10 +224,12 @@ export function createIngest({
       running.then(
         async () => {
           await close();
-          settle?.resolve();
+          if (startupFailure) settle?.reject(startupFailure);
+          else settle?.resolve();
         },
         async (error: unknown) => {
           await close();
+          if (startupFailure) return settle?.reject(startupFailure);
           if (controller.signal.aborted && stage === 'stopping') return settle?.resolve();
           const fatal =
             error instanceof BaseError

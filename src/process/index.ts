@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ResolvedConfig } from '../shared/config/index.ts';
-import { createDependency } from '../shared/dependency.ts';
-import { RedisError } from '../shared/errors/index.ts';
+import { createDependency, watchStartup } from '../shared/dependency.ts';
+import { type BaseError, RedisError } from '../shared/errors/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createRedis } from '../shared/redis.ts';
 import type { Readiness, Role } from '../shared/role.ts';
@@ -76,6 +76,10 @@ export function createProcessor(parameters: CreateProcessorParameters): Processo
     redis: createDependency('Redis', 'Redis is unavailable'),
   };
   const redis = createProcessorRedis(settings);
+  let lastRedisError: string | undefined;
+  redis.on('error', (error: Error) => {
+    lastRedisError = error.message;
+  });
   const epochs: EpochManager = createEpochManager({
     redis,
     keyPrefix: settings.keyPrefix,
@@ -103,6 +107,8 @@ export function createProcessor(parameters: CreateProcessorParameters): Processo
   let rebuild: RebuildProgress | undefined;
   let lifecycle: ConsumerLifecycle | undefined;
   let stopWatching: () => void = () => {};
+  let stopStartupWatch: () => void = () => {};
+  let startupFailure: BaseError | undefined;
   let settle: { resolve: () => void; reject: (error: unknown) => void } = {
     resolve: () => {},
     reject: () => {},
@@ -146,6 +152,7 @@ export function createProcessor(parameters: CreateProcessorParameters): Processo
   }
 
   async function closeConnections(): Promise<void> {
+    stopStartupWatch();
     stopWatching();
     await lifecycle?.stop();
     await sideConsumers?.stop();
@@ -169,14 +176,38 @@ export function createProcessor(parameters: CreateProcessorParameters): Processo
           if (phase && 'group' in phase) await rebuild?.check(phase.group, phase.epoch);
         },
       });
+      // Kafka and Redis must each answer once within connectTimeoutMs, or the processor stops saying
+      // which one did not (later outages are retried and shown by readiness).
+      stopStartupWatch = watchStartup({
+        role: 'process',
+        timeoutMs: config.connectTimeoutMs,
+        targets: [
+          { kind: 'kafka', dependency: dependencies.kafka, endpoint: config.kafka.brokers.join(',') },
+          {
+            kind: 'redis',
+            dependency: dependencies.redis,
+            endpoint: config.redis.url,
+            lastError: () => lastRedisError,
+          },
+        ],
+        onUnreachable: (error) => {
+          startupFailure = error;
+          stage = 'stopping';
+          stopController.abort(error);
+          void closeConnections().then(() => settle.reject(error));
+        },
+      });
       let firstAttempt: () => void = () => {};
       const attempted = new Promise<void>((resolve) => {
         firstAttempt = resolve;
       });
       const running = run(firstAttempt);
       running.then(
-        () => settle.resolve(),
+        () => {
+          if (!startupFailure) settle.resolve();
+        },
         async (error: unknown) => {
+          if (startupFailure) return;
           if (stopController.signal.aborted) return settle.resolve();
           stage = 'stopping';
           stopController.abort(error);

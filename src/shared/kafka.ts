@@ -1,6 +1,7 @@
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { topicNames } from '../domain/index.ts';
+import { kafkaLogSeverity } from './kafkaLogSeverity.ts';
 import { createLogger } from './logger.ts';
 
 /** Parameters of {@link createKafka}. */
@@ -12,31 +13,10 @@ export type CreateKafkaParameters = {
   options?: Partial<KafkaConfig>;
 };
 
-const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
 /**
- * Whether a kafkajs log line reports a broker answer that is part of normal operation and that kafkajs
- * retries: the transaction coordinator completes a commit after answering EndTxn (it writes the
- * transaction markers then), and answers CONCURRENT_TRANSACTIONS to an AddPartitionsToTxn of the next
- * transaction that arrives meanwhile, so back-to-back transactions (a backfill) meet it often.
- * kafkajs logs the answer and its retry at error level; a send that still fails after the retries
- * reaches the caller as an error and is reported there.
+ * A kafkajs client whose log lines go through pino, at the level {@link kafkaLogSeverity} picks (the
+ * retried warm-up answers of a fresh broker at debug).
  */
-function isRetriedBrokerAnswer(entry: { message: string; error?: unknown }): boolean {
-  const retryLine =
-    entry.message.startsWith('Response AddPartitionsToTxn') ||
-    entry.message.startsWith('Failed to send messages:');
-  return (
-    retryLine && /concurrent operation on the same transaction/i.test(`${entry.message} ${entry.error ?? ''}`)
-  );
-}
-
-/** A kafkajs client whose log lines go through pino (one JSON object per line). */
 export function createKafka({
   brokers,
   clientId = 'blockwire',
@@ -52,8 +32,7 @@ export function createKafka({
       () =>
       ({ level, log: entry }) => {
         const { message, ...rest } = entry;
-        const severity = isRetriedBrokerAnswer(entry) ? 'debug' : (levels[level] ?? 'info');
-        log[severity]({ msg: message, ...rest });
+        log[kafkaLogSeverity(level, entry)]({ msg: message, ...rest });
       },
     ...options,
   });

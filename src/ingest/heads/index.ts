@@ -54,12 +54,18 @@ export function createHeadWatcher({
       })({ retryCount: 0 }).value
     : undefined;
 
+  let degraded = false;
   const setHealthy = (value: boolean, reason: string) => {
     if (healthy === value) return;
     healthy = value;
     ingestMetrics.headsMode.set({ chain_id: chain }, value ? 1 : 0);
-    if (value) logger.info({ msg: 'Heads over WebSocket', chain_id: chainId });
-    else logger.warn({ msg: 'Polling heads over HTTP', chain_id: chainId, reason });
+    if (value) {
+      // The first WebSocket head is the expected start (debug); a recovery after polling is news.
+      logger[degraded ? 'info' : 'debug']({ msg: 'Heads over WebSocket', chain_id: chainId });
+    } else {
+      degraded = true;
+      logger.warn({ msg: 'Polling heads over HTTP', chain_id: chainId, reason });
+    }
   };
 
   const notify = () => {

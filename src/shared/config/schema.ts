@@ -354,6 +354,14 @@ export const configSchema = z
       .describe(
         'OpenTelemetry tracing: one trace per published Kafka transaction, from the ingestor through the processor to the gateway delivery (W3C trace context in Kafka headers and channel messages).',
       ),
+    connectTimeoutMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(30_000)
+      .describe(
+        'How long a role waits at start for each of its dependencies (Kafka, Redis, the chain RPC) to answer once, retrying meanwhile. A dependency that never answered by then stops the process with one line naming the role, the endpoint (without credentials) and what to check. 0 waits forever. Outages after start are retried and reported by /readyz, whatever this is.',
+      ),
   })
   .strict();
 
