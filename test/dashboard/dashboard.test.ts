@@ -263,6 +263,35 @@ describe('blockwire dev with the dashboard', () => {
     }
   }, 300_000);
 
+  it('starts cleanly: no error-level line, and the ready banner is the last start-up output', async () => {
+    const bannerEnd = /^Ctrl-C stops everything this command started\.$/;
+    await dev.waitForLine(bannerEnd, 30_000);
+    const lines = dev.output().split('\n');
+    const end = lines.findIndex((line) => bannerEnd.test(line));
+    expect(lines.slice(0, end), 'the banner says every role is ready').toContain('blockwire is running.');
+    // Not a TTY: one JSON object per log line.
+    const logs = (from: number, to?: number) =>
+      lines
+        .slice(from, to)
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(
+      logs(0, end).filter((line) => line.level >= 50),
+      'no error-level line on a healthy start',
+    ).toEqual([]);
+    // By now (after the other tests) any late start-up line would have arrived; demo traffic and
+    // reorg lines after the banner are expected.
+    const startup = [
+      'Role started',
+      'Gateway listening',
+      'Following heads',
+      'Consuming events.confirmed',
+      'Rebuild complete: caught up with events.confirmed',
+    ];
+    expect(logs(end + 1).filter((line) => startup.includes(line.msg))).toEqual([]);
+    expect(logs(end + 1).filter((line) => line.level >= 50)).toEqual([]);
+  });
+
   it('stops everything it started on Ctrl-C: no process and no port left', async () => {
     expect(await isPortOpen(port)).toBe(true);
     expect(await isPortOpen(hardhatPort)).toBe(true);

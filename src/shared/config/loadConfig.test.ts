@@ -115,6 +115,22 @@ describe('parseConfig', () => {
     expect(config.kafka.brokers).toEqual(['localhost:9092']);
   });
 
+  it('splits a comma-separated KAFKA_BROKERS into brokers, and names a bad one', () => {
+    const config = parseConfig({
+      raw: raw({ root: { kafka: { brokers: ['${KAFKA_BROKERS}'] } } }),
+      baseDir: '.',
+      env: { KAFKA_BROKERS: 'k1:9092, k2:9092,k3:9092' },
+    });
+    expect(config.kafka.brokers).toEqual(['k1:9092', 'k2:9092', 'k3:9092']);
+    expect(() =>
+      parseConfig({
+        raw: raw({ root: { kafka: { brokers: ['${KAFKA_BROKERS}'] } } }),
+        baseDir: '.',
+        env: { KAFKA_BROKERS: 'k1:9092,k2' },
+      }),
+    ).toThrow(/kafka\.brokers\[1\] must be host:port/);
+  });
+
   it('names an unset environment variable and where it is used', () => {
     expect(() =>
       parseConfig({ raw: raw({ root: { redis: { url: '${REDIS_URL}' } } }), baseDir: '.', env: {} }),

@@ -101,9 +101,27 @@ export const configSchema = z
     kafka: z
       .object({
         brokers: z
-          .array(z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port'))
-          .min(1, 'must list at least one broker')
-          .describe('Bootstrap brokers, `host:port`.'),
+          .preprocess(
+            // `- ${KAFKA_BROKERS}` with `KAFKA_BROKERS=a:9092,b:9092` is one item holding several
+            // brokers: the variable is comma-separated everywhere (the CLI reads it that way too).
+            (value) =>
+              Array.isArray(value)
+                ? value.flatMap((item) =>
+                    typeof item === 'string'
+                      ? item
+                          .split(',')
+                          .map((broker) => broker.trim())
+                          .filter((broker) => broker !== '')
+                      : [item],
+                  )
+                : value,
+            z
+              .array(z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port'))
+              .min(1, 'must list at least one broker'),
+          )
+          .describe(
+            'Bootstrap brokers, `host:port`. An item may hold several, comma-separated (e.g. `${KAFKA_BROKERS}` with `KAFKA_BROKERS=a:9092,b:9092`).',
+          ),
         clientId: z.string().default('blockwire').describe('Kafka client id.'),
         topicPrefix: z
           .string()
