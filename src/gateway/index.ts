@@ -48,8 +48,18 @@ export interface Gateway extends Role<{ url: string }> {
   readiness(): Promise<Readiness>;
   /** The HTTP server once listening (for embedding and diagnostics). */
   readonly httpServer: Server | undefined;
-  /** Current counts, for tests and diagnostics. */
-  stats(): { redisChannels: number; listeners: number; webSocketClients: number; renderGroups: number };
+  /**
+   * Current counts, for tests and diagnostics. `listeners` counts the subscriptions receiving live
+   * channel messages, by their own channel listener or through a render group's live fan;
+   * `sharedLive` those of them delivered by a live fan.
+   */
+  stats(): {
+    redisChannels: number;
+    listeners: number;
+    sharedLive: number;
+    webSocketClients: number;
+    renderGroups: number;
+  };
 }
 
 /** Creates the gateway role: graphql-yoga + Pothos schema from the configured ABIs on one port. */
@@ -226,12 +236,16 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       })();
       return stopping;
     },
-    stats: () => ({
-      redisChannels: services?.hub.channelCount() ?? 0,
-      listeners: services?.hub.listenerCount() ?? 0,
-      webSocketClients: ws?.clientCount() ?? 0,
-      renderGroups: ws?.groupCount() ?? 0,
-    }),
+    stats: () => {
+      const live = ws?.liveCounts() ?? { fans: 0, members: 0 };
+      return {
+        redisChannels: services?.hub.channelCount() ?? 0,
+        listeners: (services?.hub.listenerCount() ?? 0) - live.fans + live.members,
+        sharedLive: live.members,
+        webSocketClients: ws?.clientCount() ?? 0,
+        renderGroups: ws?.groupCount() ?? 0,
+      };
+    },
   };
   return gateway;
 }

@@ -29,7 +29,13 @@ afterAll(async () => {
   await t?.stop();
 });
 
-type Delivered = { id: string; cursor: string | null; resumeToken?: string; args?: Record<string, string> };
+type Delivered = {
+  id: string;
+  status?: string;
+  cursor: string | null;
+  resumeToken?: string;
+  args?: Record<string, string>;
+};
 
 const query = `subscription ($filter: EventFilter) {
   events(filter: $filter) { id cursor resumeToken ... on DemoToken_Transfer { args { from to value } } }
@@ -225,5 +231,57 @@ describe('shared rendering of identical subscriptions', () => {
     await waitUntil(() => t.gateway.stats().listeners === 0, 10_000, 'all released');
     expect(t.gateway.stats().renderGroups).toBe(0);
     one.socket.close();
+  });
+
+  it('hands subscribers to the shared live path while events stream: each gets every event after its start once, in order', async () => {
+    const text = `subscription ($after: StreamPosition) {
+      events(filter: { contracts: ["${demo.token}"] }, after: $after, includePending: true) { id status cursor }
+    }`;
+    const [start] = await transfers(1);
+    const confirmed: TestEmitted[] = [];
+    let pendingSent = 0;
+    // Each block: its transfer as PENDING (pending channel), then CONFIRMED (journal and channel).
+    const stream = (async () => {
+      for (let i = 0; i < 160; i++) {
+        const blockNumber = t.fake.nextBlock();
+        const transfer = { address: demo.token, eventName: 'Transfer', blockNumber, logIndex: 0 } as const;
+        const args = { from: alice, to: bob, value: String(i + 2) };
+        await t.fake.emit({ ...transfer, args, status: 'PENDING' });
+        pendingSent += 1;
+        confirmed.push(await t.fake.emit({ ...transfer, args }));
+      }
+    })();
+    // Subscribers join at different points of the stream: replay, buffer, then live, then the fan.
+    const subscribers: Array<{ raw: RawSocket; id: string }> = [];
+    for (let k = 0; k < 8; k++) {
+      const raw = await openRawSocket(t.wsUrl);
+      const id = k % 2 === 0 ? 'same' : `own-${k}`;
+      subscribe(raw, id, { after: start!.cursor }, text);
+      subscribers.push({ raw, id });
+      await waitUntil(() => pendingSent >= (k + 1) * 15, 20_000, 'more of the stream');
+    }
+    await stream;
+    const expected = confirmed.map((item) => item.event.id);
+    for (const { raw, id } of subscribers) {
+      await waitUntil(
+        () => received(raw, id).filter((event) => event.status === 'CONFIRMED').length >= expected.length,
+        20_000,
+        `every confirmed event on ${id}`,
+      );
+      const got = received(raw, id);
+      const confirmedIds = got.filter((event) => event.status === 'CONFIRMED').map((event) => event.id);
+      expect(confirmedIds).toEqual(expected);
+      // A PENDING arrives at most once and never after the CONFIRMED of its id.
+      const pendingIds = got.filter((event) => event.status === 'PENDING').map((event) => event.id);
+      expect(new Set(pendingIds).size).toBe(pendingIds.length);
+      for (const pendingId of pendingIds) {
+        const at = (status: string) =>
+          got.findIndex((event) => event.id === pendingId && event.status === status);
+        expect(at('PENDING')).toBeLessThan(at('CONFIRMED'));
+      }
+    }
+    // Every one of them ended on the shared path.
+    expect(t.gateway.stats()).toMatchObject({ listeners: 8, sharedLive: 8, renderGroups: 1 });
+    for (const { raw } of subscribers) raw.socket.close();
   });
 });

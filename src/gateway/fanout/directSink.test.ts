@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { ChainEvent } from '../../domain/index.ts';
@@ -5,6 +6,7 @@ import type { Logger } from '../../shared/logger.ts';
 import type { EventNode } from '../stream/eventNode.ts';
 import { createDirectSink } from './directSink.ts';
 import type { RenderGroup } from './renderGroup.ts';
+import { encodeTextFrame } from './webSocketFrame.ts';
 
 type Sent = { frame: string; done: (error?: Error) => void };
 
@@ -20,6 +22,7 @@ function fakeSocket() {
 }
 
 const logger = { error: () => undefined } as unknown as Logger;
+const frame = (text: string) => encodeTextFrame([Buffer.from(text)]);
 const node = (id: string): EventNode => ({ event: { id } as ChainEvent, cursor: null, resumeToken: null });
 
 describe('direct sink', () => {
@@ -30,7 +33,8 @@ describe('direct sink', () => {
       release = resolve;
     });
     const group: RenderGroup = {
-      frame: (n) => (n.event.id === 'a' ? slow.then(() => Buffer.from('A')) : Buffer.from(n.event.id)),
+      frame: (n) => (n.event.id === 'a' ? slow.then(() => frame('A')) : frame(n.event.id)),
+      isShared: () => false,
     };
     const sink = createDirectSink({ socket, id: '1', group, logger });
     sink.send(node('a'), undefined);
@@ -54,10 +58,11 @@ describe('direct sink', () => {
     });
     const group: RenderGroup = {
       frame: (n) => {
-        if (n.event.id === 'a') return slow.then(() => Buffer.from('A'));
+        if (n.event.id === 'a') return slow.then(() => frame('A'));
         if (n.event.id === 'bad') throw new Error('boom');
         return Promise.reject(new Error('async boom'));
       },
+      isShared: () => false,
     };
     const sink = createDirectSink({ socket, id: '1', group, logger });
     sink.send(node('a'), undefined);
@@ -70,5 +75,39 @@ describe('direct sink', () => {
     expect(sent.map((item) => item.frame)).toEqual(['A']);
     sent[0]!.done();
     expect(sink.backlog()).toBe(0);
+  });
+
+  it('writes rendered frames as they are to the connection under the socket, in order with ws', () => {
+    const { socket, sent } = fakeSocket();
+    const written: Buffer[] = [];
+    const connection = {
+      write: (chunk: Buffer, done: () => void) => {
+        written.push(chunk);
+        done();
+        return true;
+      },
+    } as unknown as Duplex;
+    const frames = new Map([
+      ['a', frame('A')],
+      ['b', frame('B'.repeat(70_000))],
+    ]);
+    const group: RenderGroup = { frame: (n) => frames.get(n.event.id)!, isShared: () => true };
+    (socket as { extensions: string }).extensions = '';
+    const sink = createDirectSink({ socket, connection, id: '1', group, logger });
+    sink.send(node('a'), undefined);
+    sink.send(node('b'), undefined);
+    expect(sent).toEqual([]);
+    expect(written).toEqual([frames.get('a'), frames.get('b')]);
+    expect(sink.backlog()).toBe(0);
+  });
+
+  it('hands ws the payload when an extension was negotiated on the socket', () => {
+    const { socket, sent } = fakeSocket();
+    const connection = { write: () => true } as unknown as Duplex;
+    const group: RenderGroup = { frame: () => frame('A'), isShared: () => true };
+    (socket as { extensions: string }).extensions = 'permessage-deflate';
+    const sink = createDirectSink({ socket, connection, id: '1', group, logger });
+    sink.send(node('a'), undefined);
+    expect(sent.map((item) => item.frame)).toEqual(['A']);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChainEvent } from '../../domain/index.ts';
 import type { EventNode } from '../stream/eventNode.ts';
 import { createRenderGroup, type FramePrefix } from './renderGroup.ts';
+import { textFramePayload } from './webSocketFrame.ts';
 
 const event = { id: '31337:0xb:1', chainId: 31337 } as unknown as ChainEvent;
 
@@ -29,7 +30,7 @@ function countingGroup(withToken: boolean) {
   return { group, calls };
 }
 
-const frameText = (frame: Buffer | Promise<Buffer>) => String(frame as Buffer);
+const frameText = (frame: Buffer | Promise<Buffer>) => String(textFramePayload(frame as Buffer));
 
 describe('render group', () => {
   it('executes a shared message once for every subscriber and frames it with each operation id', () => {
@@ -83,10 +84,10 @@ describe('render group', () => {
       group.frame(node('rt1.x'), shared, prefix('2')),
     ]);
     expect(calls).toHaveLength(1);
-    expect(JSON.parse(String(first)).payload).toEqual({
+    expect(JSON.parse(frameText(first)).payload).toEqual({
       data: null,
       errors: [{ message: 'Unexpected error.' }],
     });
-    expect(JSON.parse(String(second)).id).toBe('2');
+    expect(JSON.parse(frameText(second)).id).toBe('2');
   });
 });

@@ -1,5 +1,6 @@
 import type { ExecutionResult } from '../graphqlJs.ts';
 import type { EventNode } from '../stream/eventNode.ts';
+import { encodeTextFrame } from './webSocketFrame.ts';
 
 /** Executes an operation's selection on one event: a result, or a promise of one. */
 export type ExecuteEvent = (node: EventNode) => ExecutionResult | Promise<ExecutionResult>;
@@ -10,12 +11,18 @@ export type FramePrefix = { text: string; bytes: Buffer };
 /** Renders events for every subscriber of one identical operation (document, operation, variables). */
 export type RenderGroup = {
   /**
-   * The graphql-ws `next` frame (UTF-8) carrying this event's result. Events of the same `shared`
+   * The WebSocket text frame (see `webSocketFrame.ts`) of the graphql-ws `next` message carrying
+   * this event's result. Events of the same `shared`
    * channel message are executed and serialized once per distinct resume token the selection read
    * (once in all when it did not read `resumeToken`), and subscribers with the same operation id
    * share the frame itself; replayed events (`shared` undefined) are rendered every time.
    */
   frame(node: EventNode, shared: object | undefined, prefix: FramePrefix): Buffer | Promise<Buffer>;
+  /**
+   * Whether the channel message's rendering is the same for every subscriber (its selection did not
+   * read the resume token): then subscribers with the same operation id share one frame.
+   */
+  isShared(shared: object): boolean;
 };
 
 /** Parameters of {@link createRenderGroup}. */
@@ -38,7 +45,7 @@ const sharedFramesPerEvent = 16;
 function frameOf(rendered: Rendered, prefix: FramePrefix): Buffer {
   const known = rendered.frames.get(prefix.text);
   if (known) return known;
-  const frame = Buffer.concat([prefix.bytes, rendered.payload, frameEnd]);
+  const frame = encodeTextFrame([prefix.bytes, rendered.payload, frameEnd]);
   if (rendered.frames.size < sharedFramesPerEvent) rendered.frames.set(prefix.text, frame);
   return frame;
 }
@@ -102,5 +109,6 @@ export function createRenderGroup({ execute, formatErrors }: CreateRenderGroupPa
         ? slot.then((rendered) => frameOf(rendered, prefix))
         : frameOf(slot, prefix);
     },
+    isShared: (shared) => cache.get(shared)?.plain !== undefined,
   };
 }

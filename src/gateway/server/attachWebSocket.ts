@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../../shared/logger.ts';
 import type { GatewayContext, GatewayServices, Viewer } from '../context.ts';
 import { createFanout } from '../fanout/index.ts';
@@ -38,6 +38,8 @@ export type WebSocketEndpoint = {
   clientCount(): number;
   /** Render groups with open subscriptions (identical operations share one). */
   groupCount(): number;
+  /** Live fans holding a channel listener, and the subscriptions they deliver (see `fanout/`). */
+  liveCounts(): { fans: number; members: number };
 };
 
 type Extra = SocketExtra & { viewer?: Viewer; clientKey?: string };
@@ -73,13 +75,18 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
     }),
   });
 
+  // The connection under each socket: the fan-out writes frames rendered once straight to it.
+  const connections = new WeakMap<WebSocket, Duplex>();
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path !== yoga.graphqlEndpoint) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      connections.set(ws, socket);
+      wss.emit('connection', ws, request);
+    });
   };
   server.on('upgrade', onUpgrade);
 
@@ -172,6 +179,7 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
           contextValue.delivery = fanout.delivery({
             key: JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null]),
             socket: ctx.extra.socket,
+            connection: connections.get(ctx.extra.socket),
             id,
             execute: (node) => execute({ ...args, rootValue: node }),
           });
@@ -193,6 +201,7 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
   return {
     clientCount: () => wss.clients.size,
     groupCount: () => fanout.groupCount(),
+    liveCounts: () => fanout.liveCounts(),
     async close() {
       server.off('upgrade', onUpgrade);
       for (const client of wss.clients) client.terminate();

@@ -49,7 +49,9 @@ function toNode(item: StreamItem, delivered: PositionMap, source: 'replay' | 'li
  * consumer's error carries the last cursor and the resume token of what it received.
  */
 export function createEventStream(params: EventStreamParameters): EventStream {
-  const { filter } = params;
+  const { filter, sink, hub, logger, channels } = params;
+  const createPositions = () => createStreamPositions<StreamItem>((item) => filter(item.event), isStale);
+  const joinLive = sink?.joinLive?.bind(sink);
   return createJournalStream<StreamItem, EventNode>({
     ...params,
     fromMessage: toItem,
@@ -59,7 +61,10 @@ export function createEventStream(params: EventStreamParameters): EventStream {
       const item = prepareItem(decoded.value, id, undefined, undefined);
       return item ? { ok: true, value: item } : { ok: false, reason: `invalid journal id ${id}` };
     },
-    positions: createStreamPositions<StreamItem>((item) => filter(item.event), isStale),
+    positions: createPositions(),
+    joinLive:
+      joinLive &&
+      ((member) => joinLive({ hub, logger, channels, fromMessage: toItem, createPositions, ...member })),
     toNode,
     resumeHint: (positions) => ({
       items: 'events',

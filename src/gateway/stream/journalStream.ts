@@ -50,6 +50,19 @@ export type JournalStreamParameters<I extends PositionedItem, N> = {
    * and the iterator never yields a value; it ends on `return()` or throws the closing error.
    */
   sink?: EventSink<N>;
+  /**
+   * Push mode: offers the live stream to a shared live path (see `EventSink.joinLive`), given the
+   * stream's positions, capacity and slow-consumer exit. Once it accepts, the stream stops listening
+   * and the shared path delivers; until then the stream offers again with each live message.
+   */
+  joinLive?: (member: LiveMember<I>) => boolean;
+};
+
+/** What a stream going live offers a shared live path ({@link JournalStreamParameters.joinLive}). */
+export type LiveMember<I extends PositionedItem> = {
+  positions: StreamPositions<I>;
+  capacity: number;
+  slowConsumer: () => void;
 };
 
 /** The iterator a subscription resolver returns. */
@@ -99,6 +112,9 @@ export function createJournalStream<I extends PositionedItem, N>(
   // Push mode: set once the consumer pulled (the transport registered the operation) and the
   // replay is over; from then on accepted live items go straight to the sink.
   let pushing = false;
+  // Push mode: set once a shared live path took the stream over (the stream no longer listens).
+  let joined = false;
+  let offerScheduled = false;
   const isDone = (): boolean => phase === 'done';
 
   // --- Ending ---------------------------------------------------------------------------------
@@ -166,8 +182,23 @@ export function createJournalStream<I extends PositionedItem, N>(
 
   // --- Step 2: channel messages (buffered until live) -------------------------------------------
 
+  /**
+   * Offers the live stream to the shared live path. Must run outside a channel message's dispatch:
+   * then the stream and the shared path have both handled every message dispatched so far (what
+   * the shared path relies on; a PENDING item carries no position to tell a repeat by).
+   */
+  const offerLive = (): void => {
+    offerScheduled = false;
+    if (joined || !pushing || phase !== 'live' || !params.joinLive) return;
+    if (!params.joinLive({ positions, capacity, slowConsumer })) return;
+    joined = true;
+    const current = release;
+    release = undefined;
+    current?.().catch((error) => logger.warn({ msg: 'Unsubscribe failed', err: error }));
+  };
+
   const onMessage = (message: HubMessage): void => {
-    if (phase === 'done') return;
+    if (phase === 'done' || joined) return;
     const item = params.fromMessage(message);
     if (!item) {
       logger.warn({ msg: 'Dropped a malformed channel message', channel: message.channel });
@@ -181,6 +212,11 @@ export function createJournalStream<I extends PositionedItem, N>(
     if (!positions.accept(item)) return;
     if (pushing && sink) {
       push(sink, item, 'live');
+      // After the dispatch of this message to every listener (microtasks never run inside it).
+      if (!joined && !offerScheduled && params.joinLive) {
+        offerScheduled = true;
+        queueMicrotask(offerLive);
+      }
     } else if (waiter) {
       const current = waiter;
       waiter = undefined;
@@ -292,6 +328,8 @@ export function createJournalStream<I extends PositionedItem, N>(
         if (isDone()) break;
         push(target, item, 'live');
       }
+      // A continuation of `next()`: never inside a message's dispatch.
+      offerLive();
     }
     if (isDone()) return iterator.next();
     return park();

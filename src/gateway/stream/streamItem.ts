@@ -27,9 +27,9 @@ export type StreamItem = PositionedItem & { event: ChainEvent };
 const uncounted = { replay: 0, live: 0 };
 let countScheduled = false;
 
-/** Adds one delivery to `blockwire_gateway_events_delivered_total` (within the event-loop turn). */
-export function countDelivered(source: 'replay' | 'live'): void {
-  uncounted[source] += 1;
+/** Adds deliveries to `blockwire_gateway_events_delivered_total` (within the event-loop turn). */
+export function countDelivered(source: 'replay' | 'live', count = 1): void {
+  uncounted[source] += count;
   if (countScheduled) return;
   countScheduled = true;
   setImmediate(() => {

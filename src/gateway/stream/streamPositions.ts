@@ -66,6 +66,18 @@ export type StreamPositions<I extends PositionedItem> = {
   deliver(item: I): PositionMap;
   delivered(): PositionMap;
   lastCursor(): string | null;
+  /**
+   * Whether the dedup would let the item through at `position` (ignoring the filter, changing
+   * nothing): a journaled item after it, an item without a cursor that is not stale there.
+   */
+  isAfter(item: I, position: CursorParts | undefined): boolean;
+  /** The last journal position seen per source key. */
+  seen(): ReadonlyMap<string, CursorParts>;
+  /**
+   * Takes over what another path delivered for this stream (the shared live path of a fan-out
+   * group), so that the stream's resume hint reports it.
+   */
+  adopt(delivered: PositionMap, lastCursor: string | null): void;
 };
 
 /**
@@ -100,6 +112,16 @@ export function createStreamPositions<I extends PositionedItem>(
         return false;
       }
       return filter(item);
+    },
+    isAfter(item, position) {
+      if (item.cursor !== null && item.at)
+        return position === undefined || compareCursorParts(item.at, position) > 0;
+      return !isStale?.(item, position);
+    },
+    seen: () => seen,
+    adopt(positions, cursor) {
+      delivered = positions;
+      lastCursor = cursor;
     },
     deliver(item) {
       if (item.cursor !== null) {
