@@ -56,7 +56,7 @@ export const gatewayMetrics = {
     () =>
       new Histogram({
         name: 'blockwire_gateway_delivery_latency_seconds',
-        help: 'From channel message receipt to hand-off to the subscriber transport.',
+        help: 'From channel message receipt to hand-off to the subscriber transport: per delivery, or once per message for the subscriptions of a shared live path (until its last subscriber).',
         buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
         registers: [metricsRegistry],
       }),
