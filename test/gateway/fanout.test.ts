@@ -284,4 +284,29 @@ describe('shared rendering of identical subscriptions', () => {
     expect(t.gateway.stats()).toMatchObject({ listeners: 8, sharedLive: 8, renderGroups: 1 });
     for (const { raw } of subscribers) raw.socket.close();
   });
+
+  it('shares one render group between subscribers resuming from different positions; each gets its own missed events', async () => {
+    const text = `subscription ($after: StreamPosition) {
+      events(filter: { contracts: ["${demo.token}"] }, after: $after) { id cursor resumeToken }
+    }`;
+    const history = await transfers(4);
+    const [one, two] = await Promise.all([openRawSocket(t.wsUrl), openRawSocket(t.wsUrl)]);
+    subscribe(one, 'x', { after: history[0]!.cursor }, text);
+    subscribe(two, 'x', { after: history[2]!.cursor }, text);
+    const ids = (items: TestEmitted[]) => items.map((item) => item.event.id);
+    expect((await receivedCount(one, 'x', 3)).map((event) => event.id)).toEqual(ids(history.slice(1)));
+    expect((await receivedCount(two, 'x', 1)).map((event) => event.id)).toEqual(ids(history.slice(3)));
+    expect(t.gateway.stats().renderGroups).toBe(1);
+    await waitUntil(() => t.gateway.stats().listeners === 2, 10_000, 'both live');
+
+    const live = await transfers(3);
+    const a = await receivedCount(one, 'x', 6);
+    const b = await receivedCount(two, 'x', 4);
+    expect(a.map((event) => event.id)).toEqual(ids([...history.slice(1), ...live]));
+    expect(b.map((event) => event.id)).toEqual(ids([...history.slice(3), ...live]));
+    // Same positions from here on, so the same resume token.
+    expect(a.at(-1)!.resumeToken).toBe(b.at(-1)!.resumeToken);
+    one.socket.close();
+    two.socket.close();
+  });
 });

@@ -5,6 +5,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../../shared/logger.ts';
 import type { GatewayContext, GatewayServices, Viewer } from '../context.ts';
 import { createFanout } from '../fanout/index.ts';
+import { operationKey } from '../fanout/operationKey.ts';
 import {
   type ExecutionArgs,
   type ExecutionResult,
@@ -177,7 +178,11 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
             contextValue: shared,
           };
           contextValue.delivery = fanout.delivery({
-            key: JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null]),
+            key: operationKey({
+              document,
+              operationName: payload.operationName,
+              variables: payload.variables,
+            }),
             socket: ctx.extra.socket,
             connection: connections.get(ctx.extra.socket),
             id,
