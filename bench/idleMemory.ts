@@ -9,7 +9,10 @@
  *
  * Flags: --connections N (10000) --runs R (1; medians are printed when R > 1) --clients P (2 client
  * processes sharing the N sockets) --redis URL (REDIS_URL or redis://127.0.0.1:6379) --only
- * gateway|baseline --limit MB (300: the gateway RSS the last line checks against).
+ * gateway|baseline --limit MB (300: the gateway RSS the last line checks against) --source dist|ts
+ * (dist: the gateway as it ships, compiled by `npm run build` first and run on plain Node; ts: the
+ * sources through tsx, as a checkout's CLI runs them, which costs more per closure) --skip-build
+ * (use dist/ as it is).
  * BENCH_SERVER_NODE_FLAGS adds Node flags to the measured servers (e.g.
  * "--heapsnapshot-signal=SIGUSR2" to take heap snapshots while they hold the connections);
  * BENCH_HOLD_SECONDS keeps them open that long after the measurement.
@@ -19,18 +22,19 @@
  * as live once an event published after it reached its client: events are published until every
  * client got one. The baseline's clients send the same two frames, which the bare server ignores.
  * Then the server is garbage-collected (`--expose-gc`, triggered over IPC) and its RSS read from
- * /proc; the empty figure is taken the same way before the clients connect.
+ * /proc; the empty figure is taken the same way before the clients connect. Both servers run from
+ * bench/idleMemoryServer.mjs on plain Node.
  *
  * Each side holds N sockets open: the measured server and every client process get the open-file
  * limit raised to the hard limit (`ulimit -n`) when the soft one is too low for them.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 
 const token = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
 const examplePath = fileURLToPath(new URL('../examples/blockwire.yaml', import.meta.url));
@@ -44,6 +48,8 @@ type Flags = {
   redis: string;
   only: ServerKind | undefined;
   limitMb: number;
+  source: 'dist' | 'ts';
+  build: boolean;
 };
 
 function parseFlags(argv: string[]): Flags {
@@ -62,6 +68,8 @@ function parseFlags(argv: string[]): Flags {
   const only = value('only');
   if (only !== undefined && only !== 'gateway' && only !== 'baseline')
     throw new Error(`--only must be gateway or baseline. Got ${only}.`);
+  const source = value('source') ?? 'dist';
+  if (source !== 'dist' && source !== 'ts') throw new Error(`--source must be dist or ts. Got ${source}.`);
   return {
     connections: Math.round(number('connections', 10_000)),
     runs: Math.round(number('runs', 1)),
@@ -69,12 +77,12 @@ function parseFlags(argv: string[]): Flags {
     redis: value('redis') ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     only,
     limitMb: number('limit', 300),
+    source,
+    build: !argv.includes('--skip-build'),
   };
 }
 
-// ---- child modes: the measured servers run in their own process, driven over IPC ----------------
-
-/** What a server child reports when asked: after a full GC when `--expose-gc` is on. */
+/** What a server (bench/idleMemoryServer.mjs) reports when asked, after a full GC. */
 type ServerMemory = {
   type: 'memory';
   heapUsed: number;
@@ -84,55 +92,6 @@ type ServerMemory = {
   /** Gateway: subscriptions counted live by `blockwire_gateway_active_subscriptions`. */
   subscriptions: number;
 };
-
-function collectGarbage(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  // Twice: the first pass runs finalizers that free more in the second.
-  gc?.();
-  gc?.();
-}
-
-function serveMemoryRequests(counts: () => Promise<{ connections: number; subscriptions: number }>): void {
-  process.on('message', (command: { type: string }) => {
-    if (command.type !== 'memory') return;
-    void counts().then((current) => {
-      collectGarbage();
-      const usage = process.memoryUsage();
-      process.send?.({
-        type: 'memory',
-        heapUsed: usage.heapUsed,
-        heapTotal: usage.heapTotal,
-        external: usage.external,
-        ...current,
-      } satisfies ServerMemory);
-    });
-  });
-  // The parent going away ends the server (no orphan holding ports).
-  process.once('disconnect', () => process.exit(0));
-}
-
-async function runGatewayChild(configPath: string): Promise<void> {
-  const { createGateway } = await import('../src/gateway/index.ts');
-  const { metricsRegistry } = await import('../src/shared/metrics.ts');
-  const config = JSON.parse(readFileSync(configPath, 'utf8'));
-  const gateway = createGateway({ config });
-  const { url } = await gateway.start();
-  serveMemoryRequests(async () => {
-    const gauge = await metricsRegistry.getSingleMetric('blockwire_gateway_active_subscriptions')?.get();
-    const subscriptions = (gauge?.values ?? []).reduce((sum, entry) => sum + entry.value, 0);
-    return { connections: gateway.stats().webSocketClients, subscriptions };
-  });
-  process.send?.({ type: 'ready', url: url.replace(/^http/, 'ws') });
-}
-
-async function runBaselineChild(): Promise<void> {
-  // Holds connections and nothing else: what a WebSocket costs in Node with `ws`.
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-  serveMemoryRequests(async () => ({ connections: wss.clients.size, subscriptions: 0 }));
-  const { port } = wss.address() as { port: number };
-  process.send?.({ type: 'ready', url: `ws://127.0.0.1:${port}/graphql` });
-}
 
 // ---- child mode: a share of the connections ----------------------------------------------------
 
@@ -207,6 +166,7 @@ async function runClientChild(): Promise<void> {
 
 // ---- measurement -----------------------------------------------------------------------------------
 
+const serverEntry = fileURLToPath(new URL('./idleMemoryServer.mjs', import.meta.url));
 const serverNodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const holdSeconds = Number(process.env.BENCH_HOLD_SECONDS ?? 0);
 const children = new Set<ChildProcess>();
@@ -229,8 +189,8 @@ function openFileLimits(): { soft: number; hard: number } {
  * what the child needs, it is started through `sh -c 'ulimit -n …; exec node …'` (the IPC channel
  * is inherited across exec).
  */
-function startChild(args: string[], nodeFlags: string[], openFiles: number): ChildProcess {
-  const node = [process.execPath, ...nodeFlags, '--import', 'tsx', fileURLToPath(import.meta.url), ...args];
+function startChild(nodeArgs: string[], openFiles: number): ChildProcess {
+  const node = [process.execPath, ...nodeArgs];
   const limits = openFileLimits();
   const needed = openFiles + 1_000;
   if (needed > limits.hard)
@@ -315,7 +275,7 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
   });
   await fake.markReady();
   let configPath: string | undefined;
-  const nodeFlags = ['--expose-gc', ...serverNodeFlags];
+  const serverNode = ['--expose-gc', ...serverNodeFlags];
   let server: ChildProcess;
   if (name === 'gateway') {
     const config = {
@@ -329,9 +289,13 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
     };
     configPath = join(tmpdir(), `blockwire-bench-memory-${process.pid}.json`);
     writeFileSync(configPath, JSON.stringify(config));
-    server = startChild(['--child-gateway', configPath], nodeFlags, flags.connections);
+    const modules =
+      flags.source === 'dist'
+        ? [serverEntry, 'gateway', new URL('../dist/', import.meta.url).href, '.js']
+        : ['--import', 'tsx', serverEntry, 'gateway', new URL('../src/', import.meta.url).href, '.ts'];
+    server = startChild([...serverNode, ...modules, configPath], flags.connections);
   } else {
-    server = startChild(['--child-baseline'], nodeFlags, flags.connections);
+    server = startChild([...serverNode, serverEntry, 'baseline'], flags.connections);
   }
   const { url } = await nextMessage<{ type: 'ready'; url: string }>(server, 'ready');
   await sleep(1_000);
@@ -341,7 +305,10 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
     Math.floor(flags.connections / flags.clients) + (index < flags.connections % flags.clients ? 1 : 0);
   const clients = await Promise.all(
     Array.from({ length: flags.clients }, async (_, index) => {
-      const child = startChild(['--child-client'], [], share(index));
+      const child = startChild(
+        ['--import', 'tsx', fileURLToPath(import.meta.url), '--child-client'],
+        share(index),
+      );
       await nextMessage(child, 'connected');
       return { child, live: 0 };
     }),
@@ -422,14 +389,17 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const [mode, ...rest] = process.argv.slice(2);
-  if (mode === '--child-gateway') return runGatewayChild(rest[0]!);
-  if (mode === '--child-baseline') return runBaselineChild();
+  const [mode] = process.argv.slice(2);
   if (mode === '--child-client') return runClientChild();
   const flags = parseFlags(process.argv.slice(2));
   const limits = openFileLimits();
+  if (flags.source === 'dist' && flags.build && flags.only !== 'baseline') {
+    console.log('building dist/ (npm run build) to measure the gateway as it ships');
+    const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (build.status !== 0) throw new Error(`npm run build failed (exit ${build.status})`);
+  }
   console.log(
-    `idle memory: ${flags.connections} graphql-ws connections with one events subscription each (random operation ids), in ${flags.clients} client processes, ${flags.runs} run(s); open-file limit ${limits.soft} (hard ${limits.hard})`,
+    `idle memory: ${flags.connections} graphql-ws connections with one events subscription each (random operation ids), in ${flags.clients} client processes, ${flags.runs} run(s), gateway from ${flags.source === 'dist' ? 'dist/ (compiled, plain Node)' : 'src/ through tsx'}; open-file limit ${limits.soft} (hard ${limits.hard})`,
   );
   const results: Result[] = [];
   for (let run = 1; run <= flags.runs; run++) {
