@@ -12,10 +12,12 @@ import {
   GraphQLError,
   getOperationAST,
   OperationTypeNode,
+  subscribe,
 } from '../graphqlJs.ts';
 import { gatewayMetrics } from '../metrics.ts';
 import { type Authenticate, bearerToken } from './authenticate.ts';
 import { clientKey } from './clientKey.ts';
+import type { WsInitialContext } from './createYogaServer.ts';
 import { createMaskError, withCode } from './errorPlugins.ts';
 import type { RateLimiter } from './rateLimiter.ts';
 import { type SocketExtra, serveGraphqlWs } from './serveGraphqlWs.ts';
@@ -51,6 +53,22 @@ function rejected(code: string, message: string): GraphQLError[] {
   return [new GraphQLError(message, { extensions: { code } })];
 }
 
+const onSocketClose = () => gatewayMetrics.connections.dec({ transport: 'ws' });
+
+/**
+ * The render-group key of an operation: identical query text, operation name and variables share
+ * one. The plain query text when there is neither (it is kept for the subscription anyway, so this
+ * costs no string per subscriber); a JSON array otherwise, which no valid query text starts like.
+ */
+function operationKey(query: string, operationName: string | null | undefined, variables: unknown): string {
+  const noVariables =
+    variables === undefined ||
+    variables === null ||
+    (typeof variables === 'object' && Object.keys(variables).length === 0);
+  if (!operationName && noVariables) return query;
+  return JSON.stringify([query, operationName ?? null, noVariables ? null : variables]);
+}
+
 /**
  * Serves graphql-transport-ws on the HTTP server's `/graphql` path: JWT from connection params,
  * per-client rate limit and per-connection subscription limit on `subscribe`, a frame-flood guard
@@ -65,13 +83,12 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
   const { limits } = services.config.gateway;
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
   const maskError = createMaskError(services.config.gateway.maskErrors);
-  const fanout = createFanout({
-    logger,
-    formatErrors: (result: ExecutionResult) => ({
-      ...result,
-      errors: result.errors?.map((error) => maskError(error, 'Unexpected error.') as GraphQLError),
-    }),
+  const maskGraphQLError = (error: GraphQLError) => maskError(error, 'Unexpected error.') as GraphQLError;
+  const maskResult = (result: ExecutionResult): ExecutionResult => ({
+    ...result,
+    errors: result.errors?.map(maskGraphQLError),
   });
+  const fanout = createFanout({ logger, formatErrors: maskResult });
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -97,7 +114,7 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
         socket.close(1008, 'Too many messages');
       }
     });
-    socket.once('close', () => gatewayMetrics.connections.dec({ transport: 'ws' }));
+    socket.once('close', onSocketClose);
   });
 
   const { trustProxy } = services.config.gateway;
@@ -108,8 +125,11 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
       connectionInitWaitTimeout: params.connectionInitWaitTimeout ?? 3_000,
       execute: (args) =>
         (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args) =>
-        (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      // graphql-js directly, not yoga's envelop `subscribe`: that wraps the event stream in several
+      // iterator layers (the executor's, each plugin hook's), a chain of closures and pending
+      // promises every idle subscription keeps. The one thing those layers did, masking errors, is
+      // done by `onNext` and `onError` below.
+      subscribe: (args) => subscribe(args) as never,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const token = bearerToken(params.authorization ?? params.Authorization ?? params.token);
@@ -120,6 +140,8 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
           return false;
         }
         ctx.extra.clientKey = clientKey(ctx.extra.viewer, ctx.extra.request, trustProxy);
+        // Nothing later reads the upgrade request: an idle connection need not keep its headers.
+        ctx.extra.request = undefined;
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
@@ -135,12 +157,10 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
         const key = ctx.extra.clientKey ?? clientKey(undefined, ctx.extra.request, trustProxy);
         if (!(await rateLimiter.take(key)).allowed)
           return rejected('RATE_LIMITED', 'Too many operations: slow down and retry later.');
-        const enveloped = yoga.getEnveloped({
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params: payload,
-          wsViewer: ctx.extra.viewer,
-        });
+        // The initial context becomes the operation's context, which a subscription keeps for its
+        // whole life: only what the context factory reads (see createYogaServer).
+        const initialContext: WsInitialContext = { wsViewer: ctx.extra.viewer };
+        const enveloped = yoga.getEnveloped(initialContext);
         let document: ReturnType<typeof enveloped.parse>;
         try {
           document = enveloped.parse(payload.query);
@@ -157,36 +177,39 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
         // Yoga's context factory adds `services` and `viewer` (see createYogaServer).
         const contextValue = (await enveloped.contextFactory()) as unknown as GatewayContext;
         const operation = getOperationAST(document, payload.operationName);
-        if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
-          // Execution is a pure function of the operation and the event (resolvers of streamed
-          // types read the event and shared services only), so identical operations share it. The
-          // group outlives its first subscriber: it gets a context without that one's connection.
-          const shared: GatewayContext = { services: contextValue.services, viewer: undefined };
-          const args = {
-            schema: enveloped.schema,
-            document,
-            operationName: payload.operationName,
-            variableValues: payload.variables,
-            contextValue: shared,
-          };
-          contextValue.delivery = fanout.delivery({
-            key: JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null]),
-            socket: ctx.extra.socket,
-            id,
-            execute: (node) => execute({ ...args, rootValue: node }),
-          });
-        }
-        return {
+        const base = {
           schema: enveloped.schema,
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
           contextValue,
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
+        if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
+          // Execution is a pure function of the operation and the event (resolvers of streamed
+          // types read the event and shared services only), so identical operations share it. The
+          // group outlives its first subscriber: it gets a context without that one's connection.
+          const shared: GatewayContext = { services: contextValue.services, viewer: undefined };
+          const args = { ...base, contextValue: shared };
+          contextValue.delivery = fanout.delivery({
+            key: operationKey(payload.query, payload.operationName, payload.variables),
+            socket: ctx.extra.socket,
+            id,
+            execute: (node) => execute({ ...args, rootValue: node }),
+          });
+          return base;
+        }
+        return { ...base, rootValue: { execute: enveloped.execute } };
       },
+      // Subscription results come from graphql-js unmasked (queries and mutations were masked by
+      // yoga already; masking is idempotent).
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors && result.errors.length > 0 ? maskResult(result) : undefined,
+      // An error the event stream threw, wrapped by graphql-ws (`originalError`), is masked like yoga
+      // masks it; the errors onSubscribe returned are sent as they are.
       onError: (_ctx, _id, _payload, errors) =>
-        errors.map((error) => withCode(error, 'INTERNAL_SERVER_ERROR').toJSON()),
+        errors.map((error) =>
+          (error.originalError ? maskGraphQLError(error) : withCode(error, 'INTERNAL_SERVER_ERROR')).toJSON(),
+        ),
     },
   });
 
