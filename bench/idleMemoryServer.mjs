@@ -9,6 +9,7 @@
 // It sends { type: 'ready', url } once listening and answers { type: 'memory' } with the heap
 // figures after a full GC, the open connections and the live subscriptions.
 import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import { WebSocketServer } from 'ws';
 
 function collectGarbage() {
@@ -23,6 +24,16 @@ function serveMemoryRequests(counts) {
     void counts().then((current) => {
       collectGarbage();
       const usage = process.memoryUsage();
+      if (process.env.BENCH_HEAP_SPACES)
+        process.stderr.write(
+          `heap spaces (used/size MB): ${v8
+            .getHeapSpaceStatistics()
+            .map(
+              (space) =>
+                `${space.space_name} ${(space.space_used_size / 1048576).toFixed(1)}/${(space.space_size / 1048576).toFixed(1)}`,
+            )
+            .join(', ')}\n`,
+        );
       process.send({
         type: 'memory',
         heapUsed: usage.heapUsed,

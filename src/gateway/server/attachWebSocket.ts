@@ -3,8 +3,8 @@ import type { Duplex } from 'node:stream';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../../shared/logger.ts';
-import type { GatewayContext, GatewayServices, Viewer } from '../context.ts';
-import { createFanout } from '../fanout/index.ts';
+import type { GatewayContext, GatewayDelivery, GatewayServices, Viewer } from '../context.ts';
+import { createFanout, type DirectDelivery } from '../fanout/index.ts';
 import {
   type ExecutionArgs,
   type ExecutionResult,
@@ -12,7 +12,6 @@ import {
   GraphQLError,
   getOperationAST,
   OperationTypeNode,
-  subscribe,
 } from '../graphqlJs.ts';
 import { gatewayMetrics } from '../metrics.ts';
 import { type Authenticate, bearerToken } from './authenticate.ts';
@@ -21,6 +20,7 @@ import type { WsInitialContext } from './createYogaServer.ts';
 import { createMaskError, withCode } from './errorPlugins.ts';
 import type { RateLimiter } from './rateLimiter.ts';
 import { type SocketExtra, serveGraphqlWs } from './serveGraphqlWs.ts';
+import { subscribeOperation } from './subscribeOperation.ts';
 
 /** Parameters of {@link attachWebSocket}. */
 export type AttachWebSocketParameters = {
@@ -51,6 +51,20 @@ const framesPerSecond = 500;
 function rejected(code: string, message: string): GraphQLError[] {
   gatewayMetrics.rejected.inc({ reason: code });
   return [new GraphQLError(message, { extensions: { code } })];
+}
+
+type TrackedDelivery = GatewayDelivery & { inner: DirectDelivery; opened: boolean };
+
+// One function for all deliveries (`this` is the delivery): no closure per subscription.
+function openTracked(this: TrackedDelivery) {
+  this.opened = true;
+  return this.inner.open();
+}
+
+/** The delivery, recording when a stream opens it (see subscribeOperation). */
+function trackOpened(inner: DirectDelivery): GatewayDelivery {
+  const tracked: TrackedDelivery = { inner, opened: false, open: openTracked };
+  return tracked;
 }
 
 const onSocketClose = () => gatewayMetrics.connections.dec({ transport: 'ws' });
@@ -114,7 +128,8 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
         socket.close(1008, 'Too many messages');
       }
     });
-    socket.once('close', onSocketClose);
+    // `on`, not `once`: a socket closes once, and `once` adds a wrapper function per socket.
+    socket.on('close', onSocketClose);
   });
 
   const { trustProxy } = services.config.gateway;
@@ -129,7 +144,7 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
       // iterator layers (the executor's, each plugin hook's), a chain of closures and pending
       // promises every idle subscription keeps. The one thing those layers did, masking errors, is
       // done by `onNext` and `onError` below.
-      subscribe: (args) => subscribe(args) as never,
+      subscribe: (args) => subscribeOperation(args) as never,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const token = bearerToken(params.authorization ?? params.Authorization ?? params.token);
@@ -190,12 +205,14 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
           // group outlives its first subscriber: it gets a context without that one's connection.
           const shared: GatewayContext = { services: contextValue.services, viewer: undefined };
           const args = { ...base, contextValue: shared };
-          contextValue.delivery = fanout.delivery({
-            key: operationKey(payload.query, payload.operationName, payload.variables),
-            socket: ctx.extra.socket,
-            id,
-            execute: (node) => execute({ ...args, rootValue: node }),
-          });
+          contextValue.delivery = trackOpened(
+            fanout.delivery({
+              key: operationKey(payload.query, payload.operationName, payload.variables),
+              socket: ctx.extra.socket,
+              id,
+              execute: (node) => execute({ ...args, rootValue: node }),
+            }),
+          );
           return base;
         }
         return { ...base, rootValue: { execute: enveloped.execute } };

@@ -117,7 +117,8 @@ export function serveGraphqlWs<E extends SocketExtra>({
       { socket, request } as E,
     );
 
-    socket.once('close', (code, reason) => {
+    // `on`, not `once`: a socket closes once, and `once` adds a wrapper function per socket.
+    socket.on('close', (code, reason) => {
       awaitingPong.delete(socket);
       void closed(code, String(reason));
     });
