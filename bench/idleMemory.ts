@@ -15,7 +15,8 @@
  * (use dist/ as it is).
  * BENCH_SERVER_NODE_FLAGS adds Node flags to the measured servers (e.g.
  * "--heapsnapshot-signal=SIGUSR2" to take heap snapshots while they hold the connections);
- * BENCH_HOLD_SECONDS keeps them open that long after the measurement.
+ * BENCH_HOLD_SECONDS keeps them open that long after the measurement; BENCH_GATEWAY_DIST=<dir> measures
+ * another compiled build (e.g. a previous commit's `dist/`) instead of this checkout's.
  *
  * Every client does what a graphql-ws client does: `connection_init`, then on `connection_ack` one
  * `subscribe` with a random operation id (graphql-ws clients use random UUIDs). A subscription counts
@@ -32,8 +33,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 
 const token = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
@@ -166,6 +167,10 @@ async function runClientChild(): Promise<void> {
 
 // ---- measurement -----------------------------------------------------------------------------------
 
+// BENCH_GATEWAY_DIST: another compiled build to measure (e.g. a previous commit's), used as it is.
+const gatewayDist = process.env.BENCH_GATEWAY_DIST
+  ? pathToFileURL(`${resolve(process.env.BENCH_GATEWAY_DIST)}/`).href
+  : new URL('../dist/', import.meta.url).href;
 const serverEntry = fileURLToPath(new URL('./idleMemoryServer.mjs', import.meta.url));
 const serverNodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const holdSeconds = Number(process.env.BENCH_HOLD_SECONDS ?? 0);
@@ -291,7 +296,7 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
     writeFileSync(configPath, JSON.stringify(config));
     const modules =
       flags.source === 'dist'
-        ? [serverEntry, 'gateway', new URL('../dist/', import.meta.url).href, '.js']
+        ? [serverEntry, 'gateway', gatewayDist, '.js']
         : ['--import', 'tsx', serverEntry, 'gateway', new URL('../src/', import.meta.url).href, '.ts'];
     server = startChild([...serverNode, ...modules, configPath], flags.connections);
   } else {
@@ -393,7 +398,12 @@ async function main(): Promise<void> {
   if (mode === '--child-client') return runClientChild();
   const flags = parseFlags(process.argv.slice(2));
   const limits = openFileLimits();
-  if (flags.source === 'dist' && flags.build && flags.only !== 'baseline') {
+  if (
+    flags.source === 'dist' &&
+    flags.build &&
+    flags.only !== 'baseline' &&
+    !process.env.BENCH_GATEWAY_DIST
+  ) {
     console.log('building dist/ (npm run build) to measure the gateway as it ships');
     const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
     if (build.status !== 0) throw new Error(`npm run build failed (exit ${build.status})`);
