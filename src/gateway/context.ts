@@ -20,6 +20,12 @@ export type GatewayServices = {
 /** Who is calling; present when a valid JWT was given. */
 export type Viewer = { subject: string | undefined; claims: Record<string, unknown> };
 
+/** A subscription's direct delivery, which records whether its stream took it (push mode). */
+export type GatewayDelivery = DirectDelivery & {
+  /** True once a stream opened it: the stream delivers by itself and never yields. */
+  readonly opened: boolean;
+};
+
 /** Per-operation GraphQL context. */
 export type GatewayContext = {
   services: GatewayServices;
@@ -28,5 +34,5 @@ export type GatewayContext = {
    * graphql-ws subscriptions only: lets an event stream write its frames to the socket itself
    * (push mode) instead of being pulled and executed per subscriber.
    */
-  delivery?: DirectDelivery;
+  delivery?: GatewayDelivery;
 };

@@ -50,34 +50,38 @@ export type CreateFanoutParameters = {
 
 /** Creates the registry of render groups of one gateway. */
 export function createFanout({ logger, formatErrors }: CreateFanoutParameters): Fanout {
-  const groups = new Map<string, { group: RenderGroup; fan: LiveFan; sinks: number }>();
+  const groups = new Map<string, { key: string; group: RenderGroup; fan: LiveFan; sinks: number }>();
   return {
-    delivery: ({ key, socket, connection, id, execute }) => ({
-      open() {
-        let shared = groups.get(key);
-        if (!shared) {
-          const group = createRenderGroup({ execute, formatErrors });
-          shared = { group, fan: createLiveFan({ group, logger }), sinks: 0 };
-          groups.set(key, shared);
-        }
-        shared.sinks += 1;
-        const current = shared;
-        return createDirectSink({
-          socket,
-          connection,
-          id,
-          group: current.group,
-          logger,
-          joinLive: (sink, handover) => current.fan.join(sink, handover),
-          onClose: () => {
-            current.sinks -= 1;
-            if (current.sinks > 0) return;
-            current.fan.close();
-            if (groups.get(key) === current) groups.delete(key);
-          },
-        });
-      },
-    }),
+    delivery: ({ key: given, socket, connection, id, execute }) => {
+      // A subscription keeps its group's key string rather than an equal one of its own.
+      const key = groups.get(given)?.key ?? given;
+      return {
+        open: () => {
+          let shared = groups.get(key);
+          if (!shared) {
+            const group = createRenderGroup({ execute, formatErrors });
+            shared = { key, group, fan: createLiveFan({ group, logger }), sinks: 0 };
+            groups.set(key, shared);
+          }
+          shared.sinks += 1;
+          const current = shared;
+          return createDirectSink({
+            socket,
+            connection,
+            id,
+            group: current.group,
+            logger,
+            joinLive: (sink, handover) => current.fan.join(sink, handover),
+            onClose: () => {
+              current.sinks -= 1;
+              if (current.sinks > 0) return;
+              current.fan.close();
+              if (groups.get(key) === current) groups.delete(key);
+            },
+          });
+        },
+      };
+    },
     groupCount: () => groups.size,
     liveCounts() {
       let fans = 0;

@@ -19,6 +19,9 @@ describe('operation key', () => {
       key(withVariable, { after: 'rt1.y', c: ['0xa'] }),
     );
     expect(key(withVariable, { c: ['0xa'] })).toBe(key(withVariable, { after: '0-0', c: ['0xa'] }));
+    const only = 'subscription ($after: StreamPosition) { events(after: $after) { id } }';
+    expect(key(only, { after: '1-0' })).toBe(key(only));
+    expect(key('subscription { events { id } }', {})).toBe(key('subscription { events { id } }'));
   });
 
   it('keeps apart what changes the stream or its rendering', () => {

@@ -29,8 +29,7 @@ export function operationKey({ document, operationName, variables }: OperationKe
     operation?.operation === OperationTypeNode.SUBSCRIPTION ? operation.selectionSet.selections : undefined;
   const field = root?.length === 1 && root[0]!.kind === Kind.FIELD ? root[0] : undefined;
   const after = field?.arguments?.find((argument) => argument.name.value === 'after');
-  if (!operation || !after)
-    return JSON.stringify([print(document), operationName ?? null, variables ?? null]);
+  if (!operation || !after) return keyOf(print(document), operationName, variables);
 
   const variable = after.value.kind === Kind.VARIABLE ? after.value.name.value : undefined;
   const readElsewhere =
@@ -51,7 +50,13 @@ export function operationKey({ document, operationName, variables }: OperationKe
     variables && variable !== undefined && readElsewhere === undefined
       ? Object.fromEntries(Object.entries(variables).filter(([name]) => name !== variable))
       : variables;
-  return JSON.stringify([print(stripped), operationName ?? null, rest ?? null]);
+  return keyOf(print(stripped), operationName, rest);
+}
+
+/** Empty variables and none are the same. */
+function keyOf(text: string, operationName: string | null | undefined, variables: unknown): string {
+  const none = !variables || (typeof variables === 'object' && Object.keys(variables).length === 0);
+  return JSON.stringify([text, operationName ?? null, none ? null : variables]);
 }
 
 /** How many times the document reads a variable (its definitions aside). */

@@ -14,6 +14,8 @@ function normalize(value: JsonValue | undefined): string | undefined {
   return JSON.stringify(value);
 }
 
+const acceptAll = (_event: ChainEvent): boolean => true;
+
 /**
  * Builds the predicate of an event filter: event names are OR-ed; arg conditions with the same name
  * are OR-ed and different names AND-ed. Hex compares case-insensitively, integers numerically.
@@ -26,6 +28,9 @@ export function matchEvents(eventNames: string[] | undefined, args: ArgCondition
     set.add(normalize(condition.value) ?? '');
     byName.set(condition.name, set);
   }
+  // Most subscriptions filter by contract only: they share one predicate (a subscription keeps its
+  // predicate for its whole life).
+  if (!names && byName.size === 0) return acceptAll;
   return (event: ChainEvent): boolean => {
     if (names && (event.eventName === null || !names.has(event.eventName))) return false;
     for (const [name, accepted] of byName) {

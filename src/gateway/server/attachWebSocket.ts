@@ -3,8 +3,8 @@ import type { Duplex } from 'node:stream';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../../shared/logger.ts';
-import type { GatewayContext, GatewayServices, Viewer } from '../context.ts';
-import { createFanout } from '../fanout/index.ts';
+import type { GatewayContext, GatewayDelivery, GatewayServices, Viewer } from '../context.ts';
+import { createFanout, type DirectDelivery } from '../fanout/index.ts';
 import { operationKey } from '../fanout/operationKey.ts';
 import {
   type ExecutionArgs,
@@ -17,9 +17,11 @@ import {
 import { gatewayMetrics } from '../metrics.ts';
 import { type Authenticate, bearerToken } from './authenticate.ts';
 import { clientKey } from './clientKey.ts';
+import type { WsInitialContext } from './createYogaServer.ts';
 import { createMaskError, withCode } from './errorPlugins.ts';
 import type { RateLimiter } from './rateLimiter.ts';
 import { type SocketExtra, serveGraphqlWs } from './serveGraphqlWs.ts';
+import { subscribeOperation } from './subscribeOperation.ts';
 
 /** Parameters of {@link attachWebSocket}. */
 export type AttachWebSocketParameters = {
@@ -54,6 +56,22 @@ function rejected(code: string, message: string): GraphQLError[] {
   return [new GraphQLError(message, { extensions: { code } })];
 }
 
+type TrackedDelivery = GatewayDelivery & { inner: DirectDelivery; opened: boolean };
+
+// One function for all deliveries (`this` is the delivery): no closure per subscription.
+function openTracked(this: TrackedDelivery) {
+  this.opened = true;
+  return this.inner.open();
+}
+
+/** The delivery, recording when a stream opens it (see subscribeOperation). */
+function trackOpened(inner: DirectDelivery): GatewayDelivery {
+  const tracked: TrackedDelivery = { inner, opened: false, open: openTracked };
+  return tracked;
+}
+
+const onSocketClose = () => gatewayMetrics.connections.dec({ transport: 'ws' });
+
 /**
  * Serves graphql-transport-ws on the HTTP server's `/graphql` path: JWT from connection params,
  * per-client rate limit and per-connection subscription limit on `subscribe`, a frame-flood guard
@@ -68,13 +86,12 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
   const { limits } = services.config.gateway;
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
   const maskError = createMaskError(services.config.gateway.maskErrors);
-  const fanout = createFanout({
-    logger,
-    formatErrors: (result: ExecutionResult) => ({
-      ...result,
-      errors: result.errors?.map((error) => maskError(error, 'Unexpected error.') as GraphQLError),
-    }),
+  const maskGraphQLError = (error: GraphQLError) => maskError(error, 'Unexpected error.') as GraphQLError;
+  const maskResult = (result: ExecutionResult): ExecutionResult => ({
+    ...result,
+    errors: result.errors?.map(maskGraphQLError),
   });
+  const fanout = createFanout({ logger, formatErrors: maskResult });
 
   // The connection under each socket: the fan-out writes frames rendered once straight to it.
   const connections = new WeakMap<WebSocket, Duplex>();
@@ -105,7 +122,8 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
         socket.close(1008, 'Too many messages');
       }
     });
-    socket.once('close', () => gatewayMetrics.connections.dec({ transport: 'ws' }));
+    // `on`, not `once`: a socket closes once, and `once` adds a wrapper function per socket.
+    socket.on('close', onSocketClose);
   });
 
   const { trustProxy } = services.config.gateway;
@@ -116,8 +134,11 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
       connectionInitWaitTimeout: params.connectionInitWaitTimeout ?? 3_000,
       execute: (args) =>
         (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args) =>
-        (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      // graphql-js directly, not yoga's envelop `subscribe`: that wraps the event stream in several
+      // iterator layers (the executor's, each plugin hook's), a chain of closures and pending
+      // promises every idle subscription keeps. The one thing those layers did, masking errors, is
+      // done by `onNext` and `onError` below.
+      subscribe: (args) => subscribeOperation(args) as never,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const token = bearerToken(params.authorization ?? params.Authorization ?? params.token);
@@ -128,6 +149,8 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
           return false;
         }
         ctx.extra.clientKey = clientKey(ctx.extra.viewer, ctx.extra.request, trustProxy);
+        // Nothing later reads the upgrade request: an idle connection need not keep its headers.
+        ctx.extra.request = undefined;
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
@@ -143,12 +166,10 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
         const key = ctx.extra.clientKey ?? clientKey(undefined, ctx.extra.request, trustProxy);
         if (!(await rateLimiter.take(key)).allowed)
           return rejected('RATE_LIMITED', 'Too many operations: slow down and retry later.');
-        const enveloped = yoga.getEnveloped({
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params: payload,
-          wsViewer: ctx.extra.viewer,
-        });
+        // The initial context becomes the operation's context, which a subscription keeps for its
+        // whole life: only what the context factory reads (see createYogaServer).
+        const initialContext: WsInitialContext = { wsViewer: ctx.extra.viewer };
+        const enveloped = yoga.getEnveloped(initialContext);
         let document: ReturnType<typeof enveloped.parse>;
         try {
           document = enveloped.parse(payload.query);
@@ -165,41 +186,46 @@ export function attachWebSocket(params: AttachWebSocketParameters): WebSocketEnd
         // Yoga's context factory adds `services` and `viewer` (see createYogaServer).
         const contextValue = (await enveloped.contextFactory()) as unknown as GatewayContext;
         const operation = getOperationAST(document, payload.operationName);
-        if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
-          // Execution is a pure function of the operation and the event (resolvers of streamed
-          // types read the event and shared services only), so identical operations share it. The
-          // group outlives its first subscriber: it gets a context without that one's connection.
-          const shared: GatewayContext = { services: contextValue.services, viewer: undefined };
-          const args = {
-            schema: enveloped.schema,
-            document,
-            operationName: payload.operationName,
-            variableValues: payload.variables,
-            contextValue: shared,
-          };
-          contextValue.delivery = fanout.delivery({
-            key: operationKey({
-              document,
-              operationName: payload.operationName,
-              variables: payload.variables,
-            }),
-            socket: ctx.extra.socket,
-            connection: connections.get(ctx.extra.socket),
-            id,
-            execute: (node) => execute({ ...args, rootValue: node }),
-          });
-        }
-        return {
+        const base = {
           schema: enveloped.schema,
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
           contextValue,
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
+        if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
+          // Execution is a pure function of the operation and the event (resolvers of streamed
+          // types read the event and shared services only), so identical operations share it. The
+          // group outlives its first subscriber: it gets a context without that one's connection.
+          const shared: GatewayContext = { services: contextValue.services, viewer: undefined };
+          const args = { ...base, contextValue: shared };
+          contextValue.delivery = trackOpened(
+            fanout.delivery({
+              key: operationKey({
+                document,
+                operationName: payload.operationName,
+                variables: payload.variables,
+              }),
+              socket: ctx.extra.socket,
+              connection: connections.get(ctx.extra.socket),
+              id,
+              execute: (node) => execute({ ...args, rootValue: node }),
+            }),
+          );
+          return base;
+        }
+        return { ...base, rootValue: { execute: enveloped.execute } };
       },
+      // Subscription results come from graphql-js unmasked (queries and mutations were masked by
+      // yoga already; masking is idempotent).
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors && result.errors.length > 0 ? maskResult(result) : undefined,
+      // An error the event stream threw, wrapped by graphql-ws (`originalError`), is masked like yoga
+      // masks it; the errors onSubscribe returned are sent as they are.
       onError: (_ctx, _id, _payload, errors) =>
-        errors.map((error) => withCode(error, 'INTERNAL_SERVER_ERROR').toJSON()),
+        errors.map((error) =>
+          (error.originalError ? maskGraphQLError(error) : withCode(error, 'INTERNAL_SERVER_ERROR')).toJSON(),
+        ),
     },
   });
 

@@ -5,8 +5,12 @@ import type { Logger } from '../../shared/logger.ts';
 import { gatewayMetrics } from '../metrics.ts';
 import { createLogThrottle } from './logThrottle.ts';
 
-/** What graphql-ws hands our hooks as `ctx.extra` for every socket. */
-export type SocketExtra = { socket: WebSocket; request: IncomingMessage };
+/**
+ * What graphql-ws hands our hooks as `ctx.extra` for every socket. `request` is the upgrade request:
+ * a hook that has read what it needs from it may drop it (set it to undefined), so that an idle
+ * connection does not keep its headers for its whole life.
+ */
+export type SocketExtra = { socket: WebSocket; request: IncomingMessage | undefined };
 
 /** Parameters of {@link serveGraphqlWs}. */
 export type ServeGraphqlWsParameters<E extends SocketExtra> = {
@@ -26,6 +30,11 @@ const payloadTooLarge = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
  * Binds a graphql-ws server to a `ws` server, like graphql-ws's own `useServer` but logging socket
  * faults as structured, rate-limited lines: `useServer` prints each one as a raw multi-line stack
  * with `console.error`, so a client repeating oversized frames could flood the log.
+ *
+ * What a connection keeps is kept small, since a gateway holds many idle ones: one keep-alive timer
+ * for all sockets (a socket that has not answered the previous ping is terminated), no closure over
+ * a received frame once it is handed over (graphql-ws's handler of a `subscribe` lasts as long as
+ * the subscription).
  */
 export function serveGraphqlWs<E extends SocketExtra>({
   wss,
@@ -41,7 +50,34 @@ export function serveGraphqlWs<E extends SocketExtra>({
   };
   wss.options.handleProtocols = handleProtocols;
 
+  // Sockets pinged by the last keep-alive round that have not answered yet.
+  const awaitingPong = new Set<WebSocket>();
+  const keepAlive = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (awaitingPong.has(socket)) {
+        awaitingPong.delete(socket);
+        socket.terminate();
+      } else if (socket.readyState === socket.OPEN) {
+        awaitingPong.add(socket);
+        socket.ping();
+      }
+    }
+  }, keepAliveMs);
+  keepAlive.unref();
+  function onPong(this: WebSocket) {
+    awaitingPong.delete(this);
+  }
+
+  const failed = (socket: WebSocket, error: unknown) => {
+    throttles.fault((suppressed) =>
+      logger.error({ msg: 'WebSocket message handling failed', err: error, suppressed }),
+    );
+    socket.close(CloseCode.InternalServerError, 'Internal server error');
+  };
+
   const onConnection = (socket: WebSocket, request: IncomingMessage) => {
+    // Read now: the listener below must not keep the whole request alive.
+    const remoteAddress = request.socket.remoteAddress;
     socket.on('error', (error: Error & { code?: string }) => {
       if (error.code === payloadTooLarge) {
         gatewayMetrics.rejected.inc({ reason: 'PAYLOAD_TOO_LARGE' });
@@ -49,7 +85,7 @@ export function serveGraphqlWs<E extends SocketExtra>({
           logger.warn({
             msg: 'WebSocket frame over the payload limit; closed with 1009',
             limit_bytes: wss.options.maxPayload,
-            remote_address: request.socket.remoteAddress,
+            remote_address: remoteAddress,
             suppressed,
           }),
         );
@@ -62,13 +98,7 @@ export function serveGraphqlWs<E extends SocketExtra>({
         socket.close(CloseCode.InternalServerError, 'Internal server error');
     });
 
-    let pongWait: NodeJS.Timeout | undefined;
-    const pingInterval = setInterval(() => {
-      if (socket.readyState !== socket.OPEN) return;
-      pongWait = setTimeout(() => socket.terminate(), keepAliveMs);
-      socket.once('pong', () => clearTimeout(pongWait));
-      socket.ping();
-    }, keepAliveMs);
+    socket.on('pong', onPong);
 
     const closed = server.opened(
       {
@@ -80,23 +110,16 @@ export function serveGraphqlWs<E extends SocketExtra>({
           }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
-          socket.on('message', async (data) => {
-            try {
-              await handle(String(data));
-            } catch (error) {
-              throttles.fault((suppressed) =>
-                logger.error({ msg: 'WebSocket message handling failed', err: error, suppressed }),
-              );
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            }
+          socket.on('message', (data) => {
+            handle(String(data)).catch((error) => failed(socket, error));
           }),
       },
       { socket, request } as E,
     );
 
-    socket.once('close', (code, reason) => {
-      clearTimeout(pongWait);
-      clearInterval(pingInterval);
+    // `on`, not `once`: a socket closes once, and `once` adds a wrapper function per socket.
+    socket.on('close', (code, reason) => {
+      awaitingPong.delete(socket);
       void closed(code, String(reason));
     });
   };
@@ -104,6 +127,7 @@ export function serveGraphqlWs<E extends SocketExtra>({
 
   return {
     async dispose() {
+      clearInterval(keepAlive);
       for (const client of wss.clients) client.close(1001, 'Going away');
       wss.off('connection', onConnection);
       await new Promise<void>((resolve) => wss.close(() => resolve()));

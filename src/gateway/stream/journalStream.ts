@@ -99,7 +99,11 @@ type Waiter<N> = { resolve: (result: IteratorResult<N>) => void; reject: (error:
 export function createJournalStream<I extends PositionedItem, N>(
   params: JournalStreamParameters<I, N>,
 ): JournalStream<N> {
-  const { redis, hub, logger, capacity, positions, sink } = params;
+  // Closures below read these, never `params`: an idle subscription keeps no copy of it.
+  const { redis, hub, logger, capacity, positions, sink, sources, channels } = params;
+  const { fromMessage, fromEntry, toNode: nodeOf, resumeHint, joinLive } = params;
+  const pageSize = params.pageSize ?? 200;
+  let after = params.after;
   let phase: Phase = 'starting';
   /** Channel messages received before `live`, not yet deduplicated. */
   let buffer: I[] = [];
@@ -145,7 +149,7 @@ export function createJournalStream<I extends PositionedItem, N>(
 
   const slowConsumer = (): void => {
     gatewayMetrics.slowConsumers.inc();
-    const hint = params.resumeHint(positions);
+    const hint = resumeHint(positions);
     fail(
       new GraphQLError(
         `Subscription closed: the client did not keep up and ${capacity} ${hint.items} were waiting. ${hint.message}`,
@@ -157,7 +161,7 @@ export function createJournalStream<I extends PositionedItem, N>(
   // --- Delivering -----------------------------------------------------------------------------
 
   const toNode = (item: I, source: 'replay' | 'live'): N =>
-    params.toNode(item, positions.deliver(item), source);
+    nodeOf(item, positions.deliver(item), source);
 
   const deliver = (item: I, source: 'replay' | 'live'): IteratorResult<N> => ({
     done: false,
@@ -189,8 +193,8 @@ export function createJournalStream<I extends PositionedItem, N>(
    */
   const offerLive = (): void => {
     offerScheduled = false;
-    if (joined || !pushing || phase !== 'live' || !params.joinLive) return;
-    if (!params.joinLive({ positions, capacity, slowConsumer })) return;
+    if (joined || !pushing || phase !== 'live' || !joinLive) return;
+    if (!joinLive({ positions, capacity, slowConsumer })) return;
     joined = true;
     const current = release;
     release = undefined;
@@ -199,7 +203,7 @@ export function createJournalStream<I extends PositionedItem, N>(
 
   const onMessage = (message: HubMessage): void => {
     if (phase === 'done' || joined) return;
-    const item = params.fromMessage(message);
+    const item = fromMessage(message);
     if (!item) {
       logger.warn({ msg: 'Dropped a malformed channel message', channel: message.channel });
       return;
@@ -213,7 +217,7 @@ export function createJournalStream<I extends PositionedItem, N>(
     if (pushing && sink) {
       push(sink, item, 'live');
       // After the dispatch of this message to every listener (microtasks never run inside it).
-      if (!joined && !offerScheduled && params.joinLive) {
+      if (!joined && !offerScheduled && joinLive) {
         offerScheduled = true;
         queueMicrotask(offerLive);
       }
@@ -231,23 +235,25 @@ export function createJournalStream<I extends PositionedItem, N>(
   // Tips are read before subscribing and the journals replayed after them once subscribed: whatever
   // is appended in between is in the replay, whatever is published after SUBSCRIBE is buffered.
   const start = async (): Promise<void> => {
-    positions.start(await readStartPositions(redis, params.sources, params.after));
+    const from = after;
+    after = undefined;
+    positions.start(await readStartPositions(redis, sources, from));
     if (isDone()) return;
-    release = await hub.listen(params.channels, onMessage);
+    release = await hub.listen(channels, onMessage);
     if (isDone()) {
       await releaseAll();
       return;
     }
-    if (params.sources.length === 0) enterLive();
+    if (sources.length === 0) enterLive();
     else enterReplay();
   };
 
   const enterReplay = (): void => {
     merger = createJournalMerger({
       redis,
-      pageSize: params.pageSize ?? 200,
-      decode: params.fromEntry,
-      sources: params.sources.map((source) => ({
+      pageSize,
+      decode: fromEntry,
+      sources: sources.map((source) => ({
         key: sourceKey(source),
         journalKey: source.journalKey,
         from: positions.startOf(sourceKey(source)),
