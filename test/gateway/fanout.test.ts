@@ -309,4 +309,30 @@ describe('shared rendering of identical subscriptions', () => {
     one.socket.close();
     two.socket.close();
   });
+
+  it('renders each confirmed head once for identical heads subscriptions, and each subscriber gets it', async () => {
+    const heads = 'subscription { heads(chainId: 31337) { chainId blockNumber blockHash head } }';
+    const [one, two] = await Promise.all([openRawSocket(t.wsUrl), openRawSocket(t.wsUrl)]);
+    subscribe(one, 'h', {}, heads);
+    subscribe(two, 'other-id', {}, heads);
+    await waitUntil(() => t.gateway.stats().listeners === 2, 10_000, 'subscriptions');
+    expect(t.gateway.stats().renderGroups).toBe(1);
+    const first = await t.fake.head(5001);
+    const second = await t.fake.head(5002);
+    const got = (raw: RawSocket, id: string) =>
+      raw.messages
+        .filter((message) => message.type === 'next' && message.id === id)
+        .map((message) => (message.payload as { data: { heads: unknown } }).data.heads);
+    const expected = [first, second].map((head) => ({
+      chainId: 31337,
+      blockNumber: String(head.blockNumber),
+      blockHash: head.blockHash,
+      head: String(head.head),
+    }));
+    await waitUntil(() => got(one, 'h').length === 2 && got(two, 'other-id').length === 2, 10_000, 'heads');
+    expect(got(one, 'h')).toEqual(expected);
+    expect(got(two, 'other-id')).toEqual(expected);
+    one.socket.close();
+    two.socket.close();
+  });
 });

@@ -33,7 +33,10 @@ describe('direct sink', () => {
       release = resolve;
     });
     const group: RenderGroup = {
-      frame: (n) => (n.event.id === 'a' ? slow.then(() => frame('A')) : frame(n.event.id)),
+      frame: (root) =>
+        (root as EventNode).event.id === 'a'
+          ? slow.then(() => frame('A'))
+          : frame((root as EventNode).event.id),
       isShared: () => false,
     };
     const sink = createDirectSink({ socket, id: '1', group, logger });
@@ -57,9 +60,9 @@ describe('direct sink', () => {
       release = resolve;
     });
     const group: RenderGroup = {
-      frame: (n) => {
-        if (n.event.id === 'a') return slow.then(() => frame('A'));
-        if (n.event.id === 'bad') throw new Error('boom');
+      frame: (root) => {
+        if ((root as EventNode).event.id === 'a') return slow.then(() => frame('A'));
+        if ((root as EventNode).event.id === 'bad') throw new Error('boom');
         return Promise.reject(new Error('async boom'));
       },
       isShared: () => false,
@@ -91,7 +94,10 @@ describe('direct sink', () => {
       ['a', frame('A')],
       ['b', frame('B'.repeat(70_000))],
     ]);
-    const group: RenderGroup = { frame: (n) => frames.get(n.event.id)!, isShared: () => true };
+    const group: RenderGroup = {
+      frame: (root) => frames.get((root as EventNode).event.id)!,
+      isShared: () => true,
+    };
     (socket as { extensions: string }).extensions = '';
     const sink = createDirectSink({ socket, connection, id: '1', group, logger });
     sink.send(node('a'), undefined);

@@ -1,10 +1,9 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../shared/logger.ts';
-import type { EventNode } from '../stream/eventNode.ts';
 import type { EventSink, LiveHandover } from '../stream/eventSink.ts';
 import type { FanSink } from './liveFan.ts';
-import type { FramePrefix, RenderGroup } from './renderGroup.ts';
+import type { FramePrefix, RenderGroup, RenderRoot } from './renderGroup.ts';
 import { textFramePayload } from './webSocketFrame.ts';
 
 // Payloads are UTF-8 JSON: sent as text frames although handed to `ws` as Buffers.
@@ -46,7 +45,7 @@ export function createDirectSink({
   logger,
   onClose,
   joinLive,
-}: CreateDirectSinkParameters): EventSink {
+}: CreateDirectSinkParameters): EventSink<RenderRoot> {
   // Without extensions (no compression) `ws` writes each message synchronously to the connection,
   // so frames written to it directly keep their order with everything `ws` sends.
   const direct = connection !== undefined && socket.extensions === '' ? connection : undefined;
@@ -102,7 +101,7 @@ export function createDirectSink({
   let leave: (() => void) | undefined;
 
   return {
-    send(node: EventNode, shared: object | undefined) {
+    send(node: RenderRoot, shared: object | undefined) {
       if (closed) return;
       let frame: Buffer | Promise<Buffer>;
       try {

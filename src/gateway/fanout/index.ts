@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../shared/logger.ts';
 import type { ExecutionResult } from '../graphqlJs.ts';
+import type { EventNode } from '../stream/eventNode.ts';
 import type { EventSink } from '../stream/eventSink.ts';
 import { createDirectSink } from './directSink.ts';
 import { createLiveFan, type LiveFan } from './liveFan.ts';
@@ -10,7 +11,7 @@ import { createRenderGroup, type ExecuteEvent, type RenderGroup } from './render
 export type { ExecuteEvent } from './renderGroup.ts';
 
 /** What a WebSocket subscription offers its stream: a sink writing its frames directly. */
-export type DirectDelivery = { open(): EventSink };
+export type DirectDelivery = { open<N extends object = EventNode>(): EventSink<N> };
 
 /** Parameters of {@link Fanout.delivery}. */
 export type DeliveryParameters = {

@@ -19,7 +19,8 @@ function node(token: string): EventNode {
 function countingGroup(withToken: boolean) {
   const calls: string[] = [];
   const group = createRenderGroup({
-    execute: (n) => {
+    execute: (root) => {
+      const n = root as EventNode;
       calls.push(n.event.id);
       return {
         data: { events: { id: n.event.id, ...(withToken ? { resumeToken: n.resumeToken?.() } : {}) } },

@@ -2,8 +2,16 @@ import type { ExecutionResult } from '../graphqlJs.ts';
 import type { EventNode } from '../stream/eventNode.ts';
 import { encodeTextFrame } from './webSocketFrame.ts';
 
-/** Executes an operation's selection on one event: a result, or a promise of one. */
-export type ExecuteEvent = (node: EventNode) => ExecutionResult | Promise<ExecutionResult>;
+/**
+ * What an operation's selection runs on: an event node (whose resume token the group tracks), or
+ * the root value of another stream (a head).
+ */
+export type RenderRoot = object;
+
+/** Executes an operation's selection on one root value: a result, or a promise of one. */
+export type ExecuteEvent = (root: RenderRoot) => ExecutionResult | Promise<ExecutionResult>;
+
+const isEventNode = (root: RenderRoot): root is EventNode => 'resumeToken' in root && 'event' in root;
 
 /** The start of a graphql-ws `next` frame up to its payload: `{"id":"<id>","type":"next","payload":`. */
 export type FramePrefix = { text: string; bytes: Buffer };
@@ -17,7 +25,7 @@ export type RenderGroup = {
    * (once in all when it did not read `resumeToken`), and subscribers with the same operation id
    * share the frame itself; replayed events (`shared` undefined) are rendered every time.
    */
-  frame(node: EventNode, shared: object | undefined, prefix: FramePrefix): Buffer | Promise<Buffer>;
+  frame(node: RenderRoot, shared: object | undefined, prefix: FramePrefix): Buffer | Promise<Buffer>;
   /**
    * Whether the channel message's rendering is the same for every subscriber (its selection did not
    * read the resume token): then subscribers with the same operation id share one frame.
@@ -62,7 +70,15 @@ export function createRenderGroup({ execute, formatErrors }: CreateRenderGroupPa
   });
 
   // Runs the selection and reports whether it read the resume token (and which value it got).
-  const run = (node: EventNode): { slot: Slot; tokenRead: boolean; token: string | null } => {
+  const run = (node: RenderRoot): { slot: Slot; tokenRead: boolean; token: string | null } => {
+    if (!isEventNode(node)) {
+      const result = execute(node);
+      return {
+        slot: result instanceof Promise ? result.then(serialize) : serialize(result),
+        tokenRead: false,
+        token: null,
+      };
+    }
     let tokenRead = false;
     let token: string | null = null;
     const own = node.resumeToken;
@@ -82,7 +98,7 @@ export function createRenderGroup({ execute, formatErrors }: CreateRenderGroupPa
     return { slot, tokenRead, token };
   };
 
-  const render = (node: EventNode, shared: object | undefined): Slot => {
+  const render = (node: RenderRoot, shared: object | undefined): Slot => {
     if (shared === undefined) return run(node).slot;
     let entry = cache.get(shared);
     if (!entry) {
@@ -90,7 +106,7 @@ export function createRenderGroup({ execute, formatErrors }: CreateRenderGroupPa
       cache.set(shared, entry);
     }
     if (entry.plain !== undefined) return entry.plain;
-    const tokenOf = () => (node.resumeToken ? node.resumeToken() : null);
+    const tokenOf = () => (isEventNode(node) && node.resumeToken ? node.resumeToken() : null);
     if (entry.byToken.size > 0) {
       const hit = entry.byToken.get(tokenOf());
       if (hit !== undefined) return hit;

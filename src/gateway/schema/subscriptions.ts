@@ -218,6 +218,7 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
             hub: ctx.services.hub,
             channels: ids.map((id) => headsChannel(ctx.services.keyPrefix, id)),
             capacity: ctx.services.config.gateway.limits.subscriptionBuffer,
+            sink: ctx.delivery?.open<HeadChannelMessage>(),
             map: (message) => {
               const payload = message.payload as Partial<HeadChannelMessage> | null;
               return payload?.kind === 'head' && typeof payload.chainId === 'number'

@@ -15,6 +15,7 @@ import {
   OperationTypeNode,
 } from '../graphqlJs.ts';
 import { gatewayMetrics } from '../metrics.ts';
+import type { EventSink } from '../stream/eventSink.ts';
 import { type Authenticate, bearerToken } from './authenticate.ts';
 import { clientKey } from './clientKey.ts';
 import type { WsInitialContext } from './createYogaServer.ts';
@@ -59,9 +60,9 @@ function rejected(code: string, message: string): GraphQLError[] {
 type TrackedDelivery = GatewayDelivery & { inner: DirectDelivery; opened: boolean };
 
 // One function for all deliveries (`this` is the delivery): no closure per subscription.
-function openTracked(this: TrackedDelivery) {
+function openTracked<N extends object>(this: TrackedDelivery): EventSink<N> {
   this.opened = true;
-  return this.inner.open();
+  return this.inner.open<N>();
 }
 
 /** The delivery, recording when a stream opens it (see subscribeOperation). */

@@ -160,8 +160,7 @@ export function createJournalStream<I extends PositionedItem, N>(
 
   // --- Delivering -----------------------------------------------------------------------------
 
-  const toNode = (item: I, source: 'replay' | 'live'): N =>
-    nodeOf(item, positions.deliver(item), source);
+  const toNode = (item: I, source: 'replay' | 'live'): N => nodeOf(item, positions.deliver(item), source);
 
   const deliver = (item: I, source: 'replay' | 'live'): IteratorResult<N> => ({
     done: false,
