@@ -1,6 +1,7 @@
 import { type Abi, type AbiEvent, decodeEventLog, toEventSelector, toEventSignature } from 'viem';
 import type { ChainEvent, EventStatus, JsonValue } from '../domain/index.ts';
 import { eventId, eventMessageVersion } from '../domain/index.ts';
+import { compileStaticEventDecoder, type StaticEventDecoder } from './compileStaticEventDecoder.ts';
 import type { RawLog } from './rpc/types.ts';
 import { toJsonValue } from './toJsonValue.ts';
 
@@ -15,7 +16,7 @@ export type CreateLogDecoderParameters = {
   onUndecoded?: (log: RawLog) => void;
 };
 
-type Candidate = { item: AbiEvent; signature: string };
+type Candidate = { item: AbiEvent; signature: string; fast: StaticEventDecoder | undefined };
 
 /**
  * Builds a decoder for the contracts of one chain. Events are indexed by topic0 once, so decoding
@@ -35,7 +36,7 @@ export function createLogDecoder({
       if (item.type !== 'event' || item.anonymous) continue;
       const selector = toEventSelector(item);
       const list = bySelector.get(selector) ?? [];
-      list.push({ item, signature: toEventSignature(item) });
+      list.push({ item, signature: toEventSignature(item), fast: compileStaticEventDecoder(item) });
       bySelector.set(selector, list);
     }
     byAddress.set(contract.address.toLowerCase(), bySelector);
@@ -58,8 +59,21 @@ export function createLogDecoder({
       data: log.data,
     } as const;
     const topic0 = log.topics[0];
-    const candidates = topic0 ? byAddress.get(log.address)?.get(topic0.toLowerCase()) : undefined;
+    const lowerTopic0 = topic0?.toLowerCase();
+    const candidates = lowerTopic0 ? byAddress.get(log.address)?.get(lowerTopic0) : undefined;
     for (const candidate of candidates ?? []) {
+      // viem matches topic0 case-sensitively; the compiled decoder takes only what viem would match.
+      const fast = topic0 === lowerTopic0 ? candidate.fast?.(log.topics, log.data) : undefined;
+      if (fast === 'mismatch') continue;
+      if (fast) {
+        return {
+          ...base,
+          eventName: candidate.item.name,
+          signature: candidate.signature,
+          decoded: true,
+          args: fast.args,
+        };
+      }
       try {
         const decoded = decodeEventLog({
           abi: [candidate.item],
