@@ -24,8 +24,23 @@ const twoTo255 = 1n << 255n;
 const twoTo256 = 1n << 256n;
 const wordPattern = /^[0-9a-fA-F]*$/;
 
+/** Addresses seen, checksummed (viem's own cache costs more per lookup than the rest of a log). */
+const checksummed = new Map<string, string>();
+const maxChecksummed = 100_000;
+
+function checksummedAddress(word: string): string {
+  const hex = word.slice(24);
+  let address = checksummed.get(hex);
+  if (address === undefined) {
+    address = checksumAddress(`0x${hex}`);
+    if (checksummed.size >= maxChecksummed) checksummed.clear();
+    checksummed.set(hex, address);
+  }
+  return address;
+}
+
 function readerOf(type: string): WordReader | undefined {
-  if (type === 'address') return (word) => checksumAddress(`0x${word.slice(24)}`);
+  if (type === 'address') return checksummedAddress;
   if (type === 'bool') {
     return (word) => {
       if (!/^0{62}0[01]$/.test(word)) return undefined;

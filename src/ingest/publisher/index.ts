@@ -7,6 +7,7 @@ import {
   eventKey,
   type TopicNames,
 } from '../../domain/index.ts';
+import { createCachedPartitioner } from '../../shared/createCachedPartitioner.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { activeTracing, spanAttributes, spanNames } from '../../shared/telemetry/index.ts';
 import { encodeIngestCheckpoint, type IngestCheckpoint } from '../checkpoint/ingestCheckpoint.ts';
@@ -104,13 +105,18 @@ export function createPublisher({
           idempotent: true,
           maxInFlightRequests: 1,
           transactionTimeout: 60_000,
+          createPartitioner: createCachedPartitioner,
         });
         await producer.connect();
         // The first transaction runs InitProducerId: it bumps the epoch, which fences a zombie and
         // aborts whatever transaction it left open.
         const fence = await producer.transaction();
         await fence.abort();
-        pendingProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        pendingProducer = kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          createPartitioner: createCachedPartitioner,
+        });
         await pendingProducer.connect();
       } catch (error) {
         throw toKafkaError(error, 'Connecting the Kafka producer failed');
