@@ -30,7 +30,8 @@ function wordFor(type: string, random: Random): string {
   const bits = Number(/int([0-9]*)$/.exec(type)![1] || '256');
   const value = random.bytes(bits / 8).padStart(64, '0');
   // A negative int: sign-extended.
-  if (type.startsWith('int') && random.int(2) === 0) return value.replace(/^0+/, (zeros) => 'f'.repeat(zeros.length));
+  if (type.startsWith('int') && random.int(2) === 0)
+    return value.replace(/^0+/, (zeros) => 'f'.repeat(zeros.length));
   return value;
 }
 

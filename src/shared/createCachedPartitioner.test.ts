@@ -31,7 +31,11 @@ describe('createCachedPartitioner', () => {
 
   it('keeps an explicit partition', () => {
     const cached = createCachedPartitioner();
-    const args = { topic: 't', partitionMetadata: metadata(6), message: { key: 'k', value: 'x', partition: 4 } };
+    const args = {
+      topic: 't',
+      partitionMetadata: metadata(6),
+      message: { key: 'k', value: 'x', partition: 4 },
+    };
     expect(cached(args)).toBe(4);
   });
 });
