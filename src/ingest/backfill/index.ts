@@ -1,9 +1,9 @@
-import type { ChainEvent } from '../../domain/index.ts';
 import { RpcError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { LogDecoder } from '../createLogDecoder.ts';
 import { mapWithConcurrency } from '../mapWithConcurrency.ts';
 import { ingestMetrics } from '../metrics.ts';
+import { type EncodedEvent, encodeForKafka } from '../publisher/index.ts';
 import type { RangeSizer } from '../range-sizer/index.ts';
 import { rpcErrorCodes } from '../rpc/classifyRpcError.ts';
 import type { Rpc } from '../rpc/index.ts';
@@ -11,7 +11,7 @@ import type { BlockHeader, RawLog } from '../rpc/types.ts';
 import { createProgress } from './createProgress.ts';
 
 /** One published backfill range: its events in chain order and the header of its last block. */
-export type BackfillChunk = { events: ChainEvent[]; last: BlockHeader };
+export type BackfillChunk = { events: EncodedEvent[]; last: BlockHeader };
 
 /** Parameters of {@link runBackfill}. */
 export type RunBackfillParameters = {
@@ -33,7 +33,7 @@ export type RunBackfillParameters = {
   maxEventsPerTransaction?: number;
 };
 
-type RangeResult = { events: ChainEvent[]; headers: Map<number, BlockHeader> };
+type RangeResult = { events: EncodedEvent[]; headers: Map<number, BlockHeader> };
 
 /**
  * Publishes the logs of [fromBlock, toBlock] (already final) with ranged `eth_getLogs`: ranges are
@@ -109,10 +109,11 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
         );
       }
     }
-    // Decoded here, as each range arrives, rather than when it is published: decoding then overlaps
-    // with the Kafka transactions of earlier ranges.
+    // Decoded and encoded here, as each range arrives, rather than when it is published: the work
+    // overlaps with the Kafka transactions of earlier ranges, and a range waiting for its turn is
+    // held as one string per event.
     const events = logs.map((log) =>
-      decode(log, log.blockTimestamp ?? headers.get(log.blockNumber)!.timestamp, 'CONFIRMED'),
+      encodeForKafka(decode(log, log.blockTimestamp ?? headers.get(log.blockNumber)!.timestamp, 'CONFIRMED')),
     );
     return { events, headers };
   }
