@@ -65,6 +65,15 @@ export type Publisher = {
 };
 
 const chunkSize = 500;
+
+/**
+ * Retries of the producers' sends. kafkajs retries forever for an idempotent producer, first after
+ * the client's 300 ms; the transaction coordinator answers CONCURRENT_TRANSACTIONS to the first send
+ * of a transaction while it still writes the markers of the previous one, which back-to-back
+ * transactions (a backfill) meet often and which clears within milliseconds. So the first retry comes
+ * after 20 ms (as the Java client does for this answer) and the backoff still doubles up to 30 s.
+ */
+const sendRetry = { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 20, maxRetryTime: 30_000 };
 function toMessage(event: EncodedEvent): Message {
   return { key: event.key, value: event.value };
 }
@@ -145,6 +154,7 @@ export function createPublisher({
           maxInFlightRequests: 1,
           transactionTimeout: 60_000,
           createPartitioner: createCachedPartitioner,
+          retry: sendRetry,
         });
         await producer.connect();
         // The first transaction runs InitProducerId: it bumps the epoch, which fences a zombie and
