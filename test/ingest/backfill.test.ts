@@ -91,7 +91,13 @@ describe('ingest backfill', () => {
     });
     const startedAt = performance.now();
     await ingest.start();
-    await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, head - confirmations, 280_000);
+    // A fatal error of the ingestor fails the test at once, with its message, instead of a timeout.
+    await Promise.race([
+      waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, head - confirmations, 280_000),
+      ingest.done.then(() => {
+        throw new Error('the ingestor stopped before its checkpoint reached the head');
+      }),
+    ]);
     const seconds = (performance.now() - startedAt) / 1000;
 
     const records = await readCommittedEvents(kafka, topics.confirmed);

@@ -17,7 +17,8 @@ export type CreateProgressParameters = {
 export type Progress = {
   /** Blocks up to `blockNumber` are published, with `logs` more logs. */
   advance(blockNumber: number, logs: number): void;
-  finish(): void;
+  /** The backfill ended: completely, or stopped by `error` (then the line says so and why). */
+  finish(error?: unknown): void;
 };
 
 function formatDuration(seconds: number): string {
@@ -57,9 +58,20 @@ export function createProgress({
     };
   };
 
-  const output = (final: boolean) => {
+  const output = (final: boolean, error?: unknown) => {
     const { blocksPerSecond, logsPerSecond, eta, elapsed } = figures();
-    if (stream.isTTY) {
+    if (error !== undefined) {
+      if (stream.isTTY) stream.write('\n');
+      logger.warn({
+        msg: 'Backfill stopped',
+        chain_id: chainId,
+        blocks_done: done,
+        blocks_total: total,
+        logs,
+        elapsed_s: Math.round(elapsed),
+        err: (error as Error)?.message ?? String(error),
+      });
+    } else if (stream.isTTY) {
       const width = 30;
       const filled = Math.round((done / total) * width);
       const bar = `${'#'.repeat(filled)}${'-'.repeat(width - filled)}`;
@@ -94,6 +106,6 @@ export function createProgress({
         output(false);
       }
     },
-    finish: () => output(true),
+    finish: (error) => output(true, error),
   };
 }

@@ -2,6 +2,7 @@ import type { ChainEvent } from '../../domain/index.ts';
 import { RpcError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { LogDecoder } from '../createLogDecoder.ts';
+import { createLimiter } from '../createLimiter.ts';
 import { mapWithConcurrency } from '../mapWithConcurrency.ts';
 import { ingestMetrics } from '../metrics.ts';
 import type { RangeSizer } from '../range-sizer/index.ts';
@@ -47,11 +48,14 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
   const startOf = new Map(contracts.map((contract) => [contract.address.toLowerCase(), contract.startBlock]));
   const progress = createProgress({ chainId, fromBlock, toBlock, logger });
   const chain = String(chainId);
+  // One budget of `eth_getLogs` in flight for the whole backfill: the pieces of a refused range wait
+  // for it like every other range, so splits under a slow node do not multiply the requests on it.
+  const limitLogs = createLimiter(concurrency);
 
   async function fetchLogs(from: number, to: number): Promise<RawLog[]> {
     if (signal.aborted) throw signal.reason;
     try {
-      const logs = await rpc.getLogsRange({ fromBlock: from, toBlock: to, addresses });
+      const logs = await limitLogs(() => rpc.getLogsRange({ fromBlock: from, toBlock: to, addresses }));
       sizer.succeeded(to - from + 1);
       ingestMetrics.backfillRange.set({ chain_id: chain }, sizer.size());
       return logs;
@@ -120,6 +124,7 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
   const emptyCheckpointMs = 1_000;
   let lastPublishAt = performance.now();
   let next = fromBlock;
+  let failure: unknown;
   try {
     while (next <= toBlock || queue.length > 0) {
       while (queue.length < concurrency && next <= toBlock) {
@@ -156,7 +161,10 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
       }
       progress.advance(entry.to, events.length - start);
     }
+  } catch (error) {
+    failure = error;
+    throw error;
   } finally {
-    progress.finish();
+    progress.finish(failure);
   }
 }

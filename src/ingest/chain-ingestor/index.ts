@@ -110,6 +110,14 @@ export function createChainIngestor(parameters: CreateChainIngestorParameters): 
                 }),
             },
           );
+        } catch (error) {
+          if (!held.aborted) {
+            logger.error({
+              msg: 'Chain stopped: its session failed with an error that is not retried',
+              err: (error as Error)?.message ?? String(error),
+            });
+          }
+          throw error;
         } finally {
           ingestMetrics.leader.set(label, 0);
           if (signal.aborted || !lost.aborted) await lock.release();

@@ -24,7 +24,11 @@ export type GetLogsRangeParameters = { fromBlock: number; toBlock: number; addre
 /** The JSON-RPC calls the ingestor makes, with metrics, error classification and retries. */
 export type Rpc = {
   getBlock(block: number | 'latest'): Promise<BlockHeader | undefined>;
-  /** Ranged logs. Range refusals are thrown at once (code RPC_RANGE_TOO_LARGE) so the caller shrinks. */
+  /**
+   * Ranged logs. Range refusals are thrown at once (code RPC_RANGE_TOO_LARGE) so the caller shrinks;
+   * so is a timeout of a range of several blocks. A single block cannot shrink: its timeouts are
+   * retried like any transient failure.
+   */
   getLogsRange(parameters: GetLogsRangeParameters): Promise<RawLog[]>;
   /** Logs of one block by hash (reorg-safe). */
   getLogsByHash(blockHash: `0x${string}`, addresses: `0x${string}`[]): Promise<RawLog[]>;
@@ -84,8 +88,15 @@ export function createRpc({
   const client = createPublicClient({ transport: http(httpUrl, { retryCount: 0, timeout: timeoutMs }) });
   const chain = String(chainId);
 
-  /** `ranged`: range refusals and timeouts are thrown at once so the caller shrinks the range. */
-  async function call<T>(method: string, params: unknown[], ranged = false): Promise<T> {
+  /**
+   * `ranged`: range refusals are thrown at once so the caller shrinks the range; `shrinkable`: so are
+   * timeouts (a range of one block is ranged but not shrinkable, and its timeouts are retried).
+   */
+  async function call<T>(
+    method: string,
+    params: unknown[],
+    { ranged = false, shrinkable = ranged }: { ranged?: boolean; shrinkable?: boolean } = {},
+  ): Promise<T> {
     const retryRangeErrors = !ranged;
     return withRetry(
       async () => {
@@ -95,7 +106,7 @@ export function createRpc({
         } catch (error) {
           let classified = classifyRpcError(error, method);
           if (
-            ranged &&
+            shrinkable &&
             classified.code === rpcErrorCodes.transient &&
             /timed? ?out|took too long/i.test(classified.message)
           ) {
@@ -141,7 +152,7 @@ export function createRpc({
       const result = await call<HexLog[]>(
         'eth_getLogs',
         [{ fromBlock: toHex(fromBlock), toBlock: toHex(toBlock), address: addresses }],
-        true,
+        { ranged: true, shrinkable: toBlock > fromBlock },
       );
       return result.map(parseLog);
     },
