@@ -3,7 +3,8 @@ export type Limiter = <T>(fn: () => Promise<T>) => Promise<T>;
 
 /** Creates a {@link Limiter} of `limit` calls in flight. */
 export function createLimiter(limit: number): Limiter {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`limit must be a positive integer, got ${limit}`);
   let active = 0;
   const waiting: (() => void)[] = [];
   return async (fn) => {

@@ -1,8 +1,8 @@
 import type { ChainEvent } from '../../domain/index.ts';
 import { RpcError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logger.ts';
-import type { LogDecoder } from '../createLogDecoder.ts';
 import { createLimiter } from '../createLimiter.ts';
+import type { LogDecoder } from '../createLogDecoder.ts';
 import { mapWithConcurrency } from '../mapWithConcurrency.ts';
 import { ingestMetrics } from '../metrics.ts';
 import type { RangeSizer } from '../range-sizer/index.ts';
