@@ -297,23 +297,28 @@ async function readState(
   contracts: DemoContracts,
   ids: readonly bigint[],
 ): Promise<TrafficState> {
-  const erc20 = new Map<DevWalletClient, bigint>();
-  const erc1155 = new Map<DevWalletClient, Map<bigint, bigint>>();
-  await Promise.all(
+  const read = await Promise.all(
     wallets.map(async (wallet) => {
       const address = wallet.account.address;
-      erc20.set(
-        wallet,
-        await publicClient.readContract({ ...contracts.erc20, functionName: 'balanceOf', args: [address] }),
-      );
-      const balances = await publicClient.readContract({
-        ...contracts.erc1155,
-        functionName: 'balanceOfBatch',
-        args: [ids.map(() => address), [...ids]],
-      });
-      erc1155.set(wallet, new Map(ids.map((id, index) => [id, balances[index] ?? 0n])));
+      const [balance, balances] = await Promise.all([
+        publicClient.readContract({ ...contracts.erc20, functionName: 'balanceOf', args: [address] }),
+        publicClient.readContract({
+          ...contracts.erc1155,
+          functionName: 'balanceOfBatch',
+          args: [ids.map(() => address), [...ids]],
+        }),
+      ]);
+      return { wallet, balance, balances };
     }),
   );
+  // The maps are filled in the wallets' order, not in the order the reads answered: random picks
+  // over their entries must be the same for the same seed.
+  const erc20 = new Map<DevWalletClient, bigint>();
+  const erc1155 = new Map<DevWalletClient, Map<bigint, bigint>>();
+  for (const { wallet, balance, balances } of read) {
+    erc20.set(wallet, balance);
+    erc1155.set(wallet, new Map(ids.map((id, index) => [id, balances[index] ?? 0n])));
+  }
   // ERC-721 tokens minted before this run are not tracked: the demo contract is not enumerable.
   return { erc20, erc721: new Map(), erc1155 };
 }
