@@ -1,6 +1,7 @@
 import { type Abi, type AbiEvent, decodeEventLog, toEventSelector, toEventSignature } from 'viem';
 import type { ChainEvent, EventStatus, JsonValue } from '../domain/index.ts';
 import { eventId, eventMessageVersion } from '../domain/index.ts';
+import { compileStaticEventDecoder, type StaticEventDecoder } from './compileStaticEventDecoder.ts';
 import type { RawLog } from './rpc/types.ts';
 import { toJsonValue } from './toJsonValue.ts';
 
@@ -15,7 +16,7 @@ export type CreateLogDecoderParameters = {
   onUndecoded?: (log: RawLog) => void;
 };
 
-type Candidate = { item: AbiEvent; signature: string };
+type Candidate = { item: AbiEvent; signature: string; fast: StaticEventDecoder | undefined };
 
 /**
  * Builds a decoder for the contracts of one chain. Events are indexed by topic0 once, so decoding
@@ -35,51 +36,83 @@ export function createLogDecoder({
       if (item.type !== 'event' || item.anonymous) continue;
       const selector = toEventSelector(item);
       const list = bySelector.get(selector) ?? [];
-      list.push({ item, signature: toEventSignature(item) });
+      list.push({ item, signature: toEventSignature(item), fast: compileStaticEventDecoder(item) });
       bySelector.set(selector, list);
     }
     byAddress.set(contract.address.toLowerCase(), bySelector);
   }
 
+  /** The event with its decoding; one object literal, in the field order of the message. */
+  const eventOf = (
+    log: RawLog,
+    blockTimestamp: number,
+    status: EventStatus,
+    eventName: string | null,
+    signature: string | null,
+    decoded: boolean,
+    args: Record<string, JsonValue>,
+  ): ChainEvent => ({
+    v: eventMessageVersion,
+    id: eventId({ chainId, blockHash: log.blockHash, logIndex: log.logIndex }),
+    status,
+    chainId,
+    blockNumber: log.blockNumber,
+    blockHash: log.blockHash,
+    blockTimestamp,
+    transactionHash: log.transactionHash,
+    transactionIndex: log.transactionIndex,
+    logIndex: log.logIndex,
+    address: log.address,
+    topics: log.topics,
+    data: log.data,
+    eventName,
+    signature,
+    decoded,
+    args,
+  });
+
   return (log, blockTimestamp, status) => {
-    const base = {
-      v: eventMessageVersion,
-      id: eventId({ chainId, blockHash: log.blockHash, logIndex: log.logIndex }),
-      status,
-      chainId,
-      blockNumber: log.blockNumber,
-      blockHash: log.blockHash,
-      blockTimestamp,
-      transactionHash: log.transactionHash,
-      transactionIndex: log.transactionIndex,
-      logIndex: log.logIndex,
-      address: log.address,
-      topics: log.topics,
-      data: log.data,
-    } as const;
     const topic0 = log.topics[0];
-    const candidates = topic0 ? byAddress.get(log.address)?.get(topic0.toLowerCase()) : undefined;
-    for (const candidate of candidates ?? []) {
-      try {
-        const decoded = decodeEventLog({
-          abi: [candidate.item],
-          data: log.data,
-          topics: log.topics as [`0x${string}`, ...`0x${string}`[]],
-          strict: true,
-        });
-        const args = toJsonValue(decoded.args ?? {});
-        return {
-          ...base,
-          eventName: decoded.eventName ?? candidate.item.name,
-          signature: candidate.signature,
-          decoded: true,
-          args: (Array.isArray(args) ? { ...args } : args) as Record<string, JsonValue>,
-        };
-      } catch {
-        // Try the next candidate with the same selector (different indexed layout).
+    const lowerTopic0 = topic0?.toLowerCase();
+    const candidates = lowerTopic0 ? byAddress.get(log.address)?.get(lowerTopic0) : undefined;
+    if (candidates) {
+      for (const candidate of candidates) {
+        // viem matches topic0 case-sensitively; the compiled decoder takes only what viem would match.
+        const fast = topic0 === lowerTopic0 ? candidate.fast?.(log.topics, log.data) : undefined;
+        if (fast === 'mismatch') continue;
+        if (fast)
+          return eventOf(
+            log,
+            blockTimestamp,
+            status,
+            candidate.item.name,
+            candidate.signature,
+            true,
+            fast.args,
+          );
+        try {
+          const decoded = decodeEventLog({
+            abi: [candidate.item],
+            data: log.data,
+            topics: log.topics as [`0x${string}`, ...`0x${string}`[]],
+            strict: true,
+          });
+          const args = toJsonValue(decoded.args ?? {});
+          return eventOf(
+            log,
+            blockTimestamp,
+            status,
+            decoded.eventName ?? candidate.item.name,
+            candidate.signature,
+            true,
+            (Array.isArray(args) ? { ...args } : args) as Record<string, JsonValue>,
+          );
+        } catch {
+          // Try the next candidate with the same selector (different indexed layout).
+        }
       }
     }
     onUndecoded?.(log);
-    return { ...base, eventName: null, signature: null, decoded: false, args: {} };
+    return eventOf(log, blockTimestamp, status, null, null, false, {});
   };
 }

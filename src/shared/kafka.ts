@@ -135,7 +135,43 @@ export type EnsureTopicsParameters = {
   }[];
 };
 
-/** Creates the topics that do not exist yet; existing topics are left as they are. */
+/** Errors of a partition whose leader the broker does not know yet, right after topic creation. */
+const leaderNotReady = new Set([
+  'NOT_LEADER_FOR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+]);
+/** How long {@link ensureTopics} waits for the leaders of the topics it created to answer. */
+const leaderWaitMs = 10_000;
+
+/**
+ * Waits until every partition of `topics` answers a ListOffsets request: `createTopics` with
+ * `waitForLeaders` returns once the metadata names the leaders, but a KRaft broker may still answer
+ * "not the leader" for a moment, which would fail the first request of whoever uses the topics
+ * next. Gives up quietly after {@link leaderWaitMs} (the users retry anyway).
+ */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + leaderWaitMs;
+  for (const topic of topics) {
+    for (let delayMs = 20; ; delayMs = Math.min(500, delayMs * 2)) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (error) {
+        const type = (error as { type?: string }).type;
+        if (!type || !leaderNotReady.has(type) || Date.now() + delayMs > deadline) return;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        // kafkajs does not refresh the metadata after "not the leader" on its own.
+        await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => {});
+      }
+    }
+  }
+}
+
+/**
+ * Creates the topics that do not exist yet, and waits until their partition leaders answer;
+ * existing topics are left as they are.
+ */
 export async function ensureTopics({ admin, topics }: EnsureTopicsParameters): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((topic) => !existing.has(topic.topic));
@@ -146,6 +182,10 @@ export async function ensureTopics({ admin, topics }: EnsureTopicsParameters): P
     // Another instance may have created them concurrently.
     if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
   }
+  await waitForLeaders(
+    admin,
+    missing.map((topic) => topic.topic),
+  );
 }
 
 /** Parameters of {@link blockwireTopics}. */

@@ -1,10 +1,10 @@
-import type { ChainEvent } from '../../domain/index.ts';
 import { RpcError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { createLimiter } from '../createLimiter.ts';
 import type { LogDecoder } from '../createLogDecoder.ts';
 import { mapWithConcurrency } from '../mapWithConcurrency.ts';
 import { ingestMetrics } from '../metrics.ts';
+import { type EncodedEvent, encodeForKafka } from '../publisher/index.ts';
 import type { RangeSizer } from '../range-sizer/index.ts';
 import { rpcErrorCodes } from '../rpc/classifyRpcError.ts';
 import type { Rpc } from '../rpc/index.ts';
@@ -12,7 +12,7 @@ import type { BlockHeader, RawLog } from '../rpc/types.ts';
 import { createProgress } from './createProgress.ts';
 
 /** One published backfill range: its events in chain order and the header of its last block. */
-export type BackfillChunk = { events: ChainEvent[]; last: BlockHeader };
+export type BackfillChunk = { events: EncodedEvent[]; last: BlockHeader };
 
 /** Parameters of {@link runBackfill}. */
 export type RunBackfillParameters = {
@@ -34,7 +34,7 @@ export type RunBackfillParameters = {
   maxEventsPerTransaction?: number;
 };
 
-type RangeResult = { logs: RawLog[]; headers: Map<number, BlockHeader> };
+type RangeResult = { events: EncodedEvent[]; headers: Map<number, BlockHeader> };
 
 /**
  * Publishes the logs of [fromBlock, toBlock] (already final) with ranged `eth_getLogs`: ranges are
@@ -92,12 +92,8 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
     logs.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
     const needed = new Set<number>([to]);
     for (const log of logs) if (log.blockTimestamp === undefined) needed.add(log.blockNumber);
-    const headers = new Map<number, BlockHeader>();
     const numbers = [...needed];
-    for (let i = 0; i < numbers.length; i += 8) {
-      const chunk = await Promise.all(numbers.slice(i, i + 8).map((n) => rpc.getBlock(n)));
-      for (const header of chunk) if (header) headers.set(header.number, header);
-    }
+    const headers = await rpc.getBlocks(numbers);
     for (const n of numbers) {
       if (!headers.has(n))
         throw new RpcError(`Block ${n} is missing during backfill`, {
@@ -117,7 +113,13 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
         );
       }
     }
-    return { logs, headers };
+    // Decoded and encoded here, as each range arrives, rather than when it is published: the work
+    // overlaps with the Kafka transactions of earlier ranges, and a range waiting for its turn is
+    // held as one string per event.
+    const events = logs.map((log) =>
+      encodeForKafka(decode(log, log.blockTimestamp ?? headers.get(log.blockNumber)!.timestamp, 'CONFIRMED')),
+    );
+    return { events, headers };
   }
 
   const queue: { to: number; result: Promise<RangeResult> }[] = [];
@@ -126,7 +128,7 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
   let next = fromBlock;
   let failure: unknown;
   try {
-    while (next <= toBlock || queue.length > 0) {
+    const fill = () => {
       while (queue.length < concurrency && next <= toBlock) {
         const from = next;
         const to = Math.min(toBlock, from + sizer.size() - 1);
@@ -136,11 +138,13 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
         queue.push({ to, result });
         next = to + 1;
       }
+    };
+    while (next <= toBlock || queue.length > 0) {
+      fill();
       const entry = queue.shift()!;
-      const { logs, headers } = await entry.result;
-      const events = logs.map((log) =>
-        decode(log, log.blockTimestamp ?? headers.get(log.blockNumber)!.timestamp, 'CONFIRMED'),
-      );
+      // `concurrency` ranges stay in flight while this one is published.
+      fill();
+      const { events, headers } = await entry.result;
       // Large ranges become several transactions, cut at block boundaries (checkpoint = that block).
       let start = 0;
       while (start < events.length) {

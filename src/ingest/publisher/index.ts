@@ -7,6 +7,7 @@ import {
   eventKey,
   type TopicNames,
 } from '../../domain/index.ts';
+import { createCachedPartitioner } from '../../shared/createCachedPartitioner.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { activeTracing, spanAttributes, spanNames } from '../../shared/telemetry/index.ts';
 import { encodeIngestCheckpoint, type IngestCheckpoint } from '../checkpoint/ingestCheckpoint.ts';
@@ -22,8 +23,35 @@ export type CreatePublisherParameters = {
   logger: Logger;
 };
 
+/**
+ * An event already encoded as its Kafka message, with what the publisher and a backfill still need
+ * to know about it. A backfill holds several ranges while earlier ones are published: one string per
+ * event is much less for the garbage collector to copy around than the decoded objects.
+ */
+export type EncodedEvent = {
+  blockNumber: number;
+  status: ChainEvent['status'];
+  decoded: boolean;
+  key: string;
+  value: string;
+};
+
+/** Encodes an event as its `events.confirmed` / `events.pending` message. */
+export function encodeForKafka(event: ChainEvent): EncodedEvent {
+  return {
+    blockNumber: event.blockNumber,
+    status: event.status,
+    decoded: event.decoded,
+    key: eventKey(event.chainId, event.address),
+    value: encodeEvent(event),
+  };
+}
+
 /** One Kafka transaction: events for `events.confirmed` in order, then the checkpoint. */
-export type ConfirmedBatch = { events: ChainEvent[]; checkpoint: IngestCheckpoint };
+export type ConfirmedBatch = {
+  events: readonly ChainEvent[] | readonly EncodedEvent[];
+  checkpoint: IngestCheckpoint;
+};
 
 /** Writes a chain's events to Kafka. */
 export type Publisher = {
@@ -37,12 +65,26 @@ export type Publisher = {
 };
 
 const chunkSize = 500;
-function toMessage(event: ChainEvent): Message {
-  return { key: eventKey(event.chainId, event.address), value: encodeEvent(event) };
+
+/**
+ * Retries of the producers' sends. kafkajs retries forever for an idempotent producer, first after
+ * the client's 300 ms; the transaction coordinator answers CONCURRENT_TRANSACTIONS to the first send
+ * of a transaction while it still writes the markers of the previous one, which back-to-back
+ * transactions (a backfill) meet often and which clears within milliseconds. So the first retry comes
+ * after 20 ms (as the Java client does for this answer) and the backoff still doubles up to 30 s.
+ */
+const sendRetry = { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 20, maxRetryTime: 30_000 };
+function toMessage(event: EncodedEvent): Message {
+  return { key: event.key, value: event.value };
 }
 
+const isEncoded = (
+  events: readonly ChainEvent[] | readonly EncodedEvent[],
+): events is readonly EncodedEvent[] =>
+  events.length > 0 && typeof (events[0] as Partial<EncodedEvent>).value === 'string';
+
 /** A traced send: its span, and the message builder that puts the span's trace context in the headers. */
-type TracedSend = { span: Span | undefined; toMessage: (event: ChainEvent) => Message };
+type TracedSend = { span: Span | undefined; toMessage: (event: EncodedEvent) => Message };
 
 const untraced: TracedSend = { span: undefined, toMessage };
 
@@ -55,7 +97,7 @@ function startPublishSpan(
   topic: string,
   chainId: number,
   blockNumber: number,
-  events: readonly ChainEvent[],
+  events: readonly unknown[],
 ): TracedSend {
   const tracing = activeTracing();
   if (!tracing || events.length === 0) return untraced;
@@ -95,6 +137,13 @@ export function createPublisher({
   let producer: Producer | undefined;
   let pendingProducer: Producer | undefined;
   const chain = String(chainId);
+  /** Adds published events to the events metric, one increment per status rather than per event. */
+  const countEvents = (topic: 'confirmed' | 'pending', events: readonly EncodedEvent[]) => {
+    const byStatus = new Map<string, number>();
+    for (const event of events) byStatus.set(event.status, (byStatus.get(event.status) ?? 0) + 1);
+    for (const [status, count] of byStatus)
+      ingestMetrics.events.inc({ chain_id: chain, topic, status }, count);
+  };
 
   return {
     async connect() {
@@ -104,20 +153,27 @@ export function createPublisher({
           idempotent: true,
           maxInFlightRequests: 1,
           transactionTimeout: 60_000,
+          createPartitioner: createCachedPartitioner,
+          retry: sendRetry,
         });
         await producer.connect();
         // The first transaction runs InitProducerId: it bumps the epoch, which fences a zombie and
         // aborts whatever transaction it left open.
         const fence = await producer.transaction();
         await fence.abort();
-        pendingProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        pendingProducer = kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          createPartitioner: createCachedPartitioner,
+        });
         await pendingProducer.connect();
       } catch (error) {
         throw toKafkaError(error, 'Connecting the Kafka producer failed');
       }
     },
-    async publishConfirmed({ events, checkpoint }) {
+    async publishConfirmed({ events: given, checkpoint }) {
       if (!producer) throw new Error('publisher used before connect()');
+      const events = isEncoded(given) ? given : given.map(encodeForKafka);
       const started = performance.now();
       const traced = startPublishSpan(topics.confirmed, chainId, checkpoint.blockNumber, events);
       const transaction = await producer.transaction().catch((error) => {
@@ -160,17 +216,16 @@ export function createPublisher({
       }
       endPublishSpan(traced.span);
       ingestMetrics.publishLatency.observe({ chain_id: chain }, (performance.now() - started) / 1000);
+      countEvents('confirmed', events);
       let undecoded = 0;
-      for (const event of events) {
-        ingestMetrics.events.inc({ chain_id: chain, topic: 'confirmed', status: event.status });
-        if (event.status === 'CONFIRMED' && !event.decoded) undecoded++;
-      }
+      for (const event of events) if (event.status === 'CONFIRMED' && !event.decoded) undecoded++;
       if (undecoded > 0) ingestMetrics.undecoded.inc({ chain_id: chain }, undecoded);
     },
-    async publishPending(events) {
+    async publishPending(given) {
       if (!pendingProducer) throw new Error('publisher used before connect()');
-      if (events.length === 0) return;
-      const traced = startPublishSpan(topics.pending, chainId, events.at(-1)!.blockNumber, events);
+      if (given.length === 0) return;
+      const events = given.map(encodeForKafka);
+      const traced = startPublishSpan(topics.pending, chainId, given.at(-1)!.blockNumber, events);
       try {
         for (let i = 0; i < events.length; i += chunkSize) {
           await pendingProducer.send({
@@ -183,8 +238,7 @@ export function createPublisher({
         throw toKafkaError(error, 'Publishing pending events failed');
       }
       endPublishSpan(traced.span);
-      for (const event of events)
-        ingestMetrics.events.inc({ chain_id: chain, topic: 'pending', status: event.status });
+      countEvents('pending', events);
     },
     async disconnect() {
       await Promise.allSettled([producer?.disconnect(), pendingProducer?.disconnect()]);

@@ -25,6 +25,12 @@ export type GetLogsRangeParameters = { fromBlock: number; toBlock: number; addre
 export type Rpc = {
   getBlock(block: number | 'latest'): Promise<BlockHeader | undefined>;
   /**
+   * Headers of many blocks (absent when the node does not know a block): one JSON-RPC batch per
+   * {@link headerBatchSize} blocks, or single calls, {@link headerConcurrency} at a time, when the
+   * node refuses batches.
+   */
+  getBlocks(blocks: readonly number[]): Promise<Map<number, BlockHeader>>;
+  /**
    * Ranged logs. Range refusals are thrown at once (code RPC_RANGE_TOO_LARGE) so the caller shrinks;
    * so is a timeout of a range of several blocks. A single block cannot shrink: its timeouts are
    * retried like any transient failure.
@@ -75,6 +81,13 @@ function parseLog(log: HexLog): RawLog {
 
 const toHex = (value: number): string => `0x${value.toString(16)}`;
 
+/** Headers asked for in one JSON-RPC batch (providers commonly accept 100 to 1,000). */
+export const headerBatchSize = 50;
+/** Single header calls in flight once batches are given up. */
+export const headerConcurrency = 8;
+/** Failed batches after which a session stops batching (a node that does not support them). */
+const batchFailuresBeforeGivingUp = 3;
+
 /** Creates the HTTP JSON-RPC client of one chain. */
 export function createRpc({
   chainId,
@@ -86,23 +99,33 @@ export function createRpc({
 }: CreateRpcParameters): Rpc {
   // viem's own retries are off: retries happen here, with jitter, metrics and error classification.
   const client = createPublicClient({ transport: http(httpUrl, { retryCount: 0, timeout: timeoutMs }) });
+  // Calls made in the same tick through this client go out as one JSON-RPC batch.
+  const batchClient = createPublicClient({
+    transport: http(httpUrl, { retryCount: 0, timeout: timeoutMs, batch: { batchSize: headerBatchSize } }),
+  });
+  let batchFailures = 0;
   const chain = String(chainId);
 
   /**
    * `ranged`: range refusals are thrown at once so the caller shrinks the range; `shrinkable`: so are
    * timeouts (a range of one block is ranged but not shrinkable, and its timeouts are retried).
+   * `batched`: sent in the JSON-RPC batch of its tick, and not retried (the caller falls back).
    */
   async function call<T>(
     method: string,
     params: unknown[],
-    { ranged = false, shrinkable = ranged }: { ranged?: boolean; shrinkable?: boolean } = {},
+    {
+      ranged = false,
+      shrinkable = ranged,
+      batched = false,
+    }: { ranged?: boolean; shrinkable?: boolean; batched?: boolean } = {},
   ): Promise<T> {
     const retryRangeErrors = !ranged;
     return withRetry(
       async () => {
         ingestMetrics.rpcCalls.inc({ chain_id: chain, method });
         try {
-          return (await client.request({ method, params } as never)) as T;
+          return (await (batched ? batchClient : client).request({ method, params } as never)) as T;
         } catch (error) {
           let classified = classifyRpcError(error, method);
           if (
@@ -121,7 +144,7 @@ export function createRpc({
         }
       },
       {
-        retries,
+        retries: batched ? 1 : retries,
         initialDelayMs: 200,
         maxDelayMs: 5_000,
         signal,
@@ -147,6 +170,44 @@ export function createRpc({
       const tag = block === 'latest' ? 'latest' : toHex(block);
       const result = await call<HexBlock | null>('eth_getBlockByNumber', [tag, false]);
       return result ? parseBlock(result) : undefined;
+    },
+    async getBlocks(blocks) {
+      const headers = new Map<number, BlockHeader>();
+      const add = (result: HexBlock | null) => {
+        if (!result) return;
+        const header = parseBlock(result);
+        headers.set(header.number, header);
+      };
+      let rest: readonly number[] = blocks;
+      if (blocks.length > 1 && batchFailures < batchFailuresBeforeGivingUp) {
+        const results = await Promise.allSettled(
+          blocks.map((n) =>
+            call<HexBlock | null>('eth_getBlockByNumber', [toHex(n), false], { batched: true }),
+          ),
+        );
+        const failed = results.flatMap((result, i) => (result.status === 'rejected' ? [blocks[i]!] : []));
+        for (const result of results) if (result.status === 'fulfilled') add(result.value);
+        if (failed.length > 0) {
+          batchFailures++;
+          const reason = results.find((result) => result.status === 'rejected')?.reason as Error;
+          logger.debug({
+            msg: 'JSON-RPC batch of headers failed; asking for them one by one',
+            blocks: failed.length,
+            err: reason?.message,
+          });
+          if (batchFailures === batchFailuresBeforeGivingUp)
+            logger.info({ msg: 'The node refuses JSON-RPC batches; headers are fetched one by one' });
+        }
+        rest = failed;
+      }
+      for (let i = 0; i < rest.length; i += headerConcurrency) {
+        const chunk = rest.slice(i, i + headerConcurrency);
+        const results = await Promise.all(
+          chunk.map((n) => call<HexBlock | null>('eth_getBlockByNumber', [toHex(n), false])),
+        );
+        for (const result of results) add(result);
+      }
+      return headers;
     },
     async getLogsRange({ fromBlock, toBlock, addresses }) {
       const result = await call<HexLog[]>(
