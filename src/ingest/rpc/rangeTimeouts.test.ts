@@ -9,13 +9,13 @@ import { createRpc } from './index.ts';
 async function startNode(slow: number): Promise<{ url: string; requests: () => number; server: Server }> {
   let requests = 0;
   const server = createServer((request, response) => {
+    requests++;
+    if (requests <= slow) return; // left hanging: the client's timeout ends it
     let body = '';
     request.on('data', (chunk) => {
       body += chunk;
     });
     request.on('end', () => {
-      requests++;
-      if (requests <= slow) return; // left hanging: the client's timeout ends it
       const { id } = JSON.parse(body) as { id: number };
       response.setHeader('content-type', 'application/json');
       response.end(JSON.stringify({ jsonrpc: '2.0', id, result: [] }));
@@ -39,7 +39,7 @@ describe('eth_getLogs timeouts', () => {
       httpUrl: url,
       logger: pino({ level: 'silent' }),
       signal: new AbortController().signal,
-      timeoutMs: 100,
+      timeoutMs: 250,
       retries: 4,
     });
 
@@ -49,6 +49,8 @@ describe('eth_getLogs timeouts', () => {
     await expect(
       rpcFor(node.url).getLogsRange({ fromBlock: 5, toBlock: 6, addresses: [] }),
     ).rejects.toMatchObject({ code: rpcErrorCodes.rangeTooLarge });
+    // Not retried: a retry would have reached the node by now.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(node.requests()).toBe(1);
   });
 
@@ -56,6 +58,7 @@ describe('eth_getLogs timeouts', () => {
     const node = await startNode(2);
     server = node.server;
     expect(await rpcFor(node.url).getLogsRange({ fromBlock: 5, toBlock: 5, addresses: [] })).toEqual([]);
-    expect(node.requests()).toBe(3);
+    // Both hanging requests were retried (a loaded machine may time out the answer too: more, not fewer).
+    expect(node.requests()).toBeGreaterThanOrEqual(3);
   });
 });
