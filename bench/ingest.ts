@@ -6,7 +6,10 @@
  * - raw: `eth_getLogs` over the whole chain with the contracts' addresses, ranges of 500, 2,000 and
  *   5,000 blocks, 4 in flight (the ingestor's default concurrency); the best chunking is the baseline;
  * - ingest alone: chain → committed in `events.confirmed` (a fresh topic prefix each run);
- * - end to end: chain → applied in Redis by a processor running beside the ingestor.
+ * - end to end: chain → applied in Redis by a processor running beside the ingestor, in the same
+ *   process (as `blockwire start --role all` runs them);
+ * - end to end, separate processes: the same with the processor in a process of its own (as
+ *   `--role ingest` and `--role process` deployments run them; bench/ingestProcessorChild.ts).
  *
  * Rates are logs / (last log done − first log published): the fixed costs (role start-up with topic
  * creation, producer and checkpoint, the processor's group join, and the time to the first log
@@ -17,6 +20,7 @@
  * Uses KAFKA_BROKERS and REDIS_URL when they answer, else starts a local Kafka and Redis; always
  * starts a Hardhat node of its own.
  */
+import { fork } from 'node:child_process';
 import { Redis } from 'ioredis';
 import type { Address } from 'viem';
 import { compileContracts } from '../src/dev-stack/compileContracts.ts';
@@ -123,27 +127,28 @@ async function rawGetLogs(range: number, concurrency = 4): Promise<number> {
 }
 
 function runConfig(id: string): ResolvedConfig {
-  return parseConfig({
-    raw: {
-      chains: [
-        {
-          chainId: node.chainId,
-          rpc: { http: node.rpcHttp, ws: node.rpcWs },
-          confirmations: 0,
-          contracts: built.emitters.map((emitter, index) => ({
-            name: `Emitter${index}`,
-            address: emitter.address,
-            abi: 'erc20',
-            startBlock: emitter.startBlock,
-          })),
-        },
-      ],
-      kafka: { brokers: kafkaHandle.brokers, topicPrefix: id },
-      redis: { url: redisHandle.url, keyPrefix: `${id}:` },
-      process: { groupId: `${id}.process` },
-    },
-    baseDir: '.',
-  });
+  return parseConfig({ raw: rawConfig(id), baseDir: '.' });
+}
+
+function rawConfig(id: string) {
+  return {
+    chains: [
+      {
+        chainId: node.chainId,
+        rpc: { http: node.rpcHttp, ws: node.rpcWs },
+        confirmations: 0,
+        contracts: built.emitters.map((emitter, index) => ({
+          name: `Emitter${index}`,
+          address: emitter.address,
+          abi: 'erc20',
+          startBlock: emitter.startBlock,
+        })),
+      },
+    ],
+    kafka: { brokers: kafkaHandle.brokers, topicPrefix: id },
+    redis: { url: redisHandle.url, keyPrefix: `${id}:` },
+    process: { groupId: `${id}.process` },
+  };
 }
 
 async function counterSum(
@@ -193,21 +198,55 @@ async function cleanUp(config: ResolvedConfig) {
   await admin.disconnect();
 }
 
-async function runIngest(run: number, endToEnd: boolean): Promise<RunResult> {
-  const config = runConfig(`bench-ingest-${endToEnd ? 'e2e' : 'alone'}-${run}-${Date.now()}`);
+/** A processor in a child process (see bench/ingestProcessorChild.ts) and how to ask it things. */
+async function startChildProcessor(raw: unknown) {
+  const child = fork(new URL('./ingestProcessorChild.ts', import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ask = <T>(message: object, answer: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (reply: Record<string, unknown>) => {
+        if (!(answer in reply)) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(reply[answer] as T);
+      };
+      const onExit = (code: number | null) => reject(new Error(`bench processor exited with ${code}`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      child.send(message);
+    });
+  await ask({ config: raw }, 'started');
+  return {
+    applied: () => ask<number>({ count: true }, 'applied'),
+    stop: async () => {
+      await ask({ stop: true }, 'stopped');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+type Mode = 'alone' | 'same-process' | 'separate-processes';
+
+async function runIngest(run: number, mode: Mode): Promise<RunResult> {
+  const id = `bench-ingest-${mode}-${run}-${Date.now()}`;
+  const config = runConfig(id);
   const publishedBefore = await publishedSoFar();
   const appliedBefore = await appliedSoFar();
   const published = async () => (await publishedSoFar()) - publishedBefore;
-  const applied = async () => (await appliedSoFar()) - appliedBefore;
   const started = performance.now();
-  const processor = endToEnd ? createProcessor({ config, logger }) : undefined;
+  const processor = mode === 'same-process' ? createProcessor({ config, logger }) : undefined;
   await processor?.start();
+  const child = mode === 'separate-processes' ? await startChildProcessor(rawConfig(id)) : undefined;
+  const applied = child ? child.applied : async () => (await appliedSoFar()) - appliedBefore;
   const ingest = createIngest({ config, logger });
   await ingest.start();
   const ready = performance.now();
-  const { first, last } = await follow(built.logs, published, endToEnd ? applied : published);
+  const { first, last } = await follow(built.logs, published, mode === 'alone' ? published : applied);
   await ingest.stop();
   await processor?.stop();
+  await child?.stop();
   await cleanUp(config);
   return {
     startSeconds: (ready - started) / 1000,
@@ -219,26 +258,29 @@ async function runIngest(run: number, endToEnd: boolean): Promise<RunResult> {
 // A fresh broker creates its transaction-state and consumer-offsets topics on first use, which takes
 // seconds once; a deployment pays it once in its life, not at every start. A throwaway run pays it
 // here so the first measured run does not.
-await runIngest(0, true);
+await runIngest(0, 'same-process');
 
 const ranges = [500, 2_000, 5_000];
 const raw: number[] = [];
 const rawByRange = new Map<number, number[]>(ranges.map((range) => [range, []]));
 const alone: RunResult[] = [];
 const endToEnd: RunResult[] = [];
+const separate: RunResult[] = [];
 for (let run = 1; run <= runs; run++) {
   for (const range of ranges) rawByRange.get(range)!.push(await rawGetLogs(range));
   raw.push(Math.max(...ranges.map((range) => rawByRange.get(range)!.at(-1)!)));
-  alone.push(await runIngest(run, false));
-  endToEnd.push(await runIngest(run, true));
+  alone.push(await runIngest(run, 'alone'));
+  endToEnd.push(await runIngest(run, 'same-process'));
+  separate.push(await runIngest(run, 'separate-processes'));
   console.log(
-    `run ${run}: raw eth_getLogs ${raw.at(-1)!.toFixed(0)} logs/s (${ranges.map((range) => `${range}: ${rawByRange.get(range)!.at(-1)!.toFixed(0)}`).join(', ')}), ingest alone ${alone.at(-1)!.rate.toFixed(0)} logs/s, end to end ${endToEnd.at(-1)!.rate.toFixed(0)} logs/s`,
+    `run ${run}: raw eth_getLogs ${raw.at(-1)!.toFixed(0)} logs/s (${ranges.map((range) => `${range}: ${rawByRange.get(range)!.at(-1)!.toFixed(0)}`).join(', ')}), ingest alone ${alone.at(-1)!.rate.toFixed(0)} logs/s, end to end ${endToEnd.at(-1)!.rate.toFixed(0)} logs/s (separate processes ${separate.at(-1)!.rate.toFixed(0)} logs/s)`,
   );
 }
 
 const rawMedian = median(raw);
 const aloneMedian = median(alone.map((result) => result.rate));
 const e2eMedian = median(endToEnd.map((result) => result.rate));
+const separateMedian = median(separate.map((result) => result.rate));
 console.log(`\nlogs: ${built.logs} over ${built.head - firstBlock + 1} blocks, 3 contracts, runs: ${runs}`);
 for (const range of ranges)
   console.log(
@@ -249,7 +291,10 @@ console.log(
   `ingest alone (chain → committed in events.confirmed), median: ${aloneMedian.toFixed(0)} logs/s = ${(aloneMedian / rawMedian).toFixed(2)} × raw`,
 );
 console.log(
-  `end to end (chain → applied in Redis), median: ${e2eMedian.toFixed(0)} logs/s = ${(e2eMedian / rawMedian).toFixed(2)} × raw`,
+  `end to end (chain → applied in Redis, processor in the ingestor's process), median: ${e2eMedian.toFixed(0)} logs/s = ${(e2eMedian / rawMedian).toFixed(2)} × raw`,
+);
+console.log(
+  `end to end (chain → applied in Redis, processor in its own process), median: ${separateMedian.toFixed(0)} logs/s = ${(separateMedian / rawMedian).toFixed(2)} × raw`,
 );
 console.log(
   `fixed costs, medians: ingest start ${median(alone.map((r) => r.startSeconds)).toFixed(2)} s, then first log published after ${median(alone.map((r) => r.firstPublishedSeconds)).toFixed(2)} s; with a processor: start ${median(endToEnd.map((r) => r.startSeconds)).toFixed(2)} s, first log published after ${median(endToEnd.map((r) => r.firstPublishedSeconds)).toFixed(2)} s`,
