@@ -9,7 +9,9 @@
  *
  * Flags: --subscribers N (5000) --rate events/s (20) --duration seconds (20) --runs R (1; medians
  * are printed when R > 1) --clients P (2 client processes sharing the N sockets) --redis URL
- * (REDIS_URL or redis://127.0.0.1:6379) --only gateway|baseline. Output per server: delivered/expected
+ * (REDIS_URL or redis://127.0.0.1:6379) --only gateway|baseline --workers W (1; with W > 1 the gateway is
+ * also measured as W worker processes sharing its port, `gateway.workers: W`, and each worker's CPU is
+ * printed beside the single-process figures). Output per server: delivered/expected
  * deliveries, latency p50/p99/max, CPU % of the server process with its system (kernel) part in
  * parentheses, peak RSS, and the clients' CPU and event-loop delay (to see that they kept up).
  * BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the measured servers.
@@ -19,7 +21,7 @@
  * (`performance.timeOrigin + performance.now()`), so latency is publish → receipt across processes.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -29,6 +31,7 @@ import { Redis } from 'ioredis';
 import WebSocket, { WebSocketServer } from 'ws';
 import { contractChannel } from '../src/domain/index.ts';
 import { loadConfig } from '../src/shared/config/index.ts';
+import { createLogger } from '../src/shared/logger.ts';
 import { createTestProcessor } from '../test/gateway/support/testProcessor.ts';
 
 const token = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
@@ -39,6 +42,7 @@ const bucketMs = 0.1;
 
 type ServerKind = 'gateway' | 'baseline';
 type Flags = {
+  workers: number;
   subscribers: number;
   rate: number;
   duration: number;
@@ -72,6 +76,7 @@ function parseFlags(argv: string[]): Flags {
     clients: Math.round(number('clients', 2)),
     redis: value('redis') ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     only,
+    workers: Math.round(number('workers', 1)),
   };
 }
 
@@ -79,12 +84,21 @@ const wallNow = () => performance.timeOrigin + performance.now();
 
 // ---- child modes: the measured servers run in their own process ---------------------------------
 
-async function runGatewayChild(configPath: string): Promise<void> {
+async function runGatewayChild(configPath: string, workers: number): Promise<void> {
   const { createGateway } = await import('../src/gateway/index.ts');
+  const cluster = await import('../src/cli/gatewayWorkers.ts');
   const config = JSON.parse(readFileSync(configPath, 'utf8'));
-  const gateway = createGateway({ config });
+  const worker = cluster.gatewayWorkerNumber();
+  // With workers, this process is the primary (as `blockwire start --workers N` runs) or one of the
+  // workers it forked (this script again, with the same arguments).
+  const gateway =
+    workers > 1 && worker === undefined
+      ? cluster.createGatewayWorkers({ count: workers, logger: createLogger('bench-gateway') })
+      : createGateway({ config });
+  if (worker !== undefined) cluster.serveAsGatewayWorker(worker);
   const { url } = await gateway.start();
-  process.stdout.write(`READY ${url.replace(/^http/, 'ws')}\n`);
+  if (worker !== undefined) cluster.announceWorkerStarted(url);
+  else process.stdout.write(`READY ${url.replace(/^http/, 'ws')}\n`);
   process.once('SIGTERM', () => void gateway.stop().then(() => process.exit(0)));
 }
 
@@ -312,6 +326,21 @@ function cpuTicks(pid: number): number {
   return user + system;
 }
 
+/** The processes a process forked (gateway workers), from /proc. */
+function childPids(pid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (Number(fields[1]) === pid) pids.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return pids.sort((a, b) => a - b);
+}
+
 function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : Number.NaN;
@@ -329,7 +358,8 @@ function percentileOf(histogram: Map<number, number>, total: number, p: number):
 }
 
 type Result = {
-  name: ServerKind;
+  /** `baseline`, `gateway`, or `gateway×W` for W worker processes. */
+  name: string;
   delivered: number;
   expected: number;
   p50: number;
@@ -341,9 +371,11 @@ type Result = {
   rss: number;
   clientCpu: number;
   clientLoopP99: number;
+  /** CPU % of each gateway worker (the primary's is `cpu` minus their sum); empty without workers. */
+  workerCpu: number[];
 };
 
-async function measure(name: ServerKind, flags: Flags): Promise<Result> {
+async function measure(name: ServerKind, flags: Flags, workers = 1): Promise<Result> {
   const keyPrefix = `bench-${process.pid}-${name}:`;
   const redis = new Redis(flags.redis);
   const base = loadConfig(examplePath, { ...process.env, REDIS_URL: flags.redis });
@@ -367,11 +399,18 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
     };
     configPath = join(tmpdir(), `blockwire-bench-${process.pid}.json`);
     writeFileSync(configPath, JSON.stringify(config));
-    server = await spawnServer(['--child-gateway', configPath]);
+    server = await spawnServer(['--child-gateway', configPath, String(workers)]);
   } else {
     server = await spawnServer(['--child-baseline', flags.redis, contractChannel(keyPrefix, 31337, token)]);
   }
   const pid = server.child.pid!;
+  const workerPids = workers > 1 ? childPids(pid) : [];
+  if (workerPids.length !== (workers > 1 ? workers : 0))
+    throw new Error(`expected ${workers} gateway workers, found ${workerPids.length}`);
+  const serverPids = [pid, ...workerPids];
+  const serverCpu = () =>
+    serverPids.map(cpuTimes).reduce((sum, t) => ({ user: sum.user + t.user, system: sum.system + t.system }));
+  const serverRss = () => serverPids.reduce((sum, serverPid) => sum + rssMb(serverPid), 0);
 
   const clients = await Promise.all(Array.from({ length: flags.clients }, () => spawnClient()));
   const share = (index: number) =>
@@ -408,23 +447,24 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
   for (const client of clients) client.child.send({ type: 'measure' } satisfies ClientCommand);
   const clientPids = clients.map((client) => client.child.pid!);
   const clientCpuStart = clientPids.map(cpuTicks);
-  const cpuStart = cpuTimes(pid);
+  const cpuStart = serverCpu();
+  const workerCpuStart = workerPids.map(cpuTicks);
   const wallStart = performance.now();
   const total = Math.round(flags.rate * flags.duration);
-  let rssPeak = rssMb(pid);
+  let rssPeak = serverRss();
   const publishes: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
     const due = wallStart + (i * 1000) / flags.rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     publishes.push(publish(true));
-    if (i % Math.max(1, Math.round(flags.rate)) === 0) rssPeak = Math.max(rssPeak, rssMb(pid));
+    if (i % Math.max(1, Math.round(flags.rate)) === 0) rssPeak = Math.max(rssPeak, serverRss());
   }
   await Promise.all(publishes);
   // Let the last events arrive (a saturated server is cut off here and shows as undelivered).
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const wallSeconds = (performance.now() - wallStart) / 1000;
-  const cpuEnd = cpuTimes(pid);
+  const cpuEnd = serverCpu();
   const percent = (ticks: number) => (ticks / 100 / wallSeconds) * 100;
   const cpu = percent(cpuEnd.user - cpuStart.user + cpuEnd.system - cpuStart.system);
   const cpuSystem = percent(cpuEnd.system - cpuStart.system);
@@ -433,7 +473,10 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
       100 /
       wallSeconds) *
     100;
-  rssPeak = Math.max(rssPeak, rssMb(pid));
+  rssPeak = Math.max(rssPeak, serverRss());
+  const workerCpu = workerPids.map((workerPid, index) =>
+    percent(cpuTicks(workerPid) - workerCpuStart[index]!),
+  );
   const live = liveCount();
   const reports = await Promise.all(
     clients.map((client) => client.request({ type: 'collect', sentAt }, 'collected')),
@@ -456,7 +499,8 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
   }
   const maxBucket = Math.max(...histogram.keys());
   return {
-    name,
+    name: workers > 1 ? `${name}×${workers}` : name,
+    workerCpu,
     delivered,
     expected: total * live,
     p50: percentileOf(histogram, delivered, 50),
@@ -473,7 +517,9 @@ async function measure(name: ServerKind, flags: Flags): Promise<Result> {
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 
 function row(label: string, r: Omit<Result, 'name'>): string {
-  return `${label.padEnd(16)} ${`${r.delivered}/${r.expected}`.padEnd(20)} ${fmt(r.p50).padStart(7)}  ${fmt(r.p99).padStart(7)}  ${fmt(r.max).padStart(7)}  ${`${fmt(r.cpu)} (${fmt(r.cpuSystem)})`.padStart(12)}  ${fmt(r.rss).padStart(6)}   (${fmt(r.clientCpu)}, ${fmt(r.clientLoopP99)})`;
+  const workers =
+    r.workerCpu.length > 0 ? `\n${' '.repeat(17)}CPU % per worker: ${r.workerCpu.map(fmt).join(', ')}` : '';
+  return `${label.padEnd(16)} ${`${r.delivered}/${r.expected}`.padEnd(20)} ${fmt(r.p50).padStart(7)}  ${fmt(r.p99).padStart(7)}  ${fmt(r.max).padStart(7)}  ${`${fmt(r.cpu)} (${fmt(r.cpuSystem)})`.padStart(12)}  ${fmt(r.rss).padStart(6)}   (${fmt(r.clientCpu)}, ${fmt(r.clientLoopP99)})${workers}`;
 }
 
 function median(values: number[]): number {
@@ -484,7 +530,7 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2);
-  if (mode === '--child-gateway') return runGatewayChild(rest[0]!);
+  if (mode === '--child-gateway') return runGatewayChild(rest[0]!, Number(rest[1] ?? 1));
   if (mode === '--child-baseline') return runBaselineChild(rest[0]!, rest[1]!);
   if (mode === '--child-client') return runClientChild();
   const flags = parseFlags(process.argv.slice(2));
@@ -494,22 +540,27 @@ async function main(): Promise<void> {
   const header =
     'server           delivered/expected     p50 ms   p99 ms   max ms  CPU % (sys)  RSS MB   (clients CPU %, client loop delay p99 ms)';
   const results: Result[] = [];
+  const servers: [ServerKind, number][] = [
+    ['baseline', 1],
+    ['gateway', 1],
+    ...(flags.workers > 1 ? [['gateway', flags.workers] as [ServerKind, number]] : []),
+  ];
   for (let run = 1; run <= flags.runs; run++) {
-    for (const name of ['baseline', 'gateway'] as const) {
+    for (const [name, workers] of servers) {
       if (flags.only && flags.only !== name) continue;
-      const result = await measure(name, flags);
+      const result = await measure(name, flags, workers);
       results.push(result);
       if (results.length === 1) console.log(header);
-      console.log(row(flags.runs > 1 ? `${name} #${run}` : name, result));
+      console.log(row(flags.runs > 1 ? `${result.name} #${run}` : result.name, result));
     }
   }
   if (flags.runs > 1) {
     console.log(`median of ${flags.runs} runs:`);
     console.log(header);
-    for (const name of ['baseline', 'gateway'] as const) {
+    for (const name of [...new Set(results.map((r) => r.name))]) {
       const mine = results.filter((r) => r.name === name);
       if (mine.length === 0) continue;
-      const pick = (key: keyof Omit<Result, 'name'>) => median(mine.map((r) => r[key]));
+      const pick = (key: Exclude<keyof Result, 'name' | 'workerCpu'>) => median(mine.map((r) => r[key]));
       console.log(
         row(name, {
           delivered: pick('delivered'),
@@ -522,6 +573,7 @@ async function main(): Promise<void> {
           rss: pick('rss'),
           clientCpu: pick('clientCpu'),
           clientLoopP99: pick('clientLoopP99'),
+          workerCpu: mine[0]!.workerCpu.map((_, index) => median(mine.map((r) => r.workerCpu[index] ?? 0))),
         }),
       );
     }

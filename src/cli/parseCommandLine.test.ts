@@ -33,6 +33,15 @@ describe('parseCommandLine', () => {
     });
   });
 
+  it('takes --workers for start, and names a bad count', () => {
+    expect(parseCommandLine(['start', '--workers', '4'], {})).toMatchObject({ command: 'start', workers: 4 });
+    expect(parseCommandLine(['start'], {})).not.toHaveProperty('workers');
+    for (const bad of ['0', '65', '1.5', 'two'])
+      expect(() => parseCommandLine(['start', '--workers', bad], {})).toThrow(
+        `--workers must be a whole number from 1 to 64. Got ${bad}.`,
+      );
+  });
+
   it('names the bad role', () => {
     expect(() => parseCommandLine(['start', '--role', 'ingester'], {})).toThrow(
       '--role must be all, ingest, process or gateway. Got ingester.',

@@ -7,7 +7,7 @@ export type Role = RoleName;
 
 /** A command with its own options. */
 type Command =
-  | { command: 'start'; roles: Role[]; configPath: string }
+  | { command: 'start'; roles: Role[]; configPath: string; workers?: number }
   | { command: 'dev'; configPath: string | undefined; traffic: boolean }
   | { command: 'schema-print'; configPath: string; out: string | undefined; check: string | undefined }
   | { command: 'rebuild'; configPath: string }
@@ -23,6 +23,7 @@ export const usage = `Usage: blockwire <command> [options]
 
 Commands:
   start  --role all|ingest|process|gateway [--config FILE]   run roles against real infrastructure
+         [--workers N]                                         the gateway in N processes sharing its port (gateway.workers)
   dev    [--config FILE] [--no-traffic]                        local stack, demo contracts, all roles, demo traffic
   schema print [--config FILE] [--out FILE] [--check FILE]     print the GraphQL SDL (or check a file against it)
   rebuild [--config FILE]                                       delete the epoch marker: running processors wipe the projection and replay Kafka
@@ -52,6 +53,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       help: { type: 'boolean', short: 'h' },
       rpc: { type: 'string' },
       'log-format': { type: 'string' },
+      workers: { type: 'string' },
     },
   });
   const command = parseCommand(values, positionals, env);
@@ -67,6 +69,7 @@ type ParsedOptions = {
   'no-traffic'?: boolean | undefined;
   help?: boolean | undefined;
   rpc?: string | undefined;
+  workers?: string | undefined;
 };
 
 function parseCommand(values: ParsedOptions, positionals: string[], env: NodeJS.ProcessEnv): Command {
@@ -82,11 +85,16 @@ function parseCommand(values: ParsedOptions, positionals: string[], env: NodeJS.
         else if ((roles as readonly string[]).includes(role)) selected.add(role as Role);
         else throw new ConfigError(`--role must be all, ingest, process or gateway. Got ${role}.`);
       }
-      return {
+      const start: Command = {
         command: 'start',
         roles: roles.filter((role) => selected.has(role)),
         configPath: values.config ?? defaultConfig,
       };
+      if (values.workers === undefined) return start;
+      const workers = Number(values.workers);
+      if (!/^\d+$/.test(values.workers) || workers < 1 || workers > 64)
+        throw new ConfigError(`--workers must be a whole number from 1 to 64. Got ${values.workers}.`);
+      return { ...start, workers };
     }
     case 'dev':
       return { command: 'dev', configPath: values.config, traffic: !values['no-traffic'] };

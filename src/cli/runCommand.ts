@@ -58,9 +58,16 @@ export async function runCommand(
       );
       return;
     }
-    case 'start':
-      await runRoles({ config: loadConfig(commandLine.configPath), roles: commandLine.roles, logger });
+    case 'start': {
+      const config = loadConfig(commandLine.configPath);
+      const { workers } = commandLine;
+      await runRoles({
+        config: workers === undefined ? config : { ...config, gateway: { ...config.gateway, workers } },
+        roles: commandLine.roles,
+        logger,
+      });
       return;
+    }
     case 'demo': {
       assertCheckout('demo');
       const { runDemo } = await import('./runDemo.ts');

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../shared/config/index.ts';
-import { collectProcessMetrics } from '../shared/metrics.ts';
+import { collectProcessMetrics, metricsRegistry } from '../shared/metrics.ts';
 import {
   collectReadiness,
   type Readiness,
@@ -10,6 +10,13 @@ import {
 } from '../shared/role.ts';
 import { createShutdown } from '../shared/shutdown.ts';
 import { createTelemetry } from '../shared/telemetry/index.ts';
+import {
+  announceWorkerStarted,
+  createGatewayWorkers,
+  type GatewayWorkers,
+  gatewayWorkerNumber,
+  serveAsGatewayWorker,
+} from './gatewayWorkers.ts';
 import { startMetricsServer } from './startMetricsServer.ts';
 
 /** Parameters of {@link runRoles}. */
@@ -32,7 +39,10 @@ export type RunRolesParameters = {
 
 type RunningRole = { name: RoleName; role: Role<unknown> };
 
-/** Creates one role; the gateway answers `/readyz` for every role of the process. */
+/**
+ * Creates one role; the gateway answers `/readyz` for every role of the process. With
+ * `gateway.workers` above 1 the gateway of the main process is its workers (forked here).
+ */
 async function createRole(
   name: RoleName,
   config: ResolvedConfig,
@@ -40,6 +50,8 @@ async function createRole(
   readinessReport: () => ReturnType<typeof collectReadiness>,
 ): Promise<Role<unknown>> {
   const child = logger.child({ role: name });
+  if (name === 'gateway' && config.gateway.workers > 1 && gatewayWorkerNumber() === undefined)
+    return createGatewayWorkers({ count: config.gateway.workers, logger: child });
   if (name === 'ingest') {
     const { createIngest } = await import('../ingest/index.ts');
     return createIngest({ config, logger: child });
@@ -65,6 +77,14 @@ export async function runRoles({
   onStarted,
   onShutdown,
 }: RunRolesParameters): Promise<void> {
+  // A gateway worker (forked by a primary with gateway.workers > 1) runs only the gateway; the
+  // primary runs the other roles and the operations port.
+  const worker = gatewayWorkerNumber();
+  if (worker !== undefined) {
+    serveAsGatewayWorker(worker);
+    roles = ['gateway'];
+    logger = logger.child({ worker });
+  }
   collectProcessMetrics();
   const shutdown = createShutdown(logger, { handleSignals: false });
   // Registered first, so it is closed last: the roles' final spans are exported.
@@ -76,12 +96,17 @@ export async function runRoles({
   let gatewayUrl: string | undefined;
   let servedMetricsPort: number | undefined;
   if (onShutdown) shutdown.add({ name: 'dev stack', close: onShutdown });
+  // Every requested role counts, also one not created yet: the process is not ready before all run.
   const readinessReport = () =>
     collectReadiness(
-      running.map(({ name, role }) => ({
-        name,
-        readiness: (): Readiness | Promise<Readiness> => role.readiness(),
-      })),
+      roles.map((name) => {
+        const role = running.find((entry) => entry.name === name)?.role;
+        return {
+          name,
+          readiness: (): Readiness | Promise<Readiness> =>
+            role ? role.readiness() : { ready: false, reason: 'not started yet' },
+        };
+      }),
     );
 
   let fatal: unknown;
@@ -100,15 +125,17 @@ export async function runRoles({
       requestStop(`${name} failed`);
     });
 
+  let workers: GatewayWorkers | undefined;
   try {
     // Whatever the roles, the operations port (ops.port or METRICS_PORT) serves /metrics, /healthz
     // and /readyz; the gateway's own port serves them as well.
-    if (config.ops.port !== undefined) {
+    if (config.ops.port !== undefined && worker === undefined) {
       const server = await startMetricsServer({
         port: config.ops.port,
         host: config.ops.host,
         logger,
         readiness: readinessReport,
+        metrics: () => (workers ? workers.metrics() : metricsRegistry.metrics()),
       });
       servedMetricsPort = server.port;
       shutdown.add({ name: 'metrics server', close: server.close });
@@ -119,8 +146,10 @@ export async function runRoles({
       const entry = { name, role };
       running.push(entry);
       shutdown.add({ name, close: () => role.stop() });
+      if ('metrics' in role) workers = role as GatewayWorkers;
       const started = await role.start();
       if (name === 'gateway') gatewayUrl = (started as { url: string }).url;
+      if (name === 'gateway' && worker !== undefined && gatewayUrl) announceWorkerStarted(gatewayUrl);
       void watch(entry);
       logger.info({ msg: 'Role started', role: name });
     }

@@ -13,6 +13,8 @@ export type StartMetricsServerParameters = {
   logger: Logger;
   /** Readiness of the roles this process runs, answered on `/readyz`. */
   readiness: () => Promise<ReadinessReport>;
+  /** The `/metrics` body; default: this process's registry (a primary with gateway workers adds theirs). */
+  metrics?: () => Promise<string>;
 };
 
 /** A running operations server. */
@@ -32,11 +34,12 @@ export async function startMetricsServer({
   host,
   logger,
   readiness,
+  metrics = () => metricsRegistry.metrics(),
 }: StartMetricsServerParameters): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/metrics') {
-      metricsRegistry.metrics().then(
+      metrics().then(
         (body) => {
           res.writeHead(200, { 'content-type': metricsRegistry.contentType });
           res.end(body);

@@ -233,6 +233,15 @@ export const configSchema = z
           .max(65535)
           .default(4000)
           .describe('HTTP/WebSocket port (0 picks a free one).'),
+        workers: z
+          .number()
+          .int()
+          .min(1)
+          .max(64)
+          .default(1)
+          .describe(
+            "Gateway processes sharing the port (Node's cluster module), each with its own Redis connections; 1 runs the gateway in the main process. The operations port's /metrics reports each worker (label `worker`). Also `--workers N`.",
+          ),
         graphiql: z.boolean().default(true).describe('Serve GraphiQL at /graphql in browsers.'),
         introspection: z.boolean().default(true).describe('Allow schema introspection.'),
         maskErrors: z.boolean().default(true).describe('Hide internal error details from clients.'),
