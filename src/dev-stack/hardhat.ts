@@ -28,6 +28,8 @@ export type StartHardhatParameters = {
   stackDir?: string | undefined;
   /** How long to wait for the node. Default 60 000 ms. */
   timeoutMs?: number | undefined;
+  /** Chain id of a node started here. Default {@link HARDHAT_CHAIN_ID}. */
+  chainId?: number | undefined;
 };
 
 /** A reachable Hardhat node, started here or found running. */
@@ -104,6 +106,7 @@ export async function startHardhat(parameters: StartHardhatParameters = {}): Pro
     env: {
       ...process.env,
       BLOCKWIRE_STACK_DIR: stackDir,
+      BLOCKWIRE_HARDHAT_CHAIN_ID: String(parameters.chainId ?? HARDHAT_CHAIN_ID),
       HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true',
       // A node inherited from vitest/tsx must not load their loaders.
       NODE_OPTIONS: '',

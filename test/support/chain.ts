@@ -70,11 +70,11 @@ export type TestChain = DevChainClients & {
 };
 
 /**
- * Starts a Hardhat node for this test file alone (chain 31337, automine, the 20 default accounts)
+ * Starts a Hardhat node for this test file alone (chain 31337 unless `chainId` says otherwise, automine, the 20 default accounts)
  * and returns its clients. Use it whenever the test rewinds the chain.
  */
-export async function startTestChain(): Promise<TestChain> {
-  const node = await startHardhat({ rpcHttp: null });
+export async function startTestChain({ chainId }: { chainId?: number } = {}): Promise<TestChain> {
+  const node = await startHardhat({ rpcHttp: null, chainId });
   return {
     ...createDevChainClients({ rpcHttp: node.rpcHttp, rpcWs: node.rpcWs, chainId: node.chainId }),
     rpcHttp: node.rpcHttp,

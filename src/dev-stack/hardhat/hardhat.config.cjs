@@ -11,7 +11,8 @@ module.exports = {
   defaultNetwork: 'hardhat',
   networks: {
     hardhat: {
-      chainId: 31337,
+      // BLOCKWIRE_HARDHAT_CHAIN_ID gives a second node its own chain id (tests of several chains).
+      chainId: Number(process.env.BLOCKWIRE_HARDHAT_CHAIN_ID || 31337),
       mining: { auto: true, interval: 0 },
       // The 20 default accounts of the "test test … junk" mnemonic, 10 000 ETH each.
       accounts: { count: 20 },

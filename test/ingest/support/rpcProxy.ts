@@ -34,6 +34,13 @@ export type RpcProxy = {
   stats: ProxyStats;
   /** Terminates every open WebSocket connection abruptly (as a network cut would). */
   cutWebSockets(): void;
+  /**
+   * Stops answering as a node that was stopped does: open connections are dropped and new ones are
+   * refused (the port is closed) until {@link RpcProxy.up}.
+   */
+  down(): Promise<void>;
+  /** Listens on the same port again (the node is back). */
+  up(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -169,6 +176,21 @@ export async function startRpcProxy(target: string, faults: ProxyFaults = {}): P
       stats.webSocketsCut += sockets.size / 2;
       for (const socket of [...sockets]) socket.terminate();
       sockets.clear();
+    },
+    async down() {
+      for (const socket of [...sockets]) socket.terminate();
+      sockets.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    async up() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
     },
     async close() {
       for (const socket of [...sockets]) socket.terminate();
