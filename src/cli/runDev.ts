@@ -145,7 +145,13 @@ export async function runDev({ configPath, traffic, logger }: RunDevParameters):
         });
       }
     }
-    const config = loadConfig(path);
+    const loaded = loadConfig(path);
+    // The dev command is one process: gateway workers would each run the whole command again.
+    if (loaded.gateway.workers > 1)
+      logger.info({
+        msg: 'blockwire dev runs one gateway process; gateway.workers applies to blockwire start',
+      });
+    const config = { ...loaded, gateway: { ...loaded.gateway, workers: 1 } };
     const stopping = new AbortController();
     const stopped = stopping.signal;
     await runRoles({
