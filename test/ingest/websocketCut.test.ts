@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { waitFor } from '../../src/dev-stack/index.ts';
 import { topicNames } from '../../src/domain/index.ts';
 import { createIngest, type Ingest } from '../../src/ingest/index.ts';
@@ -54,6 +54,8 @@ describe('ingest heads over a failing WebSocket', () => {
     const prefix = randomId('ingest-ws');
     const topics = topicNames(prefix);
     const label = { chain_id: String(chain.chainId) };
+    // What goes wrong with the socket is logged, never dumped to stderr around the logs.
+    const consoleErrors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const onWebSocket = async () => (await ingestMetric('blockwire_ingest_heads_websocket', label)) === 1;
     const wallets = chain.walletClients.slice(1, 4);
     const traffic = (count: number, seed: number) =>
@@ -151,6 +153,8 @@ describe('ingest heads over a failing WebSocket', () => {
         BigInt(confirmedHead),
       ),
     );
+    expect(consoleErrors.mock.calls.map((call) => String(call[0]).slice(0, 200))).toEqual([]);
+    consoleErrors.mockRestore();
     expect(proxy.stats.webSocketsCut).toBeGreaterThanOrEqual(3);
     expect(proxy.stats.notificationsMuted).toBeGreaterThan(0);
   });

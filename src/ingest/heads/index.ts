@@ -28,7 +28,12 @@ export type HeadWatcher = {
   stop(): void;
 };
 
-/** Creates a head watcher: WebSocket newHeads with reconnect, HTTP polling as fallback. */
+/**
+ * Creates a head watcher: WebSocket newHeads, HTTP polling as fallback. Reconnects are ours, not
+ * viem's: viem's reconnect loop prints each failed attempt to stderr (the raw error object, every
+ * second while an endpoint is down), outside the logs; here a failed socket is closed and a new one
+ * opened with the next subscription attempt, and the reason goes to the log and the metrics.
+ */
 export function createHeadWatcher({
   chainId,
   wsUrl,
@@ -47,7 +52,7 @@ export function createHeadWatcher({
   let stopped = false;
   const transport = wsUrl
     ? webSocket(wsUrl, {
-        reconnect: { attempts: 1_000_000, delay: 1_000 },
+        reconnect: false,
         keepAlive: { interval: 5_000 },
         retryCount: 0,
         timeout: 10_000,
@@ -76,6 +81,9 @@ export function createHeadWatcher({
     } else pendingWake = true;
   };
 
+  // A socket that failed is closed before the next attempt, which then opens a new one (viem keeps
+  // one client per URL, and without its reconnect a closed one stays closed).
+  let socketFailed = false;
   const subscribe = () => {
     if (!transport || stopped) return;
     unwatch?.();
@@ -87,6 +95,7 @@ export function createHeadWatcher({
     };
     const onError = (error: Error) => {
       if (!active) return;
+      socketFailed = true;
       logger.debug({ msg: 'Head subscription failed', chain_id: chainId, err: error.message.split('\n')[0] });
       setHealthy(
         false,
@@ -94,17 +103,27 @@ export function createHeadWatcher({
       );
       scheduleResubscribe();
     };
-    transport
-      .subscribe({
-        params: ['newHeads'],
-        onData: (data: { result?: { number?: string } }) => {
-          if (!active || !data.result?.number) return;
-          wsHead = Math.max(wsHead, Number.parseInt(data.result.number, 16));
-          aheadSince = undefined;
-          setHealthy(true, 'head received');
-          notify();
-        },
-        onError,
+    const discardFailed = socketFailed
+      ? transport.getRpcClient().then(
+          (rpc) => rpc.close(),
+          () => {},
+        )
+      : Promise.resolve();
+    socketFailed = false;
+    void discardFailed
+      .then(() => {
+        if (!active || stopped) throw new Error('head subscription replaced');
+        return transport.subscribe({
+          params: ['newHeads'],
+          onData: (data: { result?: { number?: string } }) => {
+            if (!active || !data.result?.number) return;
+            wsHead = Math.max(wsHead, Number.parseInt(data.result.number, 16));
+            aheadSince = undefined;
+            setHealthy(true, 'head received');
+            notify();
+          },
+          onError,
+        });
       })
       .then(
         (subscription) => {
