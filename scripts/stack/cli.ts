@@ -1,8 +1,10 @@
 /**
- * `tsx scripts/stack/cli.ts up [--detach] | down | status` — the local stack (Kafka, Redis, Hardhat)
- * for development, started only where nothing answers already.
+ * `tsx scripts/stack/cli.ts up [--detach] [--kafka-brokers N] | down | status` — the local stack
+ * (Kafka, Redis, Hardhat) for development, started only where nothing answers already.
  *
  * - `up` stays in the foreground, prints the endpoints and stops what it started on Ctrl-C.
+ * - `--kafka-brokers 3` starts a KRaft cluster of three brokers instead of one (topics with three
+ *   replicas, two in sync), to try blockwire against broker failures.
  * - `up --detach` runs the same in the background (log: `.stack/stack.log`) and returns once ready.
  * - `down` stops a stack running in the background (or in another terminal).
  * While `up` runs, `.stack/stack.json` records the endpoints; integration tests and `blockwire dev`
@@ -15,6 +17,19 @@ import { resolveStackDir } from '../../src/dev-stack/paths.ts';
 
 const [command = 'up', ...flags] = process.argv.slice(2);
 const stateFile = createStackStateFile();
+
+/** `--kafka-brokers N`: how many Kafka brokers `up` starts (default 1). */
+function kafkaBrokerCount(): number {
+  const at = flags.indexOf('--kafka-brokers');
+  if (at === -1) return 1;
+  const value = flags[at + 1];
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 9) {
+    console.error(`--kafka-brokers takes a whole number from 1 to 9, got ${value ?? 'nothing'}`);
+    process.exit(2);
+  }
+  return count;
+}
 
 function printEndpoints(state: {
   kafkaBrokers: string[];
@@ -33,6 +48,7 @@ function printEndpoints(state: {
 }
 
 async function up(): Promise<void> {
+  const nodes = kafkaBrokerCount();
   const existing = stateFile.read();
   if (existing) {
     console.log(`A stack is already running (pid ${existing.pid}):`);
@@ -41,7 +57,7 @@ async function up(): Promise<void> {
   }
   if (flags.includes('--detach')) return upDetached();
   const startedAt = Date.now();
-  const stack: DevStack = await startDevStack({ reuseRunning: false });
+  const stack: DevStack = await startDevStack({ reuseRunning: false, kafka: { nodes } });
   stateFile.write({
     kafkaBrokers: stack.kafkaBrokers,
     redisUrl: stack.redisUrl,
@@ -74,7 +90,8 @@ async function upDetached(): Promise<void> {
   const logFile = `${resolveStackDir()}/stack.log`;
   mkdirSync(resolveStackDir(), { recursive: true });
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1] as string, 'up'], {
+  const rest = flags.filter((flag) => flag !== '--detach');
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1] as string, 'up', ...rest], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: process.env,
@@ -133,7 +150,7 @@ const commands: Record<string, () => Promise<void>> = { up, down, status };
 const run = commands[command];
 if (!run) {
   console.error(
-    `Unknown command "${command}". Usage: tsx scripts/stack/cli.ts up [--detach] | down | status`,
+    `Unknown command "${command}". Usage: tsx scripts/stack/cli.ts up [--detach] [--kafka-brokers N] | down | status`,
   );
   process.exit(2);
 }

@@ -47,6 +47,7 @@ export {
   isKafkaReachable,
   KAFKA_VERSION,
   type KafkaHandle,
+  type KafkaNode,
   type StartKafkaParameters,
   startKafka,
 } from './kafka.ts';

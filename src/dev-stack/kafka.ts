@@ -23,7 +23,12 @@ export const KAFKA_VERSION = '3.9.1';
 export type StartKafkaParameters = {
   /** Use these brokers when they answer. Default: `KAFKA_BROKERS` (comma-separated). */
   brokers?: string[] | undefined;
-  /** Client port of a broker started here. Default: `BLOCKWIRE_KAFKA_PORT` or a free port. */
+  /**
+   * Nodes of the cluster started here (each broker and controller). Default 1. With three or more,
+   * topics get three replicas of which two must have each write (see {@link kafkaServerProperties}).
+   */
+  nodes?: number | undefined;
+  /** Client port of the (first) broker started here. Default: `BLOCKWIRE_KAFKA_PORT` or a free port. */
   port?: number | undefined;
   /** Cache, data and log folder. Default: `BLOCKWIRE_STACK_DIR` or `<repo>/.stack`. */
   stackDir?: string | undefined;
@@ -31,10 +36,26 @@ export type StartKafkaParameters = {
   numPartitions?: number | undefined;
   /** Extra broker settings. */
   overrides?: Record<string, string | number | boolean> | undefined;
-  /** Max heap of the broker JVM. Default `768m`. */
+  /** Max heap of each broker JVM. Default `768m`. */
   heap?: string | undefined;
-  /** How long to wait for the broker. Default 90 000 ms. */
+  /** How long to wait for the brokers. Default 90 000 ms, and 30 000 ms more per further node. */
   timeoutMs?: number | undefined;
+};
+
+/** One node of a cluster started here, which a test may crash and start again. */
+export type KafkaNode = {
+  /** `node.id` of the node. */
+  id: number;
+  /** Its client address, `127.0.0.1:<port>`. */
+  broker: string;
+  /** Broker log file. */
+  logFile: string;
+  /** Whether its process runs. */
+  running(): boolean;
+  /** SIGKILLs the node, as a crash would; its data stays. */
+  kill(): Promise<void>;
+  /** Starts a stopped or killed node again on its data and waits until it answers. */
+  restart(): Promise<void>;
 };
 
 /** A reachable Kafka, started here or found running. */
@@ -42,13 +63,21 @@ export type KafkaHandle = {
   brokers: string[];
   /** `true` when this call started the broker (and `stop()` will stop it). */
   started: boolean;
-  /** Broker log file when started here. */
+  /** Broker log file when started here (the first node's, in a cluster). */
   logFile?: string | undefined;
+  /** The nodes started here, in `node.id` order; empty when a running Kafka was found. */
+  nodes: KafkaNode[];
   stop(): Promise<void>;
 };
-
-/** Resolves `true` when a kafkajs admin can list topics on `brokers` within `timeoutMs`. */
-export async function isKafkaReachable(brokers: string[], timeoutMs = 3_000): Promise<boolean> {
+/**
+ * Resolves `true` when a kafkajs admin can list topics on `brokers` within `timeoutMs`, and the
+ * cluster lists at least `expectedBrokers` brokers.
+ */
+export async function isKafkaReachable(
+  brokers: string[],
+  timeoutMs = 3_000,
+  expectedBrokers = 1,
+): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'blockwire-dev-stack-probe',
     brokers,
@@ -62,6 +91,10 @@ export async function isKafkaReachable(brokers: string[], timeoutMs = 3_000): Pr
       (async () => {
         await admin.connect();
         await admin.listTopics();
+        if (expectedBrokers > 1) {
+          const { brokers: listed } = await admin.describeCluster();
+          if (listed.length < expectedBrokers) throw new Error(`${listed.length} brokers`);
+        }
       })(),
       timeoutMs + 500,
     );
@@ -74,105 +107,155 @@ export async function isKafkaReachable(brokers: string[], timeoutMs = 3_000): Pr
 }
 
 /**
- * Returns a reachable Kafka: the configured brokers when they answer, otherwise a single-node KRaft
- * broker started from Maven Central jars (cached in `<stackDir>/kafka/lib-<version>`) with Java 17.
+ * Returns a reachable Kafka: the configured brokers when they answer, otherwise a KRaft cluster of
+ * `nodes` nodes (default one) started from Maven Central jars (cached in
+ * `<stackDir>/kafka/lib-<version>`) with Java 17.
  */
 export async function startKafka(parameters: StartKafkaParameters = {}): Promise<KafkaHandle> {
   const configured = parameters.brokers ?? splitBrokers(process.env.KAFKA_BROKERS);
   if (configured.length > 0) {
     if (await isKafkaReachable(configured)) {
       log.info({ msg: 'Using running Kafka', brokers: configured });
-      return { brokers: configured, started: false, stop: async () => {} };
+      return { brokers: configured, started: false, nodes: [], stop: async () => {} };
     }
     log.warn({ msg: 'Configured Kafka does not answer; starting a local broker', brokers: configured });
+  }
+  const count = parameters.nodes ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > 9) {
+    throw new StackError(`Kafka nodes must be a whole number from 1 to 9, got ${String(parameters.nodes)}`, {
+      code: 'STACK_KAFKA_NODES',
+    });
   }
 
   const stackDir = resolveStackDir(parameters.stackDir);
   const java = await requireJava17();
   const lib = await ensureKafkaLib(stackDir);
   const envPort = process.env.BLOCKWIRE_KAFKA_PORT ? Number(process.env.BLOCKWIRE_KAFKA_PORT) : undefined;
-  const port = parameters.port ?? envPort ?? (await freePort());
-  const controllerPort = await freePort();
-  const dataDir = `${stackDir}/kafka/data-${port}`;
-  rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(`${dataDir}/logs`, { recursive: true });
-  const propertiesFile = `${dataDir}/server.properties`;
-  writeFileSync(
-    propertiesFile,
-    kafkaServerProperties({
+  const firstPort = parameters.port ?? envPort;
+  const layout: { nodeId: number; port: number; controllerPort: number; dataDir: string }[] = [];
+  for (let index = 0; index < count; index++) {
+    const port = index === 0 && firstPort !== undefined ? firstPort : await freePort();
+    layout.push({
+      nodeId: index + 1,
       port,
-      controllerPort,
-      logDir: `${dataDir}/logs`,
-      numPartitions: parameters.numPartitions,
-      overrides: parameters.overrides,
-    }),
-  );
-  const log4jFile = `${dataDir}/log4j.properties`;
-  writeFileSync(log4jFile, log4jProperties(`${dataDir}/server.log`));
-  const jvmLogging = [`-Dlog4j.configuration=file:${log4jFile}`, `-Dkafka.logs.dir=${dataDir}`];
-  const classpath = `${lib}/*`;
-
-  try {
-    await execFileAsync(
-      java,
-      [
-        ...jvmLogging,
-        '-cp',
-        classpath,
-        'kafka.tools.StorageTool',
-        'format',
-        '-t',
-        kafkaClusterId(),
-        '-c',
-        propertiesFile,
-      ],
-      { timeout: 60_000 },
-    );
-  } catch (error) {
-    throw new StackError('Could not format the Kafka storage directory', {
-      details: `${dataDir}: ${(error as { stderr?: string }).stderr ?? ''}`.trim(),
-      cause: error,
+      controllerPort: await freePort(),
+      dataDir: `${stackDir}/kafka/data-${port}`,
     });
   }
+  const classpath = `${lib}/*`;
+  const jvmLogging = (dataDir: string) => [
+    `-Dlog4j.configuration=file:${dataDir}/log4j.properties`,
+    `-Dkafka.logs.dir=${dataDir}`,
+  ];
+  const clusterId = kafkaClusterId();
+  await Promise.all(
+    layout.map(async ({ nodeId, port, controllerPort, dataDir }) => {
+      rmSync(dataDir, { recursive: true, force: true });
+      mkdirSync(`${dataDir}/logs`, { recursive: true });
+      writeFileSync(
+        `${dataDir}/server.properties`,
+        kafkaServerProperties({
+          port,
+          controllerPort,
+          logDir: `${dataDir}/logs`,
+          nodeId,
+          voters: layout,
+          numPartitions: parameters.numPartitions,
+          overrides: parameters.overrides,
+        }),
+      );
+      writeFileSync(`${dataDir}/log4j.properties`, log4jProperties(`${dataDir}/server.log`));
+      try {
+        await execFileAsync(
+          java,
+          [
+            ...jvmLogging(dataDir),
+            '-cp',
+            classpath,
+            'kafka.tools.StorageTool',
+            'format',
+            '-t',
+            clusterId,
+            '-c',
+            `${dataDir}/server.properties`,
+          ],
+          { timeout: 60_000 },
+        );
+      } catch (error) {
+        throw new StackError('Could not format the Kafka storage directory', {
+          details: `${dataDir}: ${(error as { stderr?: string }).stderr ?? ''}`.trim(),
+          cause: error,
+        });
+      }
+    }),
+  );
 
-  const broker = createManagedProcess({
-    name: 'kafka',
-    command: java,
-    args: [
-      `-Xmx${parameters.heap ?? '768m'}`,
-      '-Xms128m',
-      '-XX:+UseSerialGC',
-      '-Djava.awt.headless=true',
-      ...jvmLogging,
-      '-cp',
-      classpath,
-      'kafka.Kafka',
-      propertiesFile,
-    ],
-    logFile: `${dataDir}/stdout.log`,
-    cwd: dataDir,
-  });
-  const brokers = [`127.0.0.1:${port}`];
-  const stop = async () => {
-    await broker.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  log.info({ msg: 'Starting Kafka', version: KAFKA_VERSION, port, pid: broker.pid });
-  try {
-    await waitFor(() => isKafkaReachable(brokers, 2_000), {
-      description: `Kafka on ${brokers[0]}`,
-      timeoutMs: parameters.timeoutMs ?? 90_000,
-      intervalMs: 250,
-      abort: () => {
-        const reason = broker.exitReason();
-        return reason && `the broker ${reason}. Log ${dataDir}/server.log:\n${broker.logTail()}`;
-      },
+  const launch = (dataDir: string) =>
+    createManagedProcess({
+      name: 'kafka',
+      command: java,
+      args: [
+        `-Xmx${parameters.heap ?? '768m'}`,
+        '-Xms128m',
+        '-XX:+UseSerialGC',
+        '-Djava.awt.headless=true',
+        ...jvmLogging(dataDir),
+        '-cp',
+        classpath,
+        'kafka.Kafka',
+        `${dataDir}/server.properties`,
+      ],
+      logFile: `${dataDir}/stdout.log`,
+      cwd: dataDir,
     });
+  const processes = layout.map(({ dataDir }) => launch(dataDir));
+  const brokers = layout.map(({ port }) => `127.0.0.1:${port}`);
+  const timeoutMs = parameters.timeoutMs ?? 90_000 + 30_000 * (count - 1);
+  /** Waits until `addresses` answer and the cluster lists `expected` brokers. */
+  const waitReady = (addresses: string[], expected: number, abort: () => string | undefined) =>
+    waitFor(() => isKafkaReachable(addresses, 2_000, expected), {
+      description: `Kafka on ${addresses.join(',')}${expected > 1 ? ` with ${expected} brokers` : ''}`,
+      timeoutMs,
+      intervalMs: 250,
+      abort,
+    });
+  const failed = (index: number) => {
+    const reason = processes[index]!.exitReason();
+    const { dataDir } = layout[index]!;
+    return (
+      reason && `broker ${index + 1} ${reason}. Log ${dataDir}/server.log:\n${processes[index]!.logTail()}`
+    );
+  };
+  const stop = async () => {
+    await Promise.all(processes.map((child) => child.stop()));
+    for (const { dataDir } of layout) rmSync(dataDir, { recursive: true, force: true });
+  };
+  log.info({
+    msg: count === 1 ? 'Starting Kafka' : `Starting a Kafka cluster of ${count} nodes`,
+    version: KAFKA_VERSION,
+    ports: layout.map(({ port }) => port),
+    pids: processes.map((child) => child.pid),
+  });
+  try {
+    await waitReady(brokers, count, () => processes.map((_, index) => failed(index)).find(Boolean));
   } catch (error) {
     await stop();
     throw error;
   }
-  return { brokers, started: true, logFile: `${dataDir}/server.log`, stop };
+  const nodes: KafkaNode[] = layout.map(({ nodeId, dataDir }, index) => ({
+    id: nodeId,
+    broker: brokers[index]!,
+    logFile: `${dataDir}/server.log`,
+    running: () => processes[index]!.exitReason() === undefined,
+    kill: () => processes[index]!.kill(),
+    async restart() {
+      await processes[index]!.stop();
+      processes[index] = launch(dataDir);
+      log.info({ msg: 'Restarting a Kafka node', node: nodeId, pid: processes[index]!.pid });
+      await waitReady([brokers[index]!], count, () => failed(index));
+    },
+  }));
+  return { brokers, started: true, logFile: nodes[0]!.logFile, nodes, stop };
 }
 
 /** Checks that `java` is a JDK/JRE 17 or newer and returns its path. */

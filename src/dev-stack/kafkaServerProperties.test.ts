@@ -42,4 +42,25 @@ describe('kafkaServerProperties', () => {
     expect(props['num.partitions']).toBe('8');
     expect(props['auto.create.topics.enable']).toBe('false');
   });
+
+  it('describes one node of a three-node cluster: every node a voter, three replicas, two in sync', () => {
+    const voters = [
+      { nodeId: 1, controllerPort: 101 },
+      { nodeId: 2, controllerPort: 102 },
+      { nodeId: 3, controllerPort: 103 },
+    ];
+    const props = parse(
+      kafkaServerProperties({ port: 202, controllerPort: 102, logDir: '/k2', nodeId: 2, voters }),
+    );
+    expect(props).toMatchObject({
+      'node.id': '2',
+      'controller.quorum.voters': '1@127.0.0.1:101,2@127.0.0.1:102,3@127.0.0.1:103',
+      listeners: 'PLAINTEXT://127.0.0.1:202,CONTROLLER://127.0.0.1:102',
+      'default.replication.factor': '3',
+      'min.insync.replicas': '2',
+      'offsets.topic.replication.factor': '3',
+      'transaction.state.log.replication.factor': '3',
+      'transaction.state.log.min.isr': '2',
+    });
+  });
 });

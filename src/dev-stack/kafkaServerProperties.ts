@@ -10,20 +10,42 @@ export type KafkaServerPropertiesParameters = {
   numPartitions?: number;
   /** Bind address. Default 127.0.0.1. */
   host?: string;
+  /** This node's id in the cluster. Default 1. */
+  nodeId?: number;
+  /**
+   * Every node of the cluster (this one included) by id and controller port. Default: this node
+   * alone. Each node is broker and controller: a majority of them keeps the cluster up.
+   */
+  voters?: { nodeId: number; controllerPort: number }[];
   /** Any further broker settings; they win over the generated ones. */
   overrides?: Record<string, string | number | boolean>;
 };
 
 /**
- * Generates the `server.properties` of a single-node KRaft Kafka (broker and controller in one process)
- * tuned for local development and tests: replication factor 1 everywhere, no initial rebalance delay.
+ * Generates the `server.properties` of one KRaft Kafka node (broker and controller in one process)
+ * tuned for local development and tests, with no initial rebalance delay. A single node replicates
+ * nothing; in a cluster of three or more, every topic (the internal ones too) has three replicas of
+ * which two must have a write, so one node may be down without losing a write or refusing one.
  */
 export function kafkaServerProperties(parameters: KafkaServerPropertiesParameters): string {
-  const { port, controllerPort, logDir, numPartitions = 3, host = '127.0.0.1', overrides = {} } = parameters;
+  const {
+    port,
+    controllerPort,
+    logDir,
+    numPartitions = 3,
+    host = '127.0.0.1',
+    nodeId = 1,
+    voters = [{ nodeId, controllerPort }],
+    overrides = {},
+  } = parameters;
+  const replicas = Math.min(3, voters.length);
+  const minInsync = replicas >= 3 ? 2 : 1;
   const settings: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
-    'node.id': 1,
-    'controller.quorum.voters': `1@${host}:${controllerPort}`,
+    'node.id': nodeId,
+    'controller.quorum.voters': voters
+      .map((voter) => `${voter.nodeId}@${host}:${voter.controllerPort}`)
+      .join(','),
     listeners: `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
     'advertised.listeners': `PLAINTEXT://${host}:${port}`,
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
@@ -31,14 +53,14 @@ export function kafkaServerProperties(parameters: KafkaServerPropertiesParameter
     'inter.broker.listener.name': 'PLAINTEXT',
     'log.dirs': logDir,
     'num.partitions': numPartitions,
-    'default.replication.factor': 1,
-    'min.insync.replicas': 1,
-    'offsets.topic.replication.factor': 1,
+    'default.replication.factor': replicas,
+    'min.insync.replicas': minInsync,
+    'offsets.topic.replication.factor': replicas,
     // Fewer internal partitions than the default 50: creating them is what makes the first consumer
     // group and the first transaction slow on a small machine.
     'offsets.topic.num.partitions': 5,
-    'transaction.state.log.replication.factor': 1,
-    'transaction.state.log.min.isr': 1,
+    'transaction.state.log.replication.factor': replicas,
+    'transaction.state.log.min.isr': minInsync,
     'transaction.state.log.num.partitions': 5,
     'group.initial.rebalance.delay.ms': 0,
     'auto.create.topics.enable': true,

@@ -28,6 +28,8 @@ export type ManagedProcess = {
   logTail(lines?: number): string;
   /** SIGTERM to the whole group, SIGKILL after the timeout. Resolves once the process has exited. */
   stop(): Promise<void>;
+  /** SIGKILL to the whole group at once, as a crash would. Resolves once the process has exited. */
+  kill(): Promise<void>;
 };
 
 const running = new Set<ChildProcess>();
@@ -116,6 +118,11 @@ export function createManagedProcess(parameters: ManagedProcessParameters): Mana
       clearTimeout(timer);
       // A group member that ignored SIGTERM must not outlive its leader.
       killGroup(child, 'SIGKILL');
+    },
+    async kill() {
+      if (exitReason !== undefined) return;
+      killGroup(child, 'SIGKILL');
+      await exited;
     },
   };
 }

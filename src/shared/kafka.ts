@@ -183,8 +183,10 @@ export async function ensureTopics({ admin, topics }: EnsureTopicsParameters): P
   try {
     await admin.createTopics({ topics: missing, waitForLeaders: true });
   } catch (error) {
-    // Another instance may have created them concurrently.
-    if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
+    const type = (error as { type?: string }).type;
+    // Another instance may have created them concurrently. In a cluster, the broker that answers
+    // kafkajs's wait for leaders may not know the new topics yet: they exist, and are waited for below.
+    if (type !== 'TOPIC_ALREADY_EXISTS' && !(type && leaderNotReady.has(type))) throw error;
   }
   await waitForLeaders(
     admin,

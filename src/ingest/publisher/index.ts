@@ -65,6 +65,47 @@ export type Publisher = {
 };
 
 const chunkSize = 500;
+const keyPartitioner = createCachedPartitioner();
+
+/**
+ * The sends of `messages` to `topic`, each to one partition (set on every message) and of at most
+ * {@link chunkSize} messages, in the order the messages come within each partition.
+ *
+ * kafkajs sends one request per partition leader and, when one of them fails, retries the whole send
+ * with the leaders it knows then, skipping the brokers that answered: when the failed broker's
+ * partitions moved to a broker that had answered, their messages are silently dropped, and messages
+ * resent to a different broker get new sequence numbers, so the broker does not recognise them and
+ * writes them twice. A send to a single partition has a single leader: kafkajs resends it whole with
+ * the same sequence numbers, which the new leader recognises. Found with a broker SIGKILLed under
+ * traffic (test/e2e/kafkaCluster.test.ts).
+ */
+export function sendsByPartition(
+  topic: string,
+  partitionCount: number,
+  messages: readonly Message[],
+): { topic: string; messages: Message[] }[] {
+  const partitionMetadata = Array.from({ length: partitionCount }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [],
+    isr: [],
+  }));
+  const byPartition = new Map<number, Message[]>();
+  for (const message of messages) {
+    const partition = keyPartitioner({ topic, partitionMetadata, message });
+    const list = byPartition.get(partition) ?? [];
+    if (list.length === 0) byPartition.set(partition, list);
+    list.push({ ...message, partition });
+  }
+  const sends: { topic: string; messages: Message[] }[] = [];
+  for (const list of byPartition.values()) {
+    for (let start = 0; start < list.length; start += chunkSize) {
+      sends.push({ topic, messages: list.slice(start, start + chunkSize) });
+    }
+  }
+  return sends;
+}
 
 /**
  * Retries of the producers' sends. kafkajs retries forever for an idempotent producer, first after
@@ -136,6 +177,8 @@ export function createPublisher({
 }: CreatePublisherParameters): Publisher {
   let producer: Producer | undefined;
   let pendingProducer: Producer | undefined;
+  /** Partitions of events.confirmed and events.pending, read at each connect. */
+  let partitionCounts = { confirmed: 1, pending: 1 };
   const chain = String(chainId);
   /** Adds published events to the events metric, one increment per status rather than per event. */
   const countEvents = (topic: 'confirmed' | 'pending', events: readonly EncodedEvent[]) => {
@@ -167,6 +210,7 @@ export function createPublisher({
           createPartitioner: createCachedPartitioner,
         });
         await pendingProducer.connect();
+        partitionCounts = await readPartitionCounts(kafka, topics);
       } catch (error) {
         throw toKafkaError(error, 'Connecting the Kafka producer failed');
       }
@@ -182,27 +226,20 @@ export function createPublisher({
       });
       try {
         // One send at a time: kafkajs adds a send's partitions to the transaction before producing,
-        // and the transaction coordinator takes one operation of a transaction at a time. Events go
-        // in chunks (a record batch has a size limit); the last chunk and the checkpoint share one
-        // send, which is the whole transaction in the usual case of at most one chunk.
-        const checkpointMessages = {
+        // and the transaction coordinator takes one operation of a transaction at a time. Each send
+        // goes to one partition (see sendsByPartition); the checkpoint is the last.
+        const sends = sendsByPartition(
+          topics.confirmed,
+          partitionCounts.confirmed,
+          events.map(traced.toMessage),
+        );
+        sends.push({
           topic: topics.checkpoints,
-          messages: [{ key: checkpointKey(chainId), value: encodeIngestCheckpoint(checkpoint) }],
-        };
-        let start = 0;
-        for (; start + chunkSize < events.length; start += chunkSize) {
-          await transaction.send({
-            topic: topics.confirmed,
-            messages: events.slice(start, start + chunkSize).map(traced.toMessage),
-          });
-        }
-        const last = events.slice(start).map(traced.toMessage);
-        await transaction.sendBatch({
-          topicMessages:
-            last.length > 0
-              ? [{ topic: topics.confirmed, messages: last }, checkpointMessages]
-              : [checkpointMessages],
+          messages: [
+            { key: checkpointKey(chainId), value: encodeIngestCheckpoint(checkpoint), partition: 0 },
+          ],
         });
+        for (const send of sends) await transaction.send(send);
         await transaction.commit();
       } catch (error) {
         endPublishSpan(traced.span, error);
@@ -227,11 +264,12 @@ export function createPublisher({
       const events = given.map(encodeForKafka);
       const traced = startPublishSpan(topics.pending, chainId, given.at(-1)!.blockNumber, events);
       try {
-        for (let i = 0; i < events.length; i += chunkSize) {
-          await pendingProducer.send({
-            topic: topics.pending,
-            messages: events.slice(i, i + chunkSize).map(traced.toMessage),
-          });
+        for (const send of sendsByPartition(
+          topics.pending,
+          partitionCounts.pending,
+          events.map(traced.toMessage),
+        )) {
+          await pendingProducer.send(send);
         }
       } catch (error) {
         endPublishSpan(traced.span, error);
@@ -246,4 +284,24 @@ export function createPublisher({
       pendingProducer = undefined;
     },
   };
+}
+
+/** Partition counts of events.confirmed and events.pending, which exist once a role has started. */
+async function readPartitionCounts(
+  kafka: Kafka,
+  topics: TopicNames,
+): Promise<{ confirmed: number; pending: number }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics: [topics.confirmed, topics.pending] });
+    const count = (topic: string) => {
+      const partitions = metadata.topics.find((entry) => entry.name === topic)?.partitions.length ?? 0;
+      if (partitions < 1) throw new Error(`Kafka topic ${topic} has no partitions`);
+      return partitions;
+    };
+    return { confirmed: count(topics.confirmed), pending: count(topics.pending) };
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }

@@ -58,10 +58,20 @@ function fakeKafka() {
     transaction: async () => transaction(),
     send,
   });
-  return { kafka: { producer } as unknown as Kafka, calls, messages, overlaps: () => overlaps };
+  const admin = () => ({
+    connect: async () => {},
+    disconnect: async () => {},
+    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
+      topics: topics.map((name) => ({
+        name,
+        partitions: [0, 1, 2].map((partitionId) => ({ partitionId })),
+      })),
+    }),
+  });
+  return { kafka: { producer, admin } as unknown as Kafka, calls, messages, overlaps: () => overlaps };
 }
 
-function event(logIndex: number): ChainEvent {
+function event(logIndex: number, address = `0x${'11'.repeat(20)}`): ChainEvent {
   const blockHash = `0x${'ab'.repeat(32)}` as const;
   return {
     v: 1,
@@ -74,7 +84,7 @@ function event(logIndex: number): ChainEvent {
     transactionHash: `0x${'cd'.repeat(32)}`,
     transactionIndex: 0,
     logIndex,
-    address: `0x${'11'.repeat(20)}`,
+    address: address as `0x${string}`,
     eventName: null,
     signature: null,
     decoded: false,
@@ -113,6 +123,58 @@ describe('publisher', () => {
     expect(sent.reduce((sum, call) => sum + call.messages, 0)).toBe(1_201);
     // The checkpoint is the last record of the transaction, and the commit comes after every send.
     expect(sent[sent.length - 1]!.topics.at(-1)).toBe(topics.checkpoints);
+    expect(fake.calls.at(-1)!.op).toBe('commit');
+  });
+
+  it('sends each partition on its own, so kafkajs never retries a send that reached several brokers', async () => {
+    const fake = fakeKafka();
+    const topics = topicNames('t');
+    const publisher = createPublisher({
+      kafka: fake.kafka,
+      topics,
+      chainId: 1,
+      transactionalId: 'tx',
+      logger: pino({ level: 'silent' }),
+    });
+    await publisher.connect();
+    const addresses = Array.from({ length: 12 }, (_, i) => `0x${String(i + 10).repeat(20)}`);
+    // 12 contracts over 3 partitions, in chain order: contract i's event j has log index 12 j + i.
+    const events = Array.from({ length: 1_200 }, (_, i) => event(i, addresses[i % 12]));
+    await publisher.publishConfirmed({
+      events,
+      checkpoint: {
+        v: 1,
+        chainId: 1,
+        blockNumber: 10,
+        blockHash: `0x${'ab'.repeat(32)}`,
+        head: 12,
+        updatedAt: 0,
+      },
+    });
+    const confirmed = fake.messages.filter((entry) => entry.topic === topics.confirmed);
+    expect(confirmed).toHaveLength(1_200);
+    // Every send went to one partition, and every message names it.
+    const sends = fake.calls.filter((call) => call.op === 'send');
+    expect(sends.every((call) => call.topics.length === 1 && call.messages <= 500)).toBe(true);
+    let offset = 0;
+    const partitionsUsed = new Set<number>();
+    for (const call of sends.filter((entry) => entry.topics[0] === topics.confirmed)) {
+      const partitions = new Set(
+        confirmed.slice(offset, offset + call.messages).map((e) => e.message.partition),
+      );
+      expect(partitions.size).toBe(1);
+      partitionsUsed.add([...partitions][0]!);
+      offset += call.messages;
+    }
+    expect(partitionsUsed.size).toBeGreaterThan(1);
+    // Within each contract, the events keep their chain order.
+    for (const address of addresses) {
+      const order = confirmed
+        .map(({ message }) => JSON.parse(String(message.value)) as ChainEvent)
+        .filter((decoded) => decoded.address === address)
+        .map((decoded) => decoded.logIndex);
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
     expect(fake.calls.at(-1)!.op).toBe('commit');
   });
 
