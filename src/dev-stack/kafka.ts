@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { StackError } from '../shared/errors/index.ts';
 import { createLogger } from '../shared/logger.ts';
 import { findExecutable } from './findExecutable.ts';
-import { freePort } from './freePort.ts';
+import { freeStablePort } from './freePort.ts';
 import { kafkaClusterId } from './kafkaClusterId.ts';
 import { kafkaServerProperties } from './kafkaServerProperties.ts';
 import { createManagedProcess } from './managedProcess.ts';
@@ -130,15 +130,57 @@ export async function startKafka(parameters: StartKafkaParameters = {}): Promise
   const stackDir = resolveStackDir(parameters.stackDir);
   const java = await requireJava17();
   const lib = await ensureKafkaLib(stackDir);
+  // A port found free may be taken (by any process) before the broker binds it; the broker then
+  // exits at start, and a cluster started again on other ports does not meet the same clash.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNodes({ parameters, count, stackDir, java, lib });
+    } catch (error) {
+      if ((error as StackError).code !== 'STACK_KAFKA_EXITED' || attempt >= 3) throw error;
+      log.warn({
+        msg: 'A Kafka broker exited at start; starting again on other ports',
+        err: (error as Error).message,
+      });
+    }
+  }
+}
+
+/** Parameters of {@link startNodes}. */
+type StartNodesParameters = {
+  parameters: StartKafkaParameters;
+  count: number;
+  stackDir: string;
+  java: string;
+  lib: string;
+};
+
+/** Formats and starts `count` KRaft nodes on free ports and waits until they form the cluster. */
+async function startNodes({
+  parameters,
+  count,
+  stackDir,
+  java,
+  lib,
+}: StartNodesParameters): Promise<KafkaHandle> {
   const envPort = process.env.BLOCKWIRE_KAFKA_PORT ? Number(process.env.BLOCKWIRE_KAFKA_PORT) : undefined;
   const firstPort = parameters.port ?? envPort;
   const layout: { nodeId: number; port: number; controllerPort: number; dataDir: string }[] = [];
+  const taken = new Set<number>(firstPort === undefined ? [] : [firstPort]);
+  const distinctFreePort = async () => {
+    for (;;) {
+      const port = await freeStablePort();
+      if (!taken.has(port)) {
+        taken.add(port);
+        return port;
+      }
+    }
+  };
   for (let index = 0; index < count; index++) {
-    const port = index === 0 && firstPort !== undefined ? firstPort : await freePort();
+    const port = index === 0 && firstPort !== undefined ? firstPort : await distinctFreePort();
     layout.push({
       nodeId: index + 1,
       port,
-      controllerPort: await freePort(),
+      controllerPort: await distinctFreePort(),
       dataDir: `${stackDir}/kafka/data-${port}`,
     });
   }
@@ -223,7 +265,8 @@ export async function startKafka(parameters: StartKafkaParameters = {}): Promise
     const reason = processes[index]!.exitReason();
     const { dataDir } = layout[index]!;
     return (
-      reason && `broker ${index + 1} ${reason}. Log ${dataDir}/server.log:\n${processes[index]!.logTail()}`
+      reason &&
+      `broker ${index + 1} ${reason}. Log ${dataDir}/server.log:\n${fileTail(`${dataDir}/server.log`)}\n${processes[index]!.logTail()}`.trimEnd()
     );
   };
   const stop = async () => {
@@ -240,6 +283,9 @@ export async function startKafka(parameters: StartKafkaParameters = {}): Promise
     await waitReady(brokers, count, () => processes.map((_, index) => failed(index)).find(Boolean));
   } catch (error) {
     await stop();
+    if (processes.some((child) => child.exitReason() !== undefined)) {
+      throw new StackError((error as Error).message, { code: 'STACK_KAFKA_EXITED', cause: error });
+    }
     throw error;
   }
   const nodes: KafkaNode[] = layout.map(({ nodeId, dataDir }, index) => ({
@@ -367,5 +413,14 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     ]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** The last lines of a file, or nothing when it cannot be read. */
+function fileTail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
   }
 }

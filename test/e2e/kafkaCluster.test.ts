@@ -295,6 +295,7 @@ describe('end to end: a three-broker Kafka cluster', () => {
       const restartAt = 35;
       let victim: KafkaNode | undefined;
       let failures = 0;
+      const failedAt: number[] = [];
       await publisher.connect();
       for (let next = 1; next <= blocks; ) {
         if (next === killAt && !victim) {
@@ -312,6 +313,7 @@ describe('end to end: a three-broker Kafka cluster', () => {
         } catch {
           // What a chain session does: a new producer (fencing the old one), then the checkpoint.
           failures++;
+          failedAt.push(next);
           expect(failures, 'publish failures').toBeLessThan(50);
           await publisher.disconnect();
           await new Promise((resolve) => setTimeout(resolve, 500));
@@ -337,7 +339,13 @@ describe('end to end: a three-broker Kafka cluster', () => {
       const expected = Array.from({ length: blocks }, (_, index) =>
         block(index + 1).events.map((event) => event.id),
       ).flat();
-      expect(ids.length).toBe(expected.length);
+      // On a mismatch, what is needed to tell a lost write from a short read.
+      const diagnosis = async () => {
+        const have = new Set(ids);
+        const again = await readCommittedEvents(kafka, topics.confirmed);
+        return `missing ${expected.filter((x) => !have.has(x)).join(' ')}; failed publishes at blocks ${failedAt.join(',')}; a second read finds ${again.length} records, the first ${records.length}`;
+      };
+      if (ids.length !== expected.length) expect(ids.length, await diagnosis()).toBe(expected.length);
       expect(ids).toEqual(expected);
       console.log(
         `[kafka cluster publisher] ${records.length} records, ${failures} failed publishes, broker ${victim?.id} killed`,
