@@ -67,6 +67,12 @@ export type Publisher = {
 const chunkSize = 500;
 const keyPartitioner = createCachedPartitioner();
 
+/** Messages of one topic in one kafkajs send. */
+type TopicMessages = { topic: string; messages: Message[] };
+
+/** What the publisher knows of the cluster, read at each connect. */
+type Layout = { brokers: number; partitions: { confirmed: number; pending: number } };
+
 /**
  * The sends of `messages` to `topic`, each to one partition (set on every message) and of at most
  * {@link chunkSize} messages, in the order the messages come within each partition.
@@ -105,6 +111,35 @@ export function sendsByPartition(
     }
   }
   return sends;
+}
+
+/**
+ * The sends of one publish, each a list of topic messages for one kafkajs `sendBatch`, in order.
+ * With several brokers, one partition per send ({@link sendsByPartition}) and the `last` messages (the
+ * checkpoint) on their own. With a single broker every send is one request to it, which kafkajs
+ * retries whole with the same sequence numbers: chunks of {@link chunkSize} across partitions, the
+ * last one with `last`, which saves a round trip per partition in each transaction.
+ */
+export function planSends(
+  topic: string,
+  messages: readonly Message[],
+  layout: { brokers: number; partitions: number },
+  last?: TopicMessages,
+): TopicMessages[][] {
+  const tail = last ? [last] : [];
+  if (layout.brokers > 1) {
+    const sends = sendsByPartition(topic, layout.partitions, messages).map((send) => [send]);
+    return tail.length > 0 ? [...sends, tail] : sends;
+  }
+  const plan: TopicMessages[][] = [];
+  for (let start = 0; start < messages.length; start += chunkSize) {
+    plan.push([{ topic, messages: messages.slice(start, start + chunkSize) }]);
+  }
+  if (tail.length === 0) return plan;
+  const final = plan.at(-1);
+  if (final && final[0]!.messages.length < chunkSize) final.push(...tail);
+  else plan.push(tail);
+  return plan;
 }
 
 /**
@@ -177,8 +212,7 @@ export function createPublisher({
 }: CreatePublisherParameters): Publisher {
   let producer: Producer | undefined;
   let pendingProducer: Producer | undefined;
-  /** Partitions of events.confirmed and events.pending, read at each connect. */
-  let partitionCounts = { confirmed: 1, pending: 1 };
+  let layout: Layout = { brokers: 1, partitions: { confirmed: 1, pending: 1 } };
   const chain = String(chainId);
   /** Adds published events to the events metric, one increment per status rather than per event. */
   const countEvents = (topic: 'confirmed' | 'pending', events: readonly EncodedEvent[]) => {
@@ -210,7 +244,7 @@ export function createPublisher({
           createPartitioner: createCachedPartitioner,
         });
         await pendingProducer.connect();
-        partitionCounts = await readPartitionCounts(kafka, topics);
+        layout = await readLayout(kafka, topics);
       } catch (error) {
         throw toKafkaError(error, 'Connecting the Kafka producer failed');
       }
@@ -226,20 +260,20 @@ export function createPublisher({
       });
       try {
         // One send at a time: kafkajs adds a send's partitions to the transaction before producing,
-        // and the transaction coordinator takes one operation of a transaction at a time. Each send
-        // goes to one partition (see sendsByPartition); the checkpoint is the last.
-        const sends = sendsByPartition(
+        // and the transaction coordinator takes one operation of a transaction at a time. The
+        // checkpoint is the last record of the transaction.
+        const plan = planSends(
           topics.confirmed,
-          partitionCounts.confirmed,
           events.map(traced.toMessage),
+          { brokers: layout.brokers, partitions: layout.partitions.confirmed },
+          {
+            topic: topics.checkpoints,
+            messages: [
+              { key: checkpointKey(chainId), value: encodeIngestCheckpoint(checkpoint), partition: 0 },
+            ],
+          },
         );
-        sends.push({
-          topic: topics.checkpoints,
-          messages: [
-            { key: checkpointKey(chainId), value: encodeIngestCheckpoint(checkpoint), partition: 0 },
-          ],
-        });
-        for (const send of sends) await transaction.send(send);
+        for (const topicMessages of plan) await transaction.sendBatch({ topicMessages });
         await transaction.commit();
       } catch (error) {
         endPublishSpan(traced.span, error);
@@ -264,13 +298,11 @@ export function createPublisher({
       const events = given.map(encodeForKafka);
       const traced = startPublishSpan(topics.pending, chainId, given.at(-1)!.blockNumber, events);
       try {
-        for (const send of sendsByPartition(
-          topics.pending,
-          partitionCounts.pending,
-          events.map(traced.toMessage),
-        )) {
-          await pendingProducer.send(send);
-        }
+        const plan = planSends(topics.pending, events.map(traced.toMessage), {
+          brokers: layout.brokers,
+          partitions: layout.partitions.pending,
+        });
+        for (const topicMessages of plan) await pendingProducer.sendBatch({ topicMessages });
       } catch (error) {
         endPublishSpan(traced.span, error);
         throw toKafkaError(error, 'Publishing pending events failed');
@@ -286,11 +318,8 @@ export function createPublisher({
   };
 }
 
-/** Partition counts of events.confirmed and events.pending, which exist once a role has started. */
-async function readPartitionCounts(
-  kafka: Kafka,
-  topics: TopicNames,
-): Promise<{ confirmed: number; pending: number }> {
+/** The brokers of the cluster and the partitions of the event topics (which exist once a role started). */
+async function readLayout(kafka: Kafka, topics: TopicNames): Promise<Layout> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -300,7 +329,11 @@ async function readPartitionCounts(
       if (partitions < 1) throw new Error(`Kafka topic ${topic} has no partitions`);
       return partitions;
     };
-    return { confirmed: count(topics.confirmed), pending: count(topics.pending) };
+    const { brokers } = await admin.describeCluster();
+    return {
+      brokers: brokers.length,
+      partitions: { confirmed: count(topics.confirmed), pending: count(topics.pending) },
+    };
   } finally {
     await admin.disconnect().catch(() => {});
   }

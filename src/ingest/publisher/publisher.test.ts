@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ChainEvent, topicNames } from '../../domain/index.ts';
 import { createTracing } from '../../shared/telemetry/createTracing.ts';
 import { setActiveTracing } from '../../shared/telemetry/tracing.ts';
-import { createPublisher } from './index.ts';
+import { createPublisher, planSends } from './index.ts';
 
 type Call = { op: string; topics: string[]; messages: number };
 
@@ -18,7 +18,7 @@ type Call = { op: string; topics: string[]; messages: number };
  * whether one started before the previous one finished (each send takes a few macrotasks, as a
  * broker round trip does).
  */
-function fakeKafka() {
+function fakeKafka(brokers = 1) {
   const calls: Call[] = [];
   const messages: { topic: string; message: Message }[] = [];
   const keep = (topic: string, sent: Message[]) => {
@@ -39,16 +39,17 @@ function fakeKafka() {
     keep(topic, sent);
     return record({ op: 'send', topics: [topic], messages: sent.length });
   };
+  const sendBatch = ({ topicMessages }: { topicMessages: { topic: string; messages: Message[] }[] }) => {
+    for (const entry of topicMessages) keep(entry.topic, entry.messages);
+    return record({
+      op: 'sendBatch',
+      topics: topicMessages.map((entry) => entry.topic),
+      messages: topicMessages.reduce((sum, entry) => sum + entry.messages.length, 0),
+    });
+  };
   const transaction = () => ({
     send,
-    sendBatch: ({ topicMessages }: { topicMessages: { topic: string; messages: Message[] }[] }) => {
-      for (const entry of topicMessages) keep(entry.topic, entry.messages);
-      return record({
-        op: 'sendBatch',
-        topics: topicMessages.map((entry) => entry.topic),
-        messages: topicMessages.reduce((sum, entry) => sum + entry.messages.length, 0),
-      });
-    },
+    sendBatch,
     commit: () => record({ op: 'commit', topics: [], messages: 0 }),
     abort: () => record({ op: 'abort', topics: [], messages: 0 }),
   });
@@ -57,6 +58,7 @@ function fakeKafka() {
     disconnect: async () => {},
     transaction: async () => transaction(),
     send,
+    sendBatch,
   });
   const admin = () => ({
     connect: async () => {},
@@ -66,6 +68,9 @@ function fakeKafka() {
         name,
         partitions: [0, 1, 2].map((partitionId) => ({ partitionId })),
       })),
+    }),
+    describeCluster: async () => ({
+      brokers: Array.from({ length: brokers }, (_, nodeId) => ({ nodeId, host: 'h', port: nodeId })),
     }),
   });
   return { kafka: { producer, admin } as unknown as Kafka, calls, messages, overlaps: () => overlaps };
@@ -126,8 +131,8 @@ describe('publisher', () => {
     expect(fake.calls.at(-1)!.op).toBe('commit');
   });
 
-  it('sends each partition on its own, so kafkajs never retries a send that reached several brokers', async () => {
-    const fake = fakeKafka();
+  it('with several brokers, sends each partition on its own, so kafkajs never retries a send that reached several brokers', async () => {
+    const fake = fakeKafka(3);
     const topics = topicNames('t');
     const publisher = createPublisher({
       kafka: fake.kafka,
@@ -154,7 +159,7 @@ describe('publisher', () => {
     const confirmed = fake.messages.filter((entry) => entry.topic === topics.confirmed);
     expect(confirmed).toHaveLength(1_200);
     // Every send went to one partition, and every message names it.
-    const sends = fake.calls.filter((call) => call.op === 'send');
+    const sends = fake.calls.filter((call) => call.op === 'sendBatch');
     expect(sends.every((call) => call.topics.length === 1 && call.messages <= 500)).toBe(true);
     let offset = 0;
     const partitionsUsed = new Set<number>();
@@ -236,6 +241,34 @@ describe('publisher', () => {
       const events = fake.messages.filter((entry) => entry.topic !== topics.checkpoints);
       expect(events).toHaveLength(2);
       expect(events.every(({ message }) => message.headers === undefined)).toBe(true);
+    });
+  });
+
+  describe('planSends', () => {
+    const messages = Array.from({ length: 1_100 }, (_, i) => ({
+      key: `1:0x${String(i % 7).repeat(40)}`,
+      value: `${i}`,
+    }));
+    const checkpoint = { topic: 'cp', messages: [{ key: '1', value: 'c', partition: 0 }] };
+
+    it('with one broker: chunks across partitions, the checkpoint in the last one', () => {
+      const plan = planSends('ev', messages, { brokers: 1, partitions: 3 }, checkpoint);
+      expect(plan.map((send) => send.map((entry) => `${entry.topic}:${entry.messages.length}`))).toEqual([
+        ['ev:500'],
+        ['ev:500'],
+        ['ev:100', 'cp:1'],
+      ]);
+    });
+
+    it('with several brokers: one partition per send, the checkpoint alone and last', () => {
+      const plan = planSends('ev', messages, { brokers: 3, partitions: 3 }, checkpoint);
+      expect(plan.at(-1)).toEqual([checkpoint]);
+      for (const send of plan.slice(0, -1)) {
+        expect(send).toHaveLength(1);
+        expect(new Set(send[0]!.messages.map((message) => message.partition)).size).toBe(1);
+        expect(send[0]!.messages.length).toBeLessThanOrEqual(500);
+      }
+      expect(plan.slice(0, -1).reduce((sum, send) => sum + send[0]!.messages.length, 0)).toBe(1_100);
     });
   });
 });
