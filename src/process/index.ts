@@ -138,7 +138,12 @@ export function createProcessor(parameters: CreateProcessorParameters): Processo
         return phase && 'group' in phase ? phase.group : undefined;
       },
     });
-    rebuild = createRebuildProgress({ admin: clients.admin, topic: settings.topics.confirmed, logger });
+    rebuild = createRebuildProgress({
+      kafka: clients.kafka,
+      admin: clients.admin,
+      topic: settings.topics.confirmed,
+      logger,
+    });
     lifecycle = createConsumerLifecycle({
       settings,
       clients,

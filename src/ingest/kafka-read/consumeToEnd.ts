@@ -1,5 +1,6 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { KafkaError } from '../../shared/errors/index.ts';
+import { fetchHighWatermarks } from '../../shared/fetchHighWatermarks.ts';
 
 /** Parameters of {@link consumeToEnd}. */
 export type ConsumeToEndParameters = {
@@ -12,9 +13,12 @@ export type ConsumeToEndParameters = {
 };
 
 /**
- * Reads every committed record of a topic (read_committed) from the beginning up to each partition's
- * last stable offset, then stops. Call it after fencing older transactional producers, so no open
- * transaction holds the stable offset back.
+ * Reads every record of a topic committed before the call (read_committed), from the beginning up to
+ * each partition's high watermark at the call, then stops. A transaction still open below that mark —
+ * another producer's, on a topic several producers share — holds the read back until it ends
+ * (committed, aborted, or timed out by the broker): the records committed after it began are read
+ * too, never skipped. Call it after fencing the caller's own older producers, so that no transaction
+ * of theirs is left open.
  */
 export async function consumeToEnd({
   kafka,
@@ -25,18 +29,16 @@ export async function consumeToEnd({
 }: ConsumeToEndParameters): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
-  let ends: Map<number, bigint>;
   try {
     if (!(await admin.listTopics()).includes(topic)) return;
-    const offsets = await admin.fetchTopicOffsets(topic);
-    ends = new Map(
-      offsets
-        .filter((o) => BigInt(o.high) > BigInt(o.low))
-        .map((o) => [o.partition, BigInt(o.high)] as const),
-    );
   } finally {
     await admin.disconnect();
   }
+  const ends = new Map(
+    (await fetchHighWatermarks(kafka, topic))
+      .filter(({ low, high }) => high > low)
+      .map(({ partition, high }) => [partition, high] as const),
+  );
   if (ends.size === 0) return;
 
   const consumer = kafka.consumer({
@@ -79,9 +81,12 @@ export async function consumeToEnd({
         timer = setTimeout(
           () =>
             reject(
-              new KafkaError(`Reading ${topic} up to its end timed out after ${timeoutMs} ms`, {
-                retriable: true,
-              }),
+              new KafkaError(
+                `Reading ${topic} up to its end timed out after ${timeoutMs} ms (partitions not reached: ${[...remaining].join(', ')}; a transaction left open by a crashed producer holds a read back until the broker times it out)`,
+                {
+                  retriable: true,
+                },
+              ),
             ),
           timeoutMs,
         );

@@ -61,6 +61,7 @@ export function createCheckpointConsumer({
   const stopController = new AbortController();
   const admin = kafka.admin();
   const tracker = createProcessedTracker({
+    kafka,
     admin,
     redis,
     keyPrefix,

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { chainStatusKey } from '../../domain/index.ts';
+import { fetchHighWatermarks } from '../../shared/fetchHighWatermarks.ts';
 import type { ProcessScripts } from '../scripts.ts';
 
 /**
@@ -10,6 +11,8 @@ import type { ProcessScripts } from '../scripts.ts';
  * the same transaction as the block's events, so at that point every event up to the block is below
  * the topic's end offsets; when the processor's committed offsets reach them, the chain is processed
  * up to the checkpoint, whether or not its last blocks had events (empty blocks do not count as lag).
+ * The end offsets are high watermarks: the last stable offset would stop before another chain's
+ * transaction still open below this chain's events.
  */
 export type ProcessedTracker = {
   /** Notes the newest checkpoint of each chain just read; the topic's end offsets are its target. */
@@ -20,6 +23,7 @@ export type ProcessedTracker = {
 
 /** Parameters of {@link createProcessedTracker}. */
 export type CreateProcessedTrackerParameters = {
+  kafka: Kafka;
   admin: Admin;
   redis: Redis & ProcessScripts;
   keyPrefix: string;
@@ -37,6 +41,7 @@ const maxTargets = 256;
 
 /** Creates the tracker (see {@link ProcessedTracker}). */
 export function createProcessedTracker({
+  kafka,
   admin,
   redis,
   keyPrefix,
@@ -78,8 +83,8 @@ export function createProcessedTracker({
   return {
     async noteCheckpoints(latest) {
       if (latest.size === 0) return;
-      const offsets = await admin.fetchTopicOffsets(confirmedTopic);
-      const endOffsets = new Map(offsets.map(({ partition, high }) => [partition, BigInt(high)]));
+      const extents = await fetchHighWatermarks(kafka, confirmedTopic);
+      const endOffsets = new Map(extents.map(({ partition, high }) => [partition, high]));
       for (const [chainId, blockNumber] of latest) targets.push({ chainId, blockNumber, endOffsets });
       if (targets.length > maxTargets) targets = targets.slice(targets.length - maxTargets);
     },

@@ -1,10 +1,11 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import { fetchHighWatermarks } from '../../shared/fetchHighWatermarks.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { processMetrics } from '../metrics.ts';
 
 /** Tracks a replay of `events.confirmed` under a new epoch until the epoch's group caught up. */
 export type RebuildProgress = {
-  /** Records the topic's end offsets as the target to catch up with. */
+  /** Records the topic's end offsets (high watermarks) as the target to catch up with. */
   begin(epoch: string): Promise<void>;
   /** Ends the rebuild once `group` committed up to the target on every partition. */
   check(group: string, epoch: string): Promise<void>;
@@ -13,10 +14,11 @@ export type RebuildProgress = {
 };
 
 /** Parameters of {@link createRebuildProgress}. */
-export type CreateRebuildProgressParameters = { admin: Admin; topic: string; logger: Logger };
+export type CreateRebuildProgressParameters = { kafka: Kafka; admin: Admin; topic: string; logger: Logger };
 
 /** Creates the rebuild tracker of a processor (it drives `blockwire_process_rebuilding`). */
 export function createRebuildProgress({
+  kafka,
   admin,
   topic,
   logger,
@@ -27,8 +29,8 @@ export function createRebuildProgress({
       processMetrics.rebuilds.inc();
       processMetrics.rebuilding.set(1);
       logger.warn({ msg: 'Rebuilding the projection: replaying events.confirmed from the beginning', epoch });
-      const offsets = await admin.fetchTopicOffsets(topic);
-      target = new Map(offsets.map(({ partition, high }) => [partition, BigInt(high)]));
+      const extents = await fetchHighWatermarks(kafka, topic);
+      target = new Map(extents.map(({ partition, high }) => [partition, high]));
     },
     async check(group, epoch) {
       if (!target) return;
