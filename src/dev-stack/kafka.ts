@@ -282,8 +282,10 @@ async function startNodes({
   try {
     await waitReady(brokers, count, () => processes.map((_, index) => failed(index)).find(Boolean));
   } catch (error) {
+    // Read before stopping: once stopped, every broker has an exit reason.
+    const exited = processes.some((child) => child.exitReason() !== undefined);
     await stop();
-    if (processes.some((child) => child.exitReason() !== undefined)) {
+    if (exited) {
       throw new StackError((error as Error).message, { code: 'STACK_KAFKA_EXITED', cause: error });
     }
     throw error;
