@@ -53,6 +53,13 @@ export {
 } from './kafka.ts';
 export { mine } from './mine.ts';
 export { isRedisReachable, type RedisHandle, type StartRedisParameters, startRedis } from './redis.ts';
+export {
+  type RedisClusterHandle,
+  type RedisClusterNode,
+  type RedisClusterRole,
+  type StartRedisClusterParameters,
+  startRedisCluster,
+} from './redisCluster.ts';
 export { type ReorgParameters, reorg } from './reorg.ts';
 export { type ReorgResult, type ReplaceSinceParameters, replaceSince } from './replaceSince.ts';
 export { createStackStateFile, type StackState } from './stackStateFile.ts';

@@ -3,7 +3,12 @@ import type { DevStackInfo } from './index.ts';
 import { resolveStackDir } from './paths.ts';
 
 /** What `stack:up` records in `<stackDir>/stack.json` while it runs. */
-export type StackState = DevStackInfo & { pid: number; startedAt: string };
+export type StackState = DevStackInfo & {
+  pid: number;
+  startedAt: string;
+  /** Startup nodes (`host:port`) of the Redis Cluster started with `--redis-cluster N`. */
+  redisCluster?: string[] | undefined;
+};
 
 /** Reads, writes and removes `<stackDir>/stack.json`, the record of a running `stack:up`. */
 export function createStackStateFile(stackDir?: string) {

@@ -24,5 +24,6 @@ export {
   type JsonValue,
 } from './event.ts';
 export { type EventIdParameters, eventId } from './eventId.ts';
+export * from './keySlot.ts';
 export * from './names.ts';
 export * from './readModel.ts';

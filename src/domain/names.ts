@@ -1,3 +1,5 @@
+import { slotTag } from './keySlot.ts';
+
 /**
  * Every Kafka topic, Kafka key, Redis key and pub/sub channel name is built here and nowhere else.
  * All Redis keys of one contract share the hash tag `{<chainId>:<address>}` so one Lua script can
@@ -96,6 +98,15 @@ export function chainStatusKey(keyPrefix: string, chainId: number): string {
 /** Redis key of the rebuild epoch marker; missing means Redis lost its state. */
 export function epochKey(keyPrefix: string): string {
   return `${keyPrefix}epoch`;
+}
+
+/**
+ * Redis Cluster: the copy of the epoch marker in one hash slot. Every slot holds one (written with
+ * each new epoch), so an apply script reads the epoch from the slot of the contract it writes, and a
+ * master that lost its data is seen by its missing copies.
+ */
+export function slotEpochKey(keyPrefix: string, slot: number): string {
+  return `${keyPrefix}epoch:{${slotTag(slot)}}`;
 }
 
 /** Redis key of the lock that elects the active ingestor of a chain. */

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { ResolvedConfig } from '../shared/config/index.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { RedisClient } from '../shared/redis.ts';
 import type { DirectDelivery } from './fanout/index.ts';
 import type { ChannelHub } from './pubsub/channelHub.ts';
 import type { Catalog } from './schema/catalog.ts';
@@ -10,7 +10,7 @@ export type GatewayServices = {
   config: ResolvedConfig;
   keyPrefix: string;
   /** Command connection (queries, journal reads). */
-  redis: Redis;
+  redis: RedisClient;
   /** Multiplexed pub/sub subscriptions (one subscriber connection per gateway). */
   hub: ChannelHub;
   catalog: Catalog;

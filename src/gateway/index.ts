@@ -136,8 +136,12 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
 
     async start() {
       collectProcessMetrics();
-      const redis = createRedis({ url: config.redis.url, options: { maxRetriesPerRequest: 3 } });
-      const subscriber = createRedis({ url: config.redis.url });
+      const redis = createRedis({
+        url: config.redis.url,
+        cluster: config.redis.cluster,
+        options: { maxRetriesPerRequest: 3 },
+      });
+      const subscriber = createRedis({ url: config.redis.url, cluster: config.redis.cluster });
       const lastErrors = (
         [
           ['command', redis],

@@ -66,7 +66,11 @@ export function createIngest({
     clientId: `${config.kafka.clientId}-ingest`,
     logger,
   });
-  const redis = createRedis({ url: config.redis.url, options: { maxRetriesPerRequest: 2 } });
+  const redis = createRedis({
+    url: config.redis.url,
+    cluster: config.redis.cluster,
+    options: { maxRetriesPerRequest: 2 },
+  });
   const lastRedisError = logConnectionErrors({ client: redis, logger });
   const dependencies = {
     kafka: createDependency('Kafka', 'Kafka is unreachable'),

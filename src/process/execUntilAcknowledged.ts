@@ -1,11 +1,10 @@
-import type { ChainableCommander } from 'ioredis';
 import type { Logger } from 'pino';
 import { withRetry } from '../shared/retry.ts';
 
 /** Parameters of {@link execUntilAcknowledged}. */
 export type ExecUntilAcknowledgedParameters = {
-  /** Builds a fresh pipeline for each attempt (an executed pipeline cannot be sent again). */
-  build: () => ChainableCommander;
+  /** Sends the commands, afresh for each attempt (see `execRedisBatch`); resolves with their replies. */
+  send: () => Promise<[Error | null, unknown][]>;
   /** Aborted when the consumer stops: a backoff wait ends at once and no further attempt is made. */
   signal: AbortSignal;
   /** Returns false once the batch must be given up (e.g. its partition was revoked). */
@@ -27,13 +26,13 @@ export type ExecUntilAcknowledgedParameters = {
 export type ExecOutcome = 'acknowledged' | 'stopped';
 
 /**
- * Sends a pipeline and retries it with backoff until Redis acknowledged every command, so the batch's
+ * Sends a batch of commands and retries it with backoff until Redis acknowledged every command, so the batch's
  * offsets are resolved only for writes that happened. The commands must be idempotent.
  */
 export async function execUntilAcknowledged(
   parameters: ExecUntilAcknowledgedParameters,
 ): Promise<ExecOutcome> {
-  const { build, signal, shouldContinue = () => true, heartbeat, logger, what, onAcknowledged } = parameters;
+  const { send, signal, shouldContinue = () => true, heartbeat, logger, what, onAcknowledged } = parameters;
   let lost = false;
   const active = () => !lost && !signal.aborted && shouldContinue();
   try {
@@ -48,7 +47,7 @@ export async function execUntilAcknowledged(
           }
         }
         if (!active()) throw new Error('consumer stopped');
-        const results = (await build().exec()) ?? [];
+        const results = await send();
         const failed = results.find(([error]) => error)?.[0];
         if (failed) throw failed;
         onAcknowledged?.(results);

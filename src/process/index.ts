@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import type { ResolvedConfig } from '../shared/config/index.ts';
 import { createDependency, watchStartup } from '../shared/dependency.ts';
 import { type BaseError, RedisError } from '../shared/errors/index.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { RedisClient } from '../shared/redis.ts';
 import { createRedis } from '../shared/redis.ts';
 import type { Readiness, Role } from '../shared/role.ts';
 import { createBatchApplier } from './batch-applier/index.ts';
@@ -51,10 +51,11 @@ export type CreateProcessorParameters = {
 };
 
 /** The processor's Redis connection with the Lua scripts defined on it. */
-function createProcessorRedis(settings: ProcessorSettings): Redis & ProcessScripts {
+function createProcessorRedis(settings: ProcessorSettings): RedisClient & ProcessScripts {
   const redis = defineProcessScripts(
     createRedis({
       url: settings.config.redis.url,
+      cluster: settings.config.redis.cluster,
       options: { lazyConnect: true, maxRetriesPerRequest: 1, connectionName: 'blockwire-process' },
     }),
   );
@@ -92,7 +93,9 @@ export function createProcessor(parameters: CreateProcessorParameters): Processo
       keyPrefix: settings.keyPrefix,
       journalMaxEntries: config.process.journalMaxEntries,
       reorgWindowBlocks: settings.reorgWindowBlocks,
+      slotEpochs: redis.isCluster,
     },
+    replicaAcks: redis.isCluster ? config.redis.replicaAcks : 0,
     abiKinds: settings.abiKinds,
     projections: settings.projections,
     logger,

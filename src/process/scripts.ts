@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
 import { readModelLuaPrelude } from '../domain/index.ts';
+import type { RedisClient } from '../shared/redis.ts';
 
 const luaDir = new URL('./lua/', import.meta.url);
 
@@ -34,13 +34,13 @@ export type ProcessScripts = {
 };
 
 /** Registers the processor's Lua scripts on an ioredis client (idempotent). */
-export function defineProcessScripts(redis: Redis): Redis & ProcessScripts {
-  const target = redis as Redis & Partial<ProcessScripts>;
+export function defineProcessScripts<R extends RedisClient>(redis: R): R & ProcessScripts {
+  const target = redis as R & Partial<ProcessScripts>;
   if (!target.bwApply) {
     redis.defineCommand('bwApply', { lua: luaSources.apply });
     redis.defineCommand('bwChainStatus', { numberOfKeys: 1, lua: luaSources.chainStatus });
     redis.defineCommand('bwEpochCas', { numberOfKeys: 1, lua: luaSources.epochCas });
     redis.defineCommand('bwPublishPending', { numberOfKeys: 3, lua: luaSources.publishPending });
   }
-  return redis as Redis & ProcessScripts;
+  return redis as R & ProcessScripts;
 }

@@ -61,9 +61,9 @@ describe('retry loops of the processor stop waiting when the consumer stops', ()
         execsAtAbort = execs;
       });
       return execUntilAcknowledged({
-        build: () => {
+        send: async () => {
           execs++;
-          return refusingPipeline();
+          return (await refusingPipeline().exec()) ?? [];
         },
         signal,
         heartbeat: async () => {

@@ -1,6 +1,6 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
+import type { RedisClient } from '../../shared/redis.ts';
 import { activeTracing } from '../../shared/telemetry/index.ts';
 import { traceDelivery } from './traceDelivery.ts';
 
@@ -35,7 +35,7 @@ export type ChannelHub = {
 };
 
 /** Parameters of {@link createChannelHub}. */
-export type CreateChannelHubParameters = { subscriber: Redis; logger: Logger };
+export type CreateChannelHubParameters = { subscriber: RedisClient; logger: Logger };
 
 /**
  * Creates the pub/sub multiplexer on a dedicated subscriber connection, built on

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   type ChainStatus,
   type ContractProgress,
@@ -12,6 +11,8 @@ import {
   projectionKeys,
   tokenFields,
 } from '../../domain/index.ts';
+import { execRedisBatch } from '../../shared/execRedisBatch.ts';
+import type { RedisClient } from '../../shared/redis.ts';
 import type { EntityRecord } from './entityRecord.ts';
 
 /** ERC-20/ERC-721 totals of a contract (decimal strings, 0 when nothing was applied). */
@@ -64,7 +65,7 @@ export type ReadModelReader = {
 const entityBatch = 500;
 
 /** Creates the reader over a command connection. */
-export function createReadModelReader(redis: Redis, keyPrefix: string): ReadModelReader {
+export function createReadModelReader(redis: RedisClient, keyPrefix: string): ReadModelReader {
   const keysOf = ({ chainId, address }: ContractRef) => contractKeys(keyPrefix, chainId, address);
   const lower = (account: string) => account.toLowerCase();
   const entityKeyOf = ({ chainId, address, projection }: ProjectionRef, key: string) =>
@@ -100,9 +101,13 @@ export function createReadModelReader(redis: Redis, keyPrefix: string): ReadMode
     },
     async balancesOf(contracts, holder) {
       if (contracts.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const contract of contracts) pipeline.hget(keysOf(contract).balances, lower(holder));
-      const results = (await pipeline.exec()) ?? [];
+      const results = await execRedisBatch(
+        redis,
+        contracts.map((contract) => {
+          const key = keysOf(contract).balances;
+          return { key, add: (pipeline) => void pipeline.hget(key, lower(holder)) };
+        }),
+      );
       return contracts.map((_, index) => {
         const [error, value] = results[index] ?? [null, null];
         if (error) throw error;
@@ -152,10 +157,10 @@ export function createReadModelReader(redis: Redis, keyPrefix: string): ReadMode
   };
 }
 
-const readers = new WeakMap<Redis, Map<string, ReadModelReader>>();
+const readers = new WeakMap<RedisClient, Map<string, ReadModelReader>>();
 
 /** The reader of a gateway's services (one per connection and key prefix). */
-export function readModelOf(services: { redis: Redis; keyPrefix: string }): ReadModelReader {
+export function readModelOf(services: { redis: RedisClient; keyPrefix: string }): ReadModelReader {
   let byPrefix = readers.get(services.redis);
   if (!byPrefix) {
     byPrefix = new Map();

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { rateLimitKey } from '../../domain/index.ts';
 import type { Logger } from '../../shared/logger.ts';
+import type { RedisClient } from '../../shared/redis.ts';
 import { createLogThrottle } from './logThrottle.ts';
 
 /** Outcome of one {@link RateLimiter.take}. */
@@ -72,7 +72,7 @@ return {count, ttl}
 
 /** Parameters of {@link createRateLimiter}. */
 export type RateLimiterParameters = {
-  redis: Redis;
+  redis: RedisClient;
   keyPrefix: string;
   /** Operations a client may start per window. */
   limit: number;
@@ -106,7 +106,7 @@ export function createRateLimiter({
       } catch (error) {
         throttle((suppressed) =>
           logger.warn({
-            msg: 'Rate limit counters unavailable in Redis; limiting per process',
+            msg: 'Rate limit counters unavailable in RedisClient; limiting per process',
             err: error,
             suppressed,
           }),

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { compareCursors } from '../../domain/index.ts';
+import type { RedisClient } from '../../shared/redis.ts';
 import { GraphQLError } from '../graphqlJs.ts';
 
 /**
@@ -8,7 +8,7 @@ import { GraphQLError } from '../graphqlJs.ts';
  * undefined when the journal is complete from `after` on (or does not exist yet).
  */
 export async function findTrimmedStart(
-  redis: Redis,
+  redis: RedisClient,
   journalKey: string,
   after: string,
 ): Promise<string | undefined> {

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   type ChainEvent,
   compareCursors,
@@ -6,6 +5,7 @@ import {
   decodeEvent,
   journalEntryEvent,
 } from '../../domain/index.ts';
+import type { RedisClient } from '../../shared/redis.ts';
 
 /** One journal to read, after (ascending) or before (descending) an exclusive position. */
 export type JournalSource = { key: string; journalKey: string; from: string | null };
@@ -18,7 +18,7 @@ export type DecodeJournalEntry<T> = (fields: string[], id: string, key: string) 
 
 /** Parameters of {@link createJournalMerger}. */
 export type JournalMergerParameters<T> = {
-  redis: Redis;
+  redis: RedisClient;
   sources: JournalSource[];
   pageSize: number;
   decode: DecodeJournalEntry<T>;

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
+import type { RedisClient } from '../../shared/redis.ts';
 import { GraphQLError } from '../graphqlJs.ts';
 import { gatewayMetrics } from '../metrics.ts';
 import type { ChannelHub, HubMessage } from '../pubsub/channelHub.ts';
@@ -20,7 +20,7 @@ export type ResumeHint = { items: string; message: string; extensions: Record<st
  * how they decode, and how a delivered item becomes the node the subscription resolves.
  */
 export type JournalStreamParameters<I extends PositionedItem, N> = {
-  redis: Redis;
+  redis: RedisClient;
   hub: ChannelHub;
   logger: Logger;
   /** Channels carrying the live items. */

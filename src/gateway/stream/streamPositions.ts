@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { type CursorParts, compareCursorParts, contractKey, parseCursor } from '../../domain/index.ts';
+import type { RedisClient } from '../../shared/redis.ts';
 import { cursorExpired, findTrimmedStart } from './findTrimmedStart.ts';
 import type { PositionMap } from './resumeToken.ts';
 import type { PositionedItem } from './streamItem.ts';
@@ -23,7 +23,7 @@ export const sourceKey = (source: StreamSource): string => {
  * between this read and the SUBSCRIBE is in the replay.
  */
 export async function readStartPositions(
-  redis: Redis,
+  redis: RedisClient,
   sources: StreamSource[],
   after: PositionMap | undefined,
 ): Promise<PositionMap> {

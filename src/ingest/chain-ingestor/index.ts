@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { ingestLockKey, ingestTransactionalId, type TopicNames } from '../../domain/index.ts';
 import type { ResolvedChain } from '../../shared/config/index.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { redactUrl } from '../../shared/logger.ts';
+import type { RedisClient } from '../../shared/redis.ts';
 import { retryUntilAborted } from '../../shared/retry.ts';
 import type { TrackedBlock } from '../chain-tracker/index.ts';
 import { isRetriable } from '../isRetriable.ts';
@@ -17,7 +17,7 @@ import { runSession, type SessionOptions } from './session.ts';
 export type CreateChainIngestorParameters = {
   chain: ResolvedChain;
   kafka: Kafka;
-  redis: Redis;
+  redis: RedisClient;
   topics: TopicNames;
   topicPrefix: string;
   keyPrefix: string;

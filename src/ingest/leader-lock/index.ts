@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
 import { BaseError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logger.ts';
+import type { RedisClient } from '../../shared/redis.ts';
 import { withRetry } from '../../shared/retry.ts';
 
 /** Parameters of {@link createLeaderLock}. */
 export type CreateLeaderLockParameters = {
-  redis: Redis;
+  redis: RedisClient;
   key: string;
   /** Owner token, unique per instance and acquisition. */
   token: string;

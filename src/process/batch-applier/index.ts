@@ -1,9 +1,10 @@
 import type { Span } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { chainStatusKey } from '../../domain/index.ts';
 import type { AbiKind, ResolvedProjection } from '../../shared/config/index.ts';
+import { execRedisBatch, type RedisBatchCommand } from '../../shared/execRedisBatch.ts';
+import type { RedisClient } from '../../shared/redis.ts';
 import { withRetry } from '../../shared/retry.ts';
 import { activeTracing } from '../../shared/telemetry/index.ts';
 import type { DeadLetter } from '../dlq/index.ts';
@@ -73,13 +74,15 @@ export type ApplyControl = {
 
 /** Parameters of {@link createBatchApplier}. */
 export type CreateBatchApplierParameters = {
-  redis: Redis & ProcessScripts;
+  redis: RedisClient & ProcessScripts;
   settings: Omit<ApplySettings, 'epoch'>;
   abiKinds: Map<string, AbiKind>;
   /** Projections (custom state) per `chainId:address`; contracts without any are left out. */
   projections?: Map<string, ResolvedProjection[]>;
   logger: Logger;
   onRedisState?(available: boolean): void;
+  /** Redis Cluster: replicas that must acknowledge a chunk's writes before it counts as applied. */
+  replicaAcks?: number;
 };
 
 type Prepared =
@@ -123,6 +126,7 @@ export function createBatchApplier({
   projections,
   logger,
   onRedisState,
+  replicaAcks = 0,
 }: CreateBatchApplierParameters): BatchApplier {
   function prepareMessage(message: KafkaMessage): Prepared {
     const valid = validateMessage({ key: message.key, value: message.value, statuses });
@@ -183,17 +187,23 @@ export function createBatchApplier({
       // One attempt: the outcome, or a throw when Redis failed (the whole pipeline is retried).
       const attemptApply = async (attempt: number): Promise<ApplyOutcome> => {
         const started = performance.now();
-        const pipeline = redis.pipeline() as unknown as ProcessScripts & {
-          exec(): Promise<[Error | null, unknown][] | null>;
-        };
-        for (const call of calls) void pipeline.bwApply(...call);
         const now = Date.now();
-        for (const [chainId, block] of processed)
-          void pipeline.bwChainStatus(chainStatusKey(settings.keyPrefix, chainId), 'processed', block, now);
+        // The first key of a call is the epoch marker, in the contract's slot on a cluster.
+        const commands: RedisBatchCommand<ProcessScripts>[] = calls.map((call) => ({
+          key: String(call[1]),
+          add: (pipeline) => void pipeline.bwApply(...call),
+        }));
+        for (const [chainId, block] of processed) {
+          const key = chainStatusKey(settings.keyPrefix, chainId);
+          commands.push({
+            key,
+            add: (pipeline) => void pipeline.bwChainStatus(key, 'processed', block, now),
+          });
+        }
         let failure: Error | undefined;
         let results: [Error | null, unknown][] = [];
         try {
-          results = (await pipeline.exec()) ?? [];
+          results = await execRedisBatch(redis, commands, { replicaAcks });
         } catch (error) {
           failure = error as Error;
         }

@@ -1,4 +1,3 @@
-import type { ChainableCommander, Redis } from 'ioredis';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
@@ -7,6 +6,8 @@ import {
   type HeadChannelMessage,
   headsChannel,
 } from '../../domain/index.ts';
+import { execRedisBatch } from '../../shared/execRedisBatch.ts';
+import type { RedisClient } from '../../shared/redis.ts';
 import type { Dlq } from '../dlq/index.ts';
 import { execUntilAcknowledged } from '../execUntilAcknowledged.ts';
 import type { ProcessScripts } from '../scripts.ts';
@@ -23,7 +24,7 @@ export type CreateCheckpointConsumerParameters = {
   kafka: Kafka;
   topic: string;
   groupId: string;
-  redis: Redis & ProcessScripts;
+  redis: RedisClient & ProcessScripts;
   keyPrefix: string;
   dlq: Dlq;
   logger: Logger;
@@ -106,11 +107,14 @@ export function createCheckpointConsumer({
           }
           if (pipelineArgs.length > 0) {
             const outcome = await execUntilAcknowledged({
-              build: () => {
-                const pipeline = redis.pipeline() as ChainableCommander & ProcessScripts;
-                for (const [key, ...args] of pipelineArgs) void pipeline.bwChainStatus(key, ...args);
-                return pipeline;
-              },
+              send: () =>
+                execRedisBatch<ProcessScripts>(
+                  redis,
+                  pipelineArgs.map(([key, ...args]) => ({
+                    key,
+                    add: (pipeline) => void pipeline.bwChainStatus(key, ...args),
+                  })),
+                ),
               signal: stopController.signal,
               shouldContinue: () => !isStale(),
               heartbeat,

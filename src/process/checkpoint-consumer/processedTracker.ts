@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { chainStatusKey } from '../../domain/index.ts';
 import { fetchHighWatermarks } from '../../shared/fetchHighWatermarks.ts';
+import type { RedisClient } from '../../shared/redis.ts';
 import type { ProcessScripts } from '../scripts.ts';
 
 /**
@@ -25,7 +25,7 @@ export type ProcessedTracker = {
 export type CreateProcessedTrackerParameters = {
   kafka: Kafka;
   admin: Admin;
-  redis: Redis & ProcessScripts;
+  redis: RedisClient & ProcessScripts;
   keyPrefix: string;
   /** `events.confirmed`. */
   confirmedTopic: string;

@@ -26,7 +26,11 @@ export async function requestRebuild({
   logger,
 }: RequestRebuildParameters): Promise<RequestRebuildResult> {
   const key = epochKey(config.redis.keyPrefix);
-  const redis = createRedis({ url: config.redis.url, options: { maxRetriesPerRequest: 3 } });
+  const redis = createRedis({
+    url: config.redis.url,
+    cluster: config.redis.cluster,
+    options: { maxRetriesPerRequest: 3 },
+  });
   redis.on('error', () => {}); // the failed command reports it
   try {
     const previous = await redis.getdel(key);

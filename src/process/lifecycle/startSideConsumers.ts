@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis.ts';
 import { createCheckpointConsumer } from '../checkpoint-consumer/index.ts';
 import { createDlq } from '../dlq/index.ts';
 import { createPendingConsumer } from '../pending-consumer/index.ts';
@@ -16,7 +16,7 @@ export type SideConsumers = { stop(): Promise<void> };
 export type StartSideConsumersParameters = {
   settings: ProcessorSettings;
   clients: KafkaClients;
-  redis: Redis & ProcessScripts;
+  redis: RedisClient & ProcessScripts;
   /** True once the processor is stopping (a start failure is then expected, not logged). */
   stopping: () => boolean;
   /** Consumer group of the processor's current epoch (undefined before it consumes). */

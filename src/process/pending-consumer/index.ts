@@ -1,7 +1,8 @@
-import type { ChainableCommander, Redis } from 'ioredis';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { contractKeys, type EventChannelMessage, eventKey, pendingChannel } from '../../domain/index.ts';
+import { execRedisBatch } from '../../shared/execRedisBatch.ts';
+import type { RedisClient } from '../../shared/redis.ts';
 import type { DeadLetter, Dlq } from '../dlq/index.ts';
 import { execUntilAcknowledged } from '../execUntilAcknowledged.ts';
 import { processMetrics } from '../metrics.ts';
@@ -19,7 +20,7 @@ export type CreatePendingConsumerParameters = {
   kafka: Kafka;
   topic: string;
   groupId: string;
-  redis: Redis & ProcessScripts;
+  redis: RedisClient & ProcessScripts;
   keyPrefix: string;
   dlq: Dlq;
   logger: Logger;
@@ -96,11 +97,15 @@ export function createPendingConsumer({
           if (runs.size > 0) {
             let stale = 0;
             const outcome = await execUntilAcknowledged({
-              build: () => {
-                const pipeline = redis.pipeline() as ChainableCommander & ProcessScripts;
-                for (const run of runs.values()) void pipeline.bwPublishPending(...run);
-                return pipeline;
-              },
+              // A run's first argument is its contract's meta key (its slot on a cluster).
+              send: () =>
+                execRedisBatch<ProcessScripts>(
+                  redis,
+                  [...runs.values()].map((run) => ({
+                    key: String(run[0]),
+                    add: (pipeline) => void pipeline.bwPublishPending(...run),
+                  })),
+                ),
               signal: stopController.signal,
               shouldContinue: () => !isStale(),
               heartbeat,

@@ -9,8 +9,10 @@ import {
   entityKey,
   epochKey,
   eventKey,
+  keySlot,
   ownerTokensKey,
   projectionKeys,
+  slotEpochKey,
   undecodedCountField,
 } from '../../domain/index.ts';
 import type { AbiKind, ResolvedProjection } from '../../shared/config/index.ts';
@@ -25,6 +27,11 @@ export type ApplySettings = {
   journalMaxEntries: number;
   /** Blocks within which applied events stay reversible by REMOVED. */
   reorgWindowBlocks: number;
+  /**
+   * Redis Cluster: the apply script reads the epoch from the copy in the contract's own hash slot
+   * ({@link slotEpochKey}) instead of the one marker, which lives in another slot.
+   */
+  slotEpochs?: boolean;
 };
 
 /** Parameters of {@link prepareApply}. */
@@ -118,7 +125,7 @@ export function buildApplyCall(run: readonly PreparedEvent[], settings: ApplySet
   const { keyPrefix } = settings;
   const keys = contractKeys(keyPrefix, first.chainId, first.address);
   const allKeys: string[] = [
-    epochKey(keyPrefix),
+    settings.slotEpochs ? slotEpochKey(keyPrefix, keySlot(keys.meta)) : epochKey(keyPrefix),
     keys.meta,
     keys.applied,
     keys.appliedIndex,

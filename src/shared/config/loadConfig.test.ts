@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { loadConfig, parseConfig } from './loadConfig.ts';
 
 const token = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
@@ -169,5 +170,32 @@ describe('loadConfig', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'chains: [\n');
     expect(() => loadConfig(bad)).toThrow(/bad\.yaml is not valid YAML/);
+  });
+});
+
+describe('redis.cluster', () => {
+  it('accepts the Redis Cluster example of docs/scaling.md', () => {
+    const page = readFileSync(new URL('../../../docs/scaling.md', import.meta.url), 'utf8');
+    const example = [...page.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((match) => match[1]!.replace(/^ {2}/gm, ''))
+      .find((body) => body.includes('cluster:'));
+    expect(example).toBeDefined();
+    const { redis } = parseYaml(example!) as { redis: Record<string, unknown> };
+    const config = parseConfig({ raw: raw({ root: { redis } }), baseDir: '.' });
+    expect(config.redis.cluster).toEqual(['10.0.0.1:7000', '10.0.0.2:7000', '10.0.0.3:7000']);
+    expect(config.redis.replicaAcks).toBe(1);
+  });
+
+  it('waits for one replica by default and leaves single-server configs as they were', () => {
+    const config = parseConfig({ raw: raw(), baseDir: '.' });
+    expect(config.redis.cluster).toBeUndefined();
+    expect(config.redis.replicaAcks).toBe(1);
+  });
+
+  it('refuses a node that is not host:port, naming it', () => {
+    const redis = { url: 'redis://127.0.0.1:7000', cluster: ['127.0.0.1:7000', 'redis://127.0.0.1:7001'] };
+    expect(() => parseConfig({ raw: raw({ root: { redis } }), baseDir: '.' })).toThrow(
+      /redis\.cluster\[1\].*host:port/,
+    );
   });
 });

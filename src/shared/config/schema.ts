@@ -161,6 +161,26 @@ export const configSchema = z
       .object({
         url: url(['redis:', 'rediss:']).describe('Redis URL; may contain a password (never logged).'),
         keyPrefix: z.string().default('bw:').describe('Prefix of every Redis key and pub/sub channel.'),
+        cluster: z
+          .array(
+            z
+              .string()
+              .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port')
+              .describe('A node of the cluster, host:port.'),
+          )
+          .min(1, 'must name at least one node')
+          .optional()
+          .describe(
+            "Nodes of a Redis Cluster (host:port; a few are enough, the others are discovered). When set, blockwire talks to the cluster, with `url`'s user, password and TLS on every node; `url` is not used as an address.",
+          ),
+        replicaAcks: z
+          .number()
+          .int()
+          .min(0)
+          .default(1)
+          .describe(
+            "Redis Cluster only: replicas that must acknowledge (WAIT) the processor's writes before their Kafka offsets are committed, so a master that fails over to its replica keeps everything it acknowledged. At most the replicas the master has: a master left without any writes without waiting (if it fails too, its slots come back empty and the processor rebuilds from Kafka). 0 to never wait (a failover may then lose writes unnoticed).",
+          ),
       })
       .strict()
       .describe('Redis connection.'),

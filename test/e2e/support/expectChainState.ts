@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/shared/redis.ts';
 import type { Address } from 'viem';
 import { contractKeys } from '../../../src/domain/index.ts';
 import type { DemoContracts, TestChain } from '../../support/chain.ts';
@@ -7,7 +7,7 @@ import type { DemoContracts, TestChain } from '../../support/chain.ts';
 export type DiffChainStateParameters = {
   chain: TestChain;
   contracts: DemoContracts;
-  redis: Redis;
+  redis: RedisClient;
   keyPrefix: string;
   holders: Address[];
   erc1155Ids: bigint[];

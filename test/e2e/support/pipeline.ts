@@ -16,6 +16,8 @@ export type StartPipelineParameters = {
   gateway?: boolean;
   /** Redis to use instead of the test stack's (for tests that FLUSHALL or restart it). */
   redisUrl?: string;
+  /** Nodes (host:port) of a Redis Cluster to use instead of the test stack's Redis. */
+  redisCluster?: string[];
 };
 
 /** The whole blockwire pipeline running in this process against a test chain. */
@@ -36,6 +38,7 @@ export async function startPipeline({
   confirmations,
   gateway = false,
   redisUrl,
+  redisCluster,
 }: StartPipelineParameters): Promise<Pipeline> {
   const stack = getStack();
   const contracts = await deployDemoContracts({
@@ -65,7 +68,11 @@ export async function startPipeline({
         },
       ],
       kafka: { brokers: stack.kafkaBrokers, topicPrefix: id, partitions: 3 },
-      redis: { url: redisUrl ?? stack.redisUrl, keyPrefix: `${id}:` },
+      redis: {
+        url: redisUrl ?? (redisCluster ? `redis://${redisCluster[0]}` : stack.redisUrl),
+        keyPrefix: `${id}:`,
+        ...(redisCluster ? { cluster: redisCluster } : {}),
+      },
       process: { groupId: `${id}.process` },
       gateway: { port: 0, maskErrors: false },
     },
