@@ -42,6 +42,15 @@ export const gatewayMetrics = {
         registers: [metricsRegistry],
       }),
   ),
+  subscriberInterruptions: singleMetric(
+    'blockwire_gateway_subscriber_interruptions_total',
+    () =>
+      new Counter({
+        name: 'blockwire_gateway_subscriber_interruptions_total',
+        help: 'Times the Redis subscriber connection was lost; the live subscriptions open then were closed with SUBSCRIPTION_INTERRUPTED and a resume token.',
+        registers: [metricsRegistry],
+      }),
+  ),
   stalePendingDropped: singleMetric(
     'blockwire_gateway_stale_pending_dropped_total',
     () =>

@@ -12,8 +12,15 @@ import {
 } from '../../src/domain/index.ts';
 import { createKafka } from '../../src/shared/kafka.ts';
 import { createRedis, type RedisClient } from '../../src/shared/redis.ts';
-import { type Collector, subscribeSse, subscribeWs, wsClient } from '../gateway/support/clients.ts';
+import {
+  type Collector,
+  postGraphql,
+  subscribeSse,
+  subscribeWs,
+  wsClient,
+} from '../gateway/support/clients.ts';
 import { readCommittedEvents } from '../ingest/support/ingestHarness.ts';
+import { waitForCheckpoint } from '../ingest/support/waitForCheckpoint.ts';
 import { mine, reorg, runTraffic, startTestChain, type TestChain } from '../support/chain.ts';
 import { getStack } from '../support/stack.ts';
 import { canonicalEventIds, groupByAddress } from './support/canonicalEvents.ts';
@@ -43,6 +50,23 @@ const eventsSubscription = parse(/* GraphQL */ `
     }
   }
 `);
+
+type HistoryPage = {
+  events: { nodes: { id: string; address: string }[]; endPosition: string | null; hasNextPage: boolean };
+};
+
+const historyQuery = /* GraphQL */ `
+  query History($filter: EventFilter, $after: StreamPosition) {
+    events(filter: $filter, after: $after, first: 100) {
+      nodes {
+        id
+        address
+      }
+      endPosition
+      hasNextPage
+    }
+  }
+`;
 
 const confirmations = 2;
 const erc1155Ids = [1n, 2n, 3n, 4n, 5n];
@@ -119,12 +143,18 @@ describe('end to end: a Redis Cluster of three masters', () => {
     return undefined;
   }
 
-  /** Waits until Redis holds every record of events.confirmed, then compares journals and state. */
+  /**
+   * Waits until the chain's head is confirmed in Kafka and Redis holds every record of
+   * events.confirmed, then compares journals and state.
+   */
   async function expectExact(): Promise<number> {
     const { config, contracts } = pipeline;
     const keyPrefix = config.redis.keyPrefix;
-    const records = (await readCommittedEvents(kafka, topicNames(config.kafka.topicPrefix).confirmed)).filter(
-      (record) => addresses().includes(record.event.address),
+    const topics = topicNames(config.kafka.topicPrefix);
+    const head = Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+    await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, head - confirmations, 120_000);
+    const records = (await readCommittedEvents(kafka, topics.confirmed)).filter((record) =>
+      addresses().includes(record.event.address),
     );
     const byAddress = (address: string) =>
       records
@@ -193,9 +223,8 @@ describe('end to end: a Redis Cluster of three masters', () => {
     expect(lastToken).toBeTruthy();
 
     // A master of one of the contracts is SIGKILLed while events are being applied. Not the node the
-    // gateway's subscriber connection is on: ioredis moves that connection to another node, and what
-    // is published meanwhile never reaches the gateway (live streams do not re-read their journals
-    // after a subscriber reconnects yet; a client resuming with its token gets it all).
+    // gateway's subscriber connection is on: losing that one closes the live subscriptions (the next
+    // test), and this one is about the writes.
     const subscriberNode = await nodeHoldingClient('ioredis-cluster(subscriber)');
     const epoch = await redis.get(epochKey(pipeline.config.redis.keyPrefix));
     expect(epoch).toBeTruthy();
@@ -244,6 +273,64 @@ describe('end to end: a Redis Cluster of three masters', () => {
     expect(await redis.get(epochKey(pipeline.config.redis.keyPrefix))).toBe(epoch);
     console.log(`[redis cluster e2e] failover: ${records} records; killed master :${victim.port}`);
   }, 600_000);
+
+  it('closes live subscriptions with SUBSCRIPTION_INTERRUPTED when the node of the gateway’s subscriber connection dies; resuming gets everything', async () => {
+    const { testClient } = chain;
+    const url = pipeline.graphqlUrl!;
+    const filter = { chainId: chain.chainId };
+    /** The journals after `after`, merged, through the history query. */
+    const history = async (after?: string) => {
+      const nodes: { id: string; address: string }[] = [];
+      let position = after;
+      for (;;) {
+        const { body } = await postGraphql<HistoryPage, Record<string, unknown>>(url, historyQuery, {
+          filter,
+          after: position,
+        });
+        expect(body.errors).toBeUndefined();
+        const page = body.data!.events;
+        nodes.push(...page.nodes);
+        position = page.endPosition ?? position;
+        if (!page.hasNextPage) return { nodes, endPosition: position };
+      }
+    };
+    const start = (await history()).endPosition;
+    const client = wsClient(url.replace(/^http/, 'ws'));
+    const live = subscribeWs(client, eventsSubscription, { filter, after: start });
+    collectors.push(live);
+    await traffic(500, 4);
+    await mine(testClient, confirmations);
+    await live.waitFor(1, 60_000);
+
+    const port = await nodeHoldingClient('ioredis-cluster(subscriber)');
+    const victim = cluster.nodes.find((node) => node.port === port);
+    expect(victim, 'a node holds the gateway subscriber connection').toBeDefined();
+    await victim!.kill();
+    const ended = await live.ended;
+    const extensions = (
+      (Array.isArray(ended.error) ? ended.error[0] : ended.error) as { extensions?: Record<string, unknown> }
+    )?.extensions;
+    expect(extensions?.code).toBe('SUBSCRIPTION_INTERRUPTED');
+    const seen = live.data().map((data) => data.events);
+    await cluster.waitForClusterOk(60_000);
+    await churn(510, 2);
+    await victim!.restart();
+    await cluster.waitForClusterOk(60_000);
+    await traffic(530, 3);
+    await mine(testClient, confirmations + 1);
+    await expectExact();
+
+    const expected = (await history(start)).nodes;
+    const resumed = subscribeWs(client, eventsSubscription, {
+      filter,
+      after: extensions!.resumeToken as string,
+    });
+    collectors.push(resumed);
+    await resumed.waitFor(expected.length - seen.length, 90_000);
+    expect(groupByAddress([...seen, ...resumed.data().map((data) => data.events)])).toEqual(
+      groupByAddress(expected),
+    );
+  }, 300_000);
 
   it('rebuilds from Kafka when a master loses its data, and ends exact', async () => {
     const { testClient } = chain;

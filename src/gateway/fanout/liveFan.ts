@@ -72,6 +72,7 @@ export function createLiveFan({ group, logger }: CreateLiveFanParameters): LiveF
   let positions: StreamPositions<StreamItem> | undefined;
   let fromMessage: LiveHandover['fromMessage'] | undefined;
   let release: (() => Promise<void>) | undefined;
+  let stopWatching: (() => void) | undefined;
   const members = new Set<Member>();
   // The members as an array, rebuilt after a change: a delivery loop never sees members come and
   // go under it, and many leaving at once cost one rebuild.
@@ -85,6 +86,7 @@ export function createLiveFan({ group, logger }: CreateLiveFanParameters): LiveF
     channelsKey = handover.channels.join('\n');
     positions = handover.createPositions();
     fromMessage = handover.fromMessage;
+    stopWatching = handover.hub.onInterrupted(interrupted);
     handover.hub.listen(handover.channels, onMessage).then(
       (unlisten) => {
         if (state === 'closed') {
@@ -195,6 +197,18 @@ export function createLiveFan({ group, logger }: CreateLiveFanParameters): LiveF
     }
   };
 
+  /**
+   * The Redis subscription was lost: every member ends with what the fan delivered to it, so its
+   * resume token is exact. The fan stays; members that join later get what arrives from then on.
+   */
+  function interrupted(): void {
+    snapshot ??= [...members];
+    for (const member of snapshot) {
+      member.handover.positions.adopt(deliveredOf(member), member.lastCursor);
+      member.handover.interrupted();
+    }
+  }
+
   function onMessage(message: HubMessage): void {
     const item = fromMessage!(message);
     if (!item) {
@@ -237,6 +251,8 @@ export function createLiveFan({ group, logger }: CreateLiveFanParameters): LiveF
     close() {
       if (state === 'closed') return;
       state = 'closed';
+      stopWatching?.();
+      stopWatching = undefined;
       members.clear();
       snapshot = undefined;
       const current = release;

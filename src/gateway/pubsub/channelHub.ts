@@ -2,7 +2,9 @@ import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Logger } from '../../shared/logger.ts';
 import type { RedisClient } from '../../shared/redis.ts';
 import { activeTracing } from '../../shared/telemetry/index.ts';
+import { gatewayMetrics } from '../metrics.ts';
 import { traceDelivery } from './traceDelivery.ts';
+import { watchSubscriberConnection } from './watchSubscriberConnection.ts';
 
 /** One channel message, parsed once and shared by every listener of the channel. */
 export type HubMessage = {
@@ -31,6 +33,12 @@ export type ChannelHub = {
   channelCount(): number;
   /** Number of listeners whose subscriptions Redis acknowledged and that were not released. */
   listenerCount(): number;
+  /**
+   * Calls `callback` whenever the subscriber connection is lost: whatever is published until it is
+   * subscribed again (ioredis does that on its own) never arrives. Returns the function that stops
+   * the calls.
+   */
+  onInterrupted(callback: () => void): () => void;
   close(): Promise<void>;
 };
 
@@ -119,6 +127,23 @@ export function createChannelHub({ subscriber, logger }: CreateChannelHubParamet
   let listeners = 0;
   let closed = false;
 
+  const interruptionCallbacks = new Set<() => void>();
+  const watch = watchSubscriberConnection(subscriber, () => {
+    if (closed) return;
+    gatewayMetrics.subscriberInterruptions.inc();
+    logger.warn({
+      msg: 'Lost the Redis subscriber connection; closing the live subscriptions so their clients resume',
+      subscriptions: interruptionCallbacks.size,
+    });
+    for (const callback of [...interruptionCallbacks]) {
+      try {
+        callback();
+      } catch (error) {
+        logger.error({ msg: 'Interruption listener failed', err: error });
+      }
+    }
+  });
+
   const deliverTo =
     (listener: HubListener, channel: string) =>
     (message: HubMessage | null): void => {
@@ -133,6 +158,7 @@ export function createChannelHub({ subscriber, logger }: CreateChannelHubParamet
   return {
     async listen(list, listener) {
       if (closed) throw new Error('The channel hub is closed');
+      watch.attach();
       const unique = [...new Set(list)];
       const results = await Promise.allSettled(
         unique.map((channel) => pubsub.subscribe(channel, deliverTo(listener, channel))),
@@ -172,8 +198,15 @@ export function createChannelHub({ subscriber, logger }: CreateChannelHubParamet
     },
     channelCount: () => acknowledged.size,
     listenerCount: () => listeners,
+    onInterrupted(callback) {
+      interruptionCallbacks.add(callback);
+      return () => {
+        interruptionCallbacks.delete(callback);
+      };
+    },
     async close() {
       closed = true;
+      interruptionCallbacks.clear();
       await Promise.allSettled([...inFlight]);
       subscriber.disconnect();
     },

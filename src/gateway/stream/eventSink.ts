@@ -27,6 +27,8 @@ export type LiveHandover = {
   capacity: number;
   /** Ends the stream as a slow consumer (its positions are up to date when called). */
   slowConsumer: () => void;
+  /** Ends the stream because the Redis subscription was lost (its positions are up to date when called). */
+  interrupted: () => void;
 };
 
 /**

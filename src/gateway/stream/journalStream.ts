@@ -63,6 +63,8 @@ export type LiveMember<I extends PositionedItem> = {
   positions: StreamPositions<I>;
   capacity: number;
   slowConsumer: () => void;
+  /** Ends the stream because the Redis subscription was lost (its positions are up to date). */
+  interrupted: () => void;
 };
 
 /** The iterator a subscription resolver returns. */
@@ -113,6 +115,7 @@ export function createJournalStream<I extends PositionedItem, N>(
   let failure: GraphQLError | undefined;
   let waiter: Waiter<N> | undefined;
   let release: (() => Promise<void>) | undefined;
+  let stopWatching: (() => void) | undefined;
   // Push mode: set once the consumer pulled (the transport registered the operation) and the
   // replay is over; from then on accepted live items go straight to the sink.
   let pushing = false;
@@ -124,6 +127,8 @@ export function createJournalStream<I extends PositionedItem, N>(
   // --- Ending ---------------------------------------------------------------------------------
 
   const releaseAll = (): Promise<void> => {
+    stopWatching?.();
+    stopWatching = undefined;
     const current = release;
     release = undefined;
     buffer = [];
@@ -156,6 +161,22 @@ export function createJournalStream<I extends PositionedItem, N>(
         { extensions: { code: 'SLOW_CONSUMER', ...hint.extensions } },
       ),
     );
+  };
+
+  // The Redis subscription was lost: messages published meanwhile never arrive, so the stream cannot
+  // stay gapless. It closes with what the client needs to resume, as for a slow consumer.
+  const interrupt = (): void => {
+    const hint = resumeHint(positions);
+    fail(
+      new GraphQLError(
+        `Subscription closed: the gateway lost its Redis subscription, so ${hint.items} published meanwhile did not reach it. ${hint.message}`,
+        { extensions: { code: 'SUBSCRIPTION_INTERRUPTED', ...hint.extensions } },
+      ),
+    );
+  };
+  // Once joined, the shared live path knows what it delivered and ends the stream itself.
+  const interrupted = (): void => {
+    if (!joined) interrupt();
   };
 
   // --- Delivering -----------------------------------------------------------------------------
@@ -193,7 +214,7 @@ export function createJournalStream<I extends PositionedItem, N>(
   const offerLive = (): void => {
     offerScheduled = false;
     if (joined || !pushing || phase !== 'live' || !joinLive) return;
-    if (!joinLive({ positions, capacity, slowConsumer })) return;
+    if (!joinLive({ positions, capacity, slowConsumer, interrupted: interrupt })) return;
     joined = true;
     const current = release;
     release = undefined;
@@ -239,6 +260,8 @@ export function createJournalStream<I extends PositionedItem, N>(
     positions.start(await readStartPositions(redis, sources, from));
     if (isDone()) return;
     release = await hub.listen(channels, onMessage);
+    // Kept after the stream hands its live delivery to a shared path (which releases the listener).
+    stopWatching = hub.onInterrupted(interrupted);
     if (isDone()) {
       await releaseAll();
       return;
