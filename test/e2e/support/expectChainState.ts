@@ -1,6 +1,6 @@
-import type { RedisClient } from '../../../src/shared/redis.ts';
 import type { Address } from 'viem';
 import { contractKeys } from '../../../src/domain/index.ts';
+import type { RedisClient } from '../../../src/shared/redis.ts';
 import type { DemoContracts, TestChain } from '../../support/chain.ts';
 
 /** Parameters of {@link diffChainState}. */
