@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { StackError } from '../shared/errors/index.ts';
+import { clampKafkaRequestQueueTimer } from '../shared/kafkaRequestQueueTimer.ts';
 import { createLogger } from '../shared/logger.ts';
 import { findExecutable } from './findExecutable.ts';
 import { freeStablePort } from './freePort.ts';
@@ -12,6 +13,9 @@ import { createManagedProcess } from './managedProcess.ts';
 import { parseJavaMajorVersion } from './parseJavaMajorVersion.ts';
 import { repoRoot, resolveStackDir } from './paths.ts';
 import { waitFor } from './waitFor.ts';
+
+// Its probes use kafkajs directly: without this, Node 23+ prints a TimeoutNegativeWarning.
+clampKafkaRequestQueueTimer();
 
 const execFileAsync = promisify(execFile);
 const log = createLogger('dev-stack.kafka');

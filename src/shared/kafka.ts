@@ -3,10 +3,12 @@ import type { Logger } from 'pino';
 import { topicNames } from '../domain/index.ts';
 import { useFastKafkaCrc32c } from './crc32c.ts';
 import { kafkaLogSeverity } from './kafkaLogSeverity.ts';
+import { clampKafkaRequestQueueTimer } from './kafkaRequestQueueTimer.ts';
 import { createLogger } from './logger.ts';
 
 // Before any producer sends: kafkajs checksums each record batch in JavaScript, a byte at a time.
 useFastKafkaCrc32c();
+clampKafkaRequestQueueTimer();
 
 /** Parameters of {@link createKafka}. */
 export type CreateKafkaParameters = {
