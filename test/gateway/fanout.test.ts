@@ -17,7 +17,18 @@ beforeAll(async () => {
   t = await startTestGateway({ limits: { subscriptionBuffer: 20, subscriptionsPerConnection: 100 } });
 });
 
+/** Sockets of the running test, closed after it whatever its outcome (a failure stays its own). */
+let opened: RawSocket[] = [];
+
+async function open(): Promise<RawSocket> {
+  const raw = await openRawSocket(t.wsUrl);
+  opened.push(raw);
+  return raw;
+}
+
 afterEach(async () => {
+  for (const raw of opened) raw.socket.close();
+  opened = [];
   await waitUntil(
     () => t.gateway.stats().listeners === 0 && t.gateway.stats().renderGroups === 0,
     10_000,
@@ -74,7 +85,7 @@ async function transfers(count: number, address: string = demo.token): Promise<T
 
 describe('shared rendering of identical subscriptions', () => {
   it('gives subscribers of the same document and variables the same results from one render group', async () => {
-    const [one, two] = await Promise.all([openRawSocket(t.wsUrl), openRawSocket(t.wsUrl)]);
+    const [one, two] = await Promise.all([open(), open()]);
     const variables = { filter: { contracts: [demo.token] } };
     subscribe(one, 'a', variables);
     subscribe(two, 'b', variables);
@@ -102,7 +113,7 @@ describe('shared rendering of identical subscriptions', () => {
   });
 
   it('keeps subscribers with different variables or documents apart', async () => {
-    const raw = await openRawSocket(t.wsUrl);
+    const raw = await open();
     subscribe(raw, 'token', { filter: { contracts: [demo.token] } });
     subscribe(raw, 'nft', { filter: { contracts: [demo.nft] } });
     subscribe(raw, 'from-bob', { filter: { contracts: [demo.token], args: [{ name: 'from', value: bob }] } });
@@ -145,7 +156,7 @@ describe('shared rendering of identical subscriptions', () => {
   it('gives each subscriber of a shared document the resume token of its own positions', async () => {
     // Approvals are filtered out but advance the start position of a later subscriber only.
     const variables = { filter: { contracts: [demo.token, demo.nft], events: ['Transfer'] } };
-    const early = await openRawSocket(t.wsUrl);
+    const early = await open();
     subscribe(early, 'early', variables);
     await waitUntil(() => t.gateway.stats().listeners === 1, 10_000, 'early subscription');
     t.fake.nextBlock();
@@ -154,7 +165,7 @@ describe('shared rendering of identical subscriptions', () => {
       eventName: 'Approval',
       args: { owner: alice, spender: bob, value: '1' },
     });
-    const late = await openRawSocket(t.wsUrl);
+    const late = await open();
     subscribe(late, 'late', variables);
     await waitUntil(() => t.gateway.stats().listeners === 2, 10_000, 'late subscription');
     expect(t.gateway.stats().renderGroups).toBe(1);
@@ -177,7 +188,7 @@ describe('shared rendering of identical subscriptions', () => {
 
   it('closes only the slow subscriber of a shared group, with its last cursor; the others get everything', async () => {
     const vault = `subscription { events(filter: { contracts: ["${demo.vault}"] }) { id cursor resumeToken ... on UndecodedEvent { data } } }`;
-    const [slow, fast] = await Promise.all([openRawSocket(t.wsUrl), openRawSocket(t.wsUrl)]);
+    const [slow, fast] = await Promise.all([open(), open()]);
     subscribe(slow, 'slow', {}, vault);
     subscribe(fast, 'fast', {}, vault);
     await waitUntil(() => t.gateway.stats().listeners === 2, 10_000, 'subscriptions');
@@ -211,7 +222,7 @@ describe('shared rendering of identical subscriptions', () => {
   });
 
   it('keeps the other members streaming when one unsubscribes, and drops the group with the last one', async () => {
-    const [one, two] = await Promise.all([openRawSocket(t.wsUrl), openRawSocket(t.wsUrl)]);
+    const [one, two] = await Promise.all([open(), open()]);
     const variables = { filter: { contracts: [demo.token] } };
     subscribe(one, 'x', variables);
     subscribe(two, 'x', variables);
@@ -240,9 +251,24 @@ describe('shared rendering of identical subscriptions', () => {
     const [start] = await transfers(1);
     const confirmed: TestEmitted[] = [];
     let pendingSent = 0;
+    const subscribers: Array<{ raw: RawSocket; id: string }> = [];
+    // Confirmed events a subscriber received; fails at once if its subscription ended.
+    const confirmedOn = ({ raw, id }: { raw: RawSocket; id: string }) => {
+      const ended = raw.messages.find((message) => message.type === 'error' && message.id === id);
+      if (ended) throw new Error(`${id} ended: ${JSON.stringify(ended.payload)}`);
+      return received(raw, id).filter((event) => event.status === 'CONFIRMED').length;
+    };
     // Each block: its transfer as PENDING (pending channel), then CONFIRMED (journal and channel).
+    // At most `lead` blocks ahead of the slowest subscriber: up to 2 × lead messages wait for one,
+    // below the gateway's buffer of 20 however slow the machine (beyond it, SLOW_CONSUMER is right).
+    const lead = 5;
     const stream = (async () => {
       for (let i = 0; i < 160; i++) {
+        await waitUntil(
+          () => subscribers.every((subscriber) => confirmedOn(subscriber) >= confirmed.length - lead),
+          20_000,
+          'the subscribers to keep up',
+        );
         const blockNumber = t.fake.nextBlock();
         const transfer = { address: demo.token, eventName: 'Transfer', blockNumber, logIndex: 0 } as const;
         const args = { from: alice, to: bob, value: String(i + 2) };
@@ -252,9 +278,8 @@ describe('shared rendering of identical subscriptions', () => {
       }
     })();
     // Subscribers join at different points of the stream: replay, buffer, then live, then the fan.
-    const subscribers: Array<{ raw: RawSocket; id: string }> = [];
     for (let k = 0; k < 8; k++) {
-      const raw = await openRawSocket(t.wsUrl);
+      const raw = await open();
       const id = k % 2 === 0 ? 'same' : `own-${k}`;
       subscribe(raw, id, { after: start!.cursor }, text);
       subscribers.push({ raw, id });
@@ -264,7 +289,7 @@ describe('shared rendering of identical subscriptions', () => {
     const expected = confirmed.map((item) => item.event.id);
     for (const { raw, id } of subscribers) {
       await waitUntil(
-        () => received(raw, id).filter((event) => event.status === 'CONFIRMED').length >= expected.length,
+        () => confirmedOn({ raw, id }) >= expected.length,
         20_000,
         `every confirmed event on ${id}`,
       );
@@ -290,7 +315,7 @@ describe('shared rendering of identical subscriptions', () => {
       events(filter: { contracts: ["${demo.token}"] }, after: $after) { id cursor resumeToken }
     }`;
     const history = await transfers(4);
-    const [one, two] = await Promise.all([openRawSocket(t.wsUrl), openRawSocket(t.wsUrl)]);
+    const [one, two] = await Promise.all([open(), open()]);
     subscribe(one, 'x', { after: history[0]!.cursor }, text);
     subscribe(two, 'x', { after: history[2]!.cursor }, text);
     const ids = (items: TestEmitted[]) => items.map((item) => item.event.id);
@@ -312,7 +337,7 @@ describe('shared rendering of identical subscriptions', () => {
 
   it('renders each confirmed head once for identical heads subscriptions, and each subscriber gets it', async () => {
     const heads = 'subscription { heads(chainId: 31337) { chainId blockNumber blockHash head } }';
-    const [one, two] = await Promise.all([openRawSocket(t.wsUrl), openRawSocket(t.wsUrl)]);
+    const [one, two] = await Promise.all([open(), open()]);
     subscribe(one, 'h', {}, heads);
     subscribe(two, 'other-id', {}, heads);
     await waitUntil(() => t.gateway.stats().listeners === 2, 10_000, 'subscriptions');
