@@ -114,24 +114,34 @@ export function ingestLockKey(keyPrefix: string, chainId: number): string {
   return `${keyPrefix}lock:ingest:{${chainId}}`;
 }
 
+/*
+ * Pub/sub channels carry the hash tag of what their publisher writes (the contract's, or the chain's
+ * for heads), so a script may publish on them with SPUBLISH on Redis Cluster: a sharded channel must
+ * live in the slot of the script's keys. Classic pub/sub ignores the tag.
+ */
+
 /** Pub/sub channel carrying every event (all statuses) of one contract. */
 export function contractChannel(keyPrefix: string, chainId: number, address: string): string {
-  return `${keyPrefix}ch:contract:${chainId}:${address.toLowerCase()}`;
+  return `${keyPrefix}ch:contract:${contractTag(chainId, address)}`;
 }
 
-/** Pub/sub channel carrying the events that involve one account (from/to/operator). */
-export function accountChannel(keyPrefix: string, chainId: number, account: string): string {
-  return `${keyPrefix}ch:account:${chainId}:${account.toLowerCase()}`;
+/**
+ * Pub/sub channel carrying the events of one contract that involve one account (from/to/operator,
+ * owner/spender/account). Per contract, so its contract's apply script can publish on it; an
+ * account's subscription listens on the channel of each contract of the chain.
+ */
+export function accountChannel(keyPrefix: string, chainId: number, address: string, account: string): string {
+  return `${keyPrefix}ch:account:${contractTag(chainId, address)}:${account.toLowerCase()}`;
 }
 
-/** Pub/sub channel carrying new confirmed heads of one chain. */
+/** Pub/sub channel carrying new confirmed heads of one chain (tagged like its status key). */
 export function headsChannel(keyPrefix: string, chainId: number): string {
-  return `${keyPrefix}ch:heads:${chainId}`;
+  return `${keyPrefix}ch:heads:{${chainId}}`;
 }
 
 /** Pub/sub channel carrying pending (unconfirmed) events and their retractions of one contract. */
 export function pendingChannel(keyPrefix: string, chainId: number, address: string): string {
-  return `${keyPrefix}ch:pending:${chainId}:${address.toLowerCase()}`;
+  return `${keyPrefix}ch:pending:${contractTag(chainId, address)}`;
 }
 
 /**
@@ -192,5 +202,5 @@ export function entityChannel(
   address: string,
   projection: string,
 ): string {
-  return `${keyPrefix}ch:entity:${chainId}:${address.toLowerCase()}:${projection}`;
+  return `${keyPrefix}ch:entity:${contractTag(chainId, address)}:${projection}`;
 }

@@ -8,7 +8,8 @@ import { BaseError } from '../shared/errors/index.ts';
 import { logConnectionErrors } from '../shared/logConnectionErrors.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { collectProcessMetrics } from '../shared/metrics.ts';
-import { createRedis } from '../shared/redis.ts';
+import { assertPubSubSupported } from '../shared/pubSubSupport.ts';
+import { createRedis, pubSubModeOf } from '../shared/redis.ts';
 import { withRetry } from '../shared/retry.ts';
 import { collectReadiness, type Readiness, type ReadinessReport, type Role } from '../shared/role.ts';
 import type { GatewayServices } from './context.ts';
@@ -141,7 +142,12 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
         cluster: config.redis.cluster,
         options: { maxRetriesPerRequest: 3 },
       });
-      const subscriber = createRedis({ url: config.redis.url, cluster: config.redis.cluster });
+      const pubsub = pubSubModeOf(config.redis);
+      const subscriber = createRedis({
+        url: config.redis.url,
+        cluster: config.redis.cluster,
+        shardedSubscribers: pubsub === 'sharded',
+      });
       const lastErrors = (
         [
           ['command', redis],
@@ -149,11 +155,18 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
         ] as const
       ).map(([name, client]) => logConnectionErrors({ client, logger, fields: { connection: name } }));
       await waitForRedis([redis, subscriber], () => lastErrors.map((last) => last()).find(Boolean));
+      try {
+        await assertPubSubSupported(redis, pubsub);
+      } catch (error) {
+        redis.disconnect();
+        subscriber.disconnect();
+        throw error;
+      }
       services = {
         config,
         keyPrefix: config.redis.keyPrefix,
         redis,
-        hub: createChannelHub({ subscriber, logger }),
+        hub: createChannelHub({ subscriber, logger, pubsub }),
         catalog: createCatalog(config),
         logger,
       };

@@ -1,9 +1,10 @@
 import type { ResolvedConfig } from '../shared/config/index.ts';
 import { createDependency, watchStartup } from '../shared/dependency.ts';
-import { type BaseError, RedisError } from '../shared/errors/index.ts';
+import { type BaseError, ConfigError, RedisError } from '../shared/errors/index.ts';
 import type { Logger } from '../shared/logger.ts';
+import { assertPubSubSupported } from '../shared/pubSubSupport.ts';
 import type { RedisClient } from '../shared/redis.ts';
-import { createRedis } from '../shared/redis.ts';
+import { createRedis, pubSubModeOf } from '../shared/redis.ts';
 import type { Readiness, Role } from '../shared/role.ts';
 import { createBatchApplier } from './batch-applier/index.ts';
 import { createEpochManager, type EpochManager } from './epoch/index.ts';
@@ -58,6 +59,7 @@ function createProcessorRedis(settings: ProcessorSettings): RedisClient & Proces
       cluster: settings.config.redis.cluster,
       options: { lazyConnect: true, maxRetriesPerRequest: 1, connectionName: 'blockwire-process' },
     }),
+    pubSubModeOf(settings.config.redis),
   );
   redis.on('error', () => {}); // failures surface on the commands that hit them (and in readiness)
   return redis;
@@ -130,6 +132,12 @@ export function createProcessor(parameters: CreateProcessorParameters): Processo
       onFirstAttempt,
     });
     if (stopController.signal.aborted) return;
+    try {
+      await assertPubSubSupported(redis, pubSubModeOf(config.redis));
+    } catch (error) {
+      // Only a version too old stops the processor; an unreachable Redis is the dependency watch's.
+      if (error instanceof ConfigError) throw error;
+    }
     stage = 'running';
     sideConsumers = startSideConsumers({
       settings,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readModelLuaPrelude } from '../domain/index.ts';
-import type { RedisClient } from '../shared/redis.ts';
+import type { PubSubMode, RedisClient } from '../shared/redis.ts';
 
 const luaDir = new URL('./lua/', import.meta.url);
 
@@ -14,14 +14,21 @@ const prelude = readModelLuaPrelude();
 /**
  * Lua sources of the processor, loaded once per connection (ioredis sends EVALSHA after the first
  * EVAL). The scripts that touch the read model start with its prelude (`RM`: field names and
- * encodings from src/domain/readModel.ts), so they spell no field name themselves.
+ * encodings from src/domain/readModel.ts), so they spell no field name themselves, then name the
+ * command they publish with (`PUBLISH`, or `SPUBLISH` for sharded pub/sub).
  */
-export const luaSources = {
-  apply: `${prelude}\n${readLua('bigint.lua')}\n${readLua('apply.lua')}`,
-  chainStatus: `${prelude}\n${readLua('chainStatus.lua')}`,
-  epochCas: readLua('rebuildLock.lua'),
-  publishPending: `${prelude}\n${readLua('publishPending.lua')}`,
-};
+export function processLuaSources(pubsub: PubSubMode = 'classic') {
+  const head = `${prelude}\nlocal PUBLISH = '${pubsub === 'sharded' ? 'SPUBLISH' : 'PUBLISH'}'`;
+  return {
+    apply: `${head}\n${readLua('bigint.lua')}\n${readLua('apply.lua')}`,
+    chainStatus: `${head}\n${readLua('chainStatus.lua')}`,
+    epochCas: readLua('rebuildLock.lua'),
+    publishPending: `${head}\n${readLua('publishPending.lua')}`,
+  };
+}
+
+/** The sources with classic pub/sub. */
+export const luaSources = processLuaSources();
 
 /** The custom commands {@link defineProcessScripts} adds to a client or pipeline. */
 export type ProcessScripts = {
@@ -33,14 +40,21 @@ export type ProcessScripts = {
   bwPublishPending(...keysAndArgs: (string | number)[]): Promise<[number, number]>;
 };
 
-/** Registers the processor's Lua scripts on an ioredis client (idempotent). */
-export function defineProcessScripts<R extends RedisClient>(redis: R): R & ProcessScripts {
+/**
+ * Registers the processor's Lua scripts on an ioredis client (idempotent; the first call's pub/sub
+ * mode stays).
+ */
+export function defineProcessScripts<R extends RedisClient>(
+  redis: R,
+  pubsub: PubSubMode = 'classic',
+): R & ProcessScripts {
   const target = redis as R & Partial<ProcessScripts>;
   if (!target.bwApply) {
-    redis.defineCommand('bwApply', { lua: luaSources.apply });
-    redis.defineCommand('bwChainStatus', { numberOfKeys: 1, lua: luaSources.chainStatus });
-    redis.defineCommand('bwEpochCas', { numberOfKeys: 1, lua: luaSources.epochCas });
-    redis.defineCommand('bwPublishPending', { numberOfKeys: 3, lua: luaSources.publishPending });
+    const sources = processLuaSources(pubsub);
+    redis.defineCommand('bwApply', { lua: sources.apply });
+    redis.defineCommand('bwChainStatus', { numberOfKeys: 1, lua: sources.chainStatus });
+    redis.defineCommand('bwEpochCas', { numberOfKeys: 1, lua: sources.epochCas });
+    redis.defineCommand('bwPublishPending', { numberOfKeys: 3, lua: sources.publishPending });
   }
   return redis as R & ProcessScripts;
 }

@@ -9,6 +9,11 @@ export type CreateRedisParameters = {
   /** host:port nodes of a Redis Cluster; when set, `url` only gives the user, password and TLS. */
   cluster?: readonly string[];
   options?: RedisOptions;
+  /**
+   * Cluster only: SSUBSCRIBE goes through one connection per master, to the master that owns the
+   * channel's slot (ioredis's sharded subscribers); needed to subscribe to sharded channels.
+   */
+  shardedSubscribers?: boolean;
 };
 
 /** `host:port` → the address ioredis takes. */
@@ -21,7 +26,12 @@ function clusterNode(node: string): { host: string; port: number } {
  * An ioredis client, of one server or of a cluster. Commands issued while disconnected are queued and
  * retried by ioredis; callers that must not block forever pass `maxRetriesPerRequest`.
  */
-export function createRedis({ url, cluster, options }: CreateRedisParameters): RedisClient {
+export function createRedis({
+  url,
+  cluster,
+  options,
+  shardedSubscribers = false,
+}: CreateRedisParameters): RedisClient {
   if (!cluster) return new Redis(url, { lazyConnect: false, enableAutoPipelining: false, ...options });
   const parsed = new URL(url);
   const { lazyConnect = false, ...nodeOptions } = options ?? {};
@@ -41,5 +51,18 @@ export function createRedis({ url, cluster, options }: CreateRedisParameters): R
     retryDelayOnFailover: 200,
     retryDelayOnClusterDown: 300,
     retryDelayOnTryAgain: 100,
+    shardedSubscribers,
   });
+}
+
+/**
+ * How channels are published and subscribed: `classic` (PUBLISH/SUBSCRIBE: on a cluster every node
+ * forwards every message to every other) or `sharded` (SPUBLISH/SSUBSCRIBE, Redis ≥ 7: a message
+ * stays on the shard of its channel's slot).
+ */
+export type PubSubMode = 'classic' | 'sharded';
+
+/** The configured pub/sub mode; by default sharded on a Redis Cluster and classic on one server. */
+export function pubSubModeOf(redis: { cluster?: readonly string[]; pubsub?: PubSubMode }): PubSubMode {
+  return redis.pubsub ?? (redis.cluster ? 'sharded' : 'classic');
 }

@@ -28,12 +28,14 @@ import { diffChainState } from './support/expectChainState.ts';
 import { type Pipeline, startPipeline } from './support/pipeline.ts';
 
 // The whole pipeline on a Redis Cluster of three masters with one replica each, started by the
-// project's own dev stack. First the master holding the ERC-20's slot is SIGKILLed while events flow:
-// its replica takes over, and what the processor had written (acknowledged by the replica before the
-// offsets were committed) is still there. Then a master's data is flushed: the processor sees the
-// slots' epoch copies gone and rebuilds everything from Kafka. Both times the projections end equal to
-// the chain, every journal equal to its contract's records of events.confirmed, and subscribers get
-// every event once, in order, resuming without a gap.
+// project's own dev stack, with sharded pub/sub (the default on a cluster). First the master holding
+// the ERC-20's slot is SIGKILLed while events flow: its replica takes over, and what the processor had
+// written (acknowledged by the replica before the offsets were committed) is still there; the
+// gateway's sharded subscriber connection to it is gone, so live subscriptions end with
+// SUBSCRIPTION_INTERRUPTED and resume from their token. Then a master's data is flushed: the
+// processor sees the slots' epoch copies gone and rebuilds everything from Kafka. Both times the
+// projections end equal to the chain, every journal equal to its contract's records of
+// events.confirmed, and subscribers get every event once, in order, resuming without a gap.
 
 type Delivered = {
   events: { id: string; address: string; status: string; cursor: string | null; resumeToken: string | null };
@@ -129,19 +131,33 @@ describe('end to end: a Redis Cluster of three masters', () => {
   const slotOf = (address: string) =>
     keySlot(contractKeys(pipeline.config.redis.keyPrefix, chain.chainId, address).meta);
 
-  /** The port of the running node with a client connection named `name` (CLIENT LIST). */
-  async function nodeHoldingClient(name: string): Promise<number | undefined> {
-    for (const node of cluster.nodes.filter((candidate) => candidate.running())) {
-      const client = createRedis({ url: `redis://${node.address}` });
-      try {
-        const list = String(await client.call('CLIENT', 'LIST'));
-        if (list.split('\n').some((line) => line.includes(`name=${name}`))) return node.port;
-      } finally {
-        client.disconnect();
-      }
+  /** Whether the running node at `port` has a client connection named `name` (CLIENT LIST). */
+  async function holdsClient(port: number, name: string): Promise<boolean> {
+    const node = cluster.nodes.find((candidate) => candidate.port === port && candidate.running());
+    if (!node) return false;
+    const client = createRedis({ url: `redis://${node.address}` });
+    try {
+      const list = String(await client.call('CLIENT', 'LIST'));
+      return list.split('\n').some((line) => line.includes(`name=${name}`));
+    } finally {
+      client.disconnect();
     }
-    return undefined;
   }
+
+  /** The resume token of a subscription that ended with SUBSCRIPTION_INTERRUPTED. */
+  async function interruptedToken(collector: Collector<Delivered>): Promise<string> {
+    const { error } = await collector.ended;
+    // graphql-ws ends with an array of errors; SSE sends them in a last result.
+    const errors = error ? (Array.isArray(error) ? error : [error]) : collector.results.at(-1)?.errors;
+    const extensions = (errors?.[0] as { extensions?: Record<string, unknown> } | undefined)?.extensions;
+    expect(extensions?.code).toBe('SUBSCRIPTION_INTERRUPTED');
+    expect(extensions?.resumeToken).toBeTruthy();
+    return extensions!.resumeToken as string;
+  }
+
+  /** What a collector delivered: its events, without the result that carried an error. */
+  const deliveredEvents = (collector: Collector<Delivered>) =>
+    collector.results.flatMap((result) => (result.data ? [result.data.events] : []));
 
   /**
    * Waits until the chain's head is confirmed in Kafka and Redis holds every record of
@@ -198,13 +214,14 @@ describe('end to end: a Redis Cluster of three masters', () => {
     return records.length;
   }
 
-  it('ends exact and delivers every event once in order when the master of a contract is SIGKILLed and its replica takes over', async () => {
+  it('ends exact when the master of a contract is SIGKILLed and its replica takes over; subscribers are interrupted and resume without a gap', async () => {
     const url = pipeline.graphqlUrl!;
+    const ws = () => wsClient(url.replace(/^http/, 'ws'));
     const filter = { chainId: chain.chainId };
-    const ws = subscribeWs(wsClient(url.replace(/^http/, 'ws')), eventsSubscription, { filter });
+    const live = subscribeWs(ws(), eventsSubscription, { filter });
     const sse = subscribeSse(url, eventsSubscription, { filter });
-    const leaving = subscribeWs(wsClient(url.replace(/^http/, 'ws')), eventsSubscription, { filter });
-    collectors.push(ws, sse, leaving);
+    const leaving = subscribeWs(ws(), eventsSubscription, { filter });
+    collectors.push(live, sse, leaving);
     const { publicClient, testClient } = chain;
     const { contracts } = pipeline;
     // The keys of the three contracts spread over the masters (the test needs at least two).
@@ -222,19 +239,18 @@ describe('end to end: a Redis Cluster of three masters', () => {
     const lastToken = seen.at(-1)!.events.resumeToken;
     expect(lastToken).toBeTruthy();
 
-    // A master of one of the contracts is SIGKILLed while events are being applied. Not the node the
-    // gateway's subscriber connection is on: losing that one closes the live subscriptions (the next
-    // test), and this one is about the writes.
-    const subscriberNode = await nodeHoldingClient('ioredis-cluster(subscriber)');
+    // The master of the ERC-20's slot is SIGKILLed while events are being applied. The gateway has a
+    // sharded subscriber connection on it (the ERC-20's channels live in that slot).
     const epoch = await redis.get(epochKey(pipeline.config.redis.keyPrefix));
     expect(epoch).toBeTruthy();
-    const candidates = await Promise.all(addresses().map((address) => cluster.masterOf(slotOf(address))));
-    const victim = candidates.find((node) => node.port !== subscriberNode)!;
-    const victimAddress = addresses()[candidates.indexOf(victim)]!;
+    const victimAddress = addresses()[0]!;
+    const victim = await cluster.masterOf(slotOf(victimAddress));
+    expect(await holdsClient(victim.port, 'ioredis-cluster(ssubscriber)')).toBe(true);
     const during = traffic(30, 6);
     await mine(testClient, confirmations);
     await victim.kill();
     await during;
+    const tokens = await Promise.all([live, sse].map(interruptedToken));
     await cluster.waitForClusterOk(60_000);
     expect((await cluster.masterOf(slotOf(victimAddress))).port).not.toBe(victim.port);
     await churn(200, 2);
@@ -253,20 +269,22 @@ describe('end to end: a Redis Cluster of three masters', () => {
     );
     const total = [...expected.values()].reduce((sum, ids) => sum + ids.length, 0);
     expect(total).toBeGreaterThan(20);
-    await Promise.all([ws.waitFor(total, 90_000), sse.waitFor(total, 90_000)]);
-    const resumed = subscribeWs(wsClient(url.replace(/^http/, 'ws')), eventsSubscription, {
-      filter,
-      after: lastToken,
-    });
-    collectors.push(resumed);
-    await resumed.waitFor(total - seen.length, 60_000);
-    for (const collector of [ws, sse]) {
-      const events = collector.data().map((result) => result.events);
+    // Each subscriber resumes from where it stood: what it got before plus what the resumed
+    // subscription gets is every event once, in order.
+    const stitch = async (before: Delivered['events'][], after: string) => {
+      const resumed = subscribeWs(ws(), eventsSubscription, { filter, after });
+      collectors.push(resumed);
+      await resumed.waitFor(total - before.length, 90_000);
+      const events = [...before, ...resumed.data().map((result) => result.events)];
       expect(events.every((event) => event.status === 'CONFIRMED')).toBe(true);
       expect(groupByAddress(events)).toEqual(expected);
-    }
-    const stitched = [...seen, ...resumed.data()].map((result) => result.events);
-    expect(groupByAddress(stitched)).toEqual(expected);
+    };
+    await stitch(deliveredEvents(live), tokens[0]!);
+    await stitch(deliveredEvents(sse), tokens[1]!);
+    await stitch(
+      seen.map((result) => result.events),
+      lastToken!,
+    );
 
     const records = await expectExact();
     // The replica had everything: no slot lost its epoch copy, so no rebuild was needed.
@@ -274,7 +292,7 @@ describe('end to end: a Redis Cluster of three masters', () => {
     console.log(`[redis cluster e2e] failover: ${records} records; killed master :${victim.port}`);
   }, 600_000);
 
-  it('closes live subscriptions with SUBSCRIPTION_INTERRUPTED when the node of the gateway’s subscriber connection dies; resuming gets everything', async () => {
+  it('closes live subscriptions with SUBSCRIPTION_INTERRUPTED when a master the gateway subscribes on dies; resuming gets everything', async () => {
     const { testClient } = chain;
     const url = pipeline.graphqlUrl!;
     const filter = { chainId: chain.chainId };
@@ -302,10 +320,10 @@ describe('end to end: a Redis Cluster of three masters', () => {
     await mine(testClient, confirmations);
     await live.waitFor(1, 60_000);
 
-    const port = await nodeHoldingClient('ioredis-cluster(subscriber)');
-    const victim = cluster.nodes.find((node) => node.port === port);
-    expect(victim, 'a node holds the gateway subscriber connection').toBeDefined();
-    await victim!.kill();
+    // This time the master of the ERC-1155's slot.
+    const victim = await cluster.masterOf(slotOf(pipeline.contracts.erc1155.address.toLowerCase()));
+    expect(await holdsClient(victim.port, 'ioredis-cluster(ssubscriber)')).toBe(true);
+    await victim.kill();
     const ended = await live.ended;
     const extensions = (
       (Array.isArray(ended.error) ? ended.error[0] : ended.error) as { extensions?: Record<string, unknown> }
@@ -314,7 +332,7 @@ describe('end to end: a Redis Cluster of three masters', () => {
     const seen = live.data().map((data) => data.events);
     await cluster.waitForClusterOk(60_000);
     await churn(510, 2);
-    await victim!.restart();
+    await victim.restart();
     await cluster.waitForClusterOk(60_000);
     await traffic(530, 3);
     await mine(testClient, confirmations + 1);

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ChainEvent,
+  contractChannel,
   contractKeys,
   decodeEvent,
   epochKey,
@@ -139,7 +140,7 @@ describe('apply script: runs of events', () => {
     });
     const kinds = { [token]: 'erc20' };
     const run = prepare([mint, mint, { ...mint, status: 'REMOVED' }, mint], keyPrefix, kinds);
-    const channel = `${keyPrefix}ch:contract:${chainId}:${token}`;
+    const channel = contractChannel(keyPrefix, chainId, token);
     const messages: string[] = [];
     await subscriber.subscribe(channel);
     subscriber.on('message', (_channel: string, message: string) => messages.push(message));

@@ -1,6 +1,6 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Logger } from '../../shared/logger.ts';
-import type { RedisClient } from '../../shared/redis.ts';
+import type { PubSubMode, RedisClient } from '../../shared/redis.ts';
 import { activeTracing } from '../../shared/telemetry/index.ts';
 import { gatewayMetrics } from '../metrics.ts';
 import { traceDelivery } from './traceDelivery.ts';
@@ -43,7 +43,15 @@ export type ChannelHub = {
 };
 
 /** Parameters of {@link createChannelHub}. */
-export type CreateChannelHubParameters = { subscriber: RedisClient; logger: Logger };
+export type CreateChannelHubParameters = {
+  subscriber: RedisClient;
+  logger: Logger;
+  /**
+   * `sharded`: channels are SSUBSCRIBEd (on a cluster, the subscriber must be created with
+   * `shardedSubscribers`). Default `classic`.
+   */
+  pubsub?: PubSubMode;
+};
 
 /**
  * Creates the pub/sub multiplexer on a dedicated subscriber connection, built on
@@ -62,7 +70,12 @@ export type CreateChannelHubParameters = { subscriber: RedisClient; logger: Logg
  *   alone (an unhandled rejection ends the process): the hub awaits it;
  * - a listener that throws is logged and does not keep the message from the other listeners.
  */
-export function createChannelHub({ subscriber, logger }: CreateChannelHubParameters): ChannelHub {
+export function createChannelHub({
+  subscriber,
+  logger,
+  pubsub: mode = 'classic',
+}: CreateChannelHubParameters): ChannelHub {
+  const sharded = mode === 'sharded';
   const inFlight = new Set<Promise<unknown>>();
   const observe = (command: string, reply: Promise<unknown>): Promise<unknown> => {
     const settled = reply.catch((error) => logger.warn({ msg: `Redis ${command} failed`, err: error }));
@@ -73,19 +86,23 @@ export function createChannelHub({ subscriber, logger }: CreateChannelHubParamet
 
   let pubsub: RedisPubSub;
   // What `RedisPubSub` sees as its subscriber: the connection, with the commands it sends without
-  // awaiting them observed by the hub.
+  // awaiting them observed by the hub, and in sharded mode SSUBSCRIBE/SUNSUBSCRIBE for its
+  // SUBSCRIBE/UNSUBSCRIBE (it never subscribes to patterns; its PUNSUBSCRIBE is dropped then).
   const connection = new Proxy(subscriber, {
     get(target, property) {
-      if (property === 'unsubscribe' || property === 'punsubscribe') {
+      if (property === 'unsubscribe') {
         return (...channels: string[]) =>
-          observe(
-            property.toUpperCase(),
-            property === 'unsubscribe' ? target.unsubscribe(...channels) : target.punsubscribe(...channels),
-          );
+          sharded
+            ? observe('SUNSUBSCRIBE', target.sunsubscribe(...channels))
+            : observe('UNSUBSCRIBE', target.unsubscribe(...channels));
+      }
+      if (property === 'punsubscribe') {
+        return (...channels: string[]) =>
+          sharded ? Promise.resolve(0) : observe('PUNSUBSCRIBE', target.punsubscribe(...channels));
       }
       if (property === 'subscribe') {
         return (channel: string, callback: (error: Error | null, count?: unknown) => void) => {
-          target.subscribe(channel).then(
+          (sharded ? target.ssubscribe(channel) : target.subscribe(channel)).then(
             (count) => callback(null, count),
             (error: Error) => {
               // `RedisPubSub` rejects its shared pending promise next; joining it as a subscriber
@@ -105,7 +122,7 @@ export function createChannelHub({ subscriber, logger }: CreateChannelHubParamet
     subscriber: connection,
     // The hub never publishes (the processor does); `RedisPubSub` wants a publisher anyway.
     publisher: connection,
-    messageEventName: 'messageBuffer',
+    messageEventName: sharded ? 'smessageBuffer' : 'messageBuffer',
     pmessageEventName: 'pmessageBuffer',
     // Parsed once per message, whatever the number of listeners; `null` (not JSON) reaches none.
     deserializer: (raw, { channel }): HubMessage | null => {
@@ -128,7 +145,7 @@ export function createChannelHub({ subscriber, logger }: CreateChannelHubParamet
   let closed = false;
 
   const interruptionCallbacks = new Set<() => void>();
-  const watch = watchSubscriberConnection(subscriber, () => {
+  const watch = watchSubscriberConnection(subscriber, mode, () => {
     if (closed) return;
     gatewayMetrics.subscriberInterruptions.inc();
     logger.warn({

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RedisClient } from '../../shared/redis.ts';
+import type { PubSubMode, RedisClient } from '../../shared/redis.ts';
 
 /** What {@link watchSubscriberConnection} returns. */
 export type SubscriberWatch = {
@@ -10,13 +10,24 @@ export type SubscriberWatch = {
 /** ioredis's (internal) subscriber of a cluster: the connection it uses now. */
 type ClusterSubscriber = { getInstance(): Redis | null | undefined };
 
+/** ioredis's (internal) sharded subscribers of a cluster: one per master, replaced after a failure. */
+type ShardedSubscriberGroup = { shardedSubscribers?: Map<string, ClusterSubscriber> };
+
 /**
- * Calls `onLost` each time the connection that receives the subscriptions' messages closes after it
- * was ready. On one server that is the client itself (it reconnects and subscribes again). On a
- * cluster it is the connection ioredis's cluster subscriber keeps to one node, replaced by one to
- * another node when it ends; each replacement is watched in turn.
+ * Calls `onLost` each time a connection that receives the subscriptions' messages closes after it
+ * was ready:
+ * - on one server, the client itself (it reconnects and subscribes again);
+ * - on a cluster with classic pub/sub, the connection ioredis's cluster subscriber keeps to one node,
+ *   replaced by one to another node when it ends; each replacement is watched in turn;
+ * - on a cluster with sharded pub/sub, each master's sharded subscriber connection; ioredis replaces
+ *   a lost one (and subscribes it again) after refreshing the slot map, and the replacement is
+ *   watched as soon as it is created.
  */
-export function watchSubscriberConnection(subscriber: RedisClient, onLost: () => void): SubscriberWatch {
+export function watchSubscriberConnection(
+  subscriber: RedisClient,
+  pubsub: PubSubMode,
+  onLost: () => void,
+): SubscriberWatch {
   const watched = new WeakSet<Redis>();
   const watchConnection = (connection: Redis, onEnd?: () => void): void => {
     if (watched.has(connection)) return;
@@ -36,6 +47,19 @@ export function watchSubscriberConnection(subscriber: RedisClient, onLost: () =>
   if (!subscriber.isCluster) {
     watchConnection(subscriber as Redis);
     return { attach() {} };
+  }
+  if (pubsub === 'sharded') {
+    const group = (subscriber as unknown as { shardedSubscribers?: ShardedSubscriberGroup })
+      .shardedSubscribers;
+    const attach = (): void => {
+      for (const sharded of group?.shardedSubscribers?.values() ?? []) {
+        const connection = sharded.getInstance();
+        if (connection) watchConnection(connection);
+      }
+    };
+    // Emitted right after ioredis adds a sharded subscriber (before it connects).
+    subscriber.on('+subscriber', attach);
+    return { attach };
   }
   const inner = (subscriber as unknown as { subscriber?: ClusterSubscriber }).subscriber;
   const attach = (): void => {

@@ -30,6 +30,16 @@ function asString(value: unknown): string | undefined {
   return typeof value === 'string' ? value.toLowerCase() : undefined;
 }
 
+/**
+ * The channels of one account's events: one per configured contract of the chain (account channels
+ * are per contract, see `accountChannel`).
+ */
+function accountChannels(services: GatewayContext['services'], chainId: number, account: string): string[] {
+  return services.catalog
+    .contractsOfChain(chainId)
+    .map((contract) => accountChannel(services.keyPrefix, chainId, contract.address, account));
+}
+
 /** The balances an event changed for one holder, read from Redis after the event was applied. */
 async function balanceUpdatesOf(
   ctx: GatewayContext,
@@ -146,14 +156,14 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
       args: { chainId: t.arg.int({ required: true }), account: t.arg({ type: 'Address', required: true }) },
       subscribe: (_root, { chainId, account }, ctx) => {
         requireChain(ctx, chainId);
-        const { keyPrefix, redis, hub, logger, config } = ctx.services;
+        const { redis, hub, logger, config } = ctx.services;
         return trackSubscription(
           'transfers',
           createEventStream({
             redis,
             hub,
             logger,
-            channels: [accountChannel(keyPrefix, chainId, account)],
+            channels: accountChannels(ctx.services, chainId, account),
             sources: [],
             after: undefined,
             filter: (event) => event.eventName !== null && transferNames.has(event.eventName),
@@ -171,12 +181,12 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
       args: { chainId: t.arg.int({ required: true }), holder: t.arg({ type: 'Address', required: true }) },
       subscribe: (_root, { chainId, holder }, ctx) => {
         requireChain(ctx, chainId);
-        const { keyPrefix, redis, hub, logger, config } = ctx.services;
+        const { redis, hub, logger, config } = ctx.services;
         const events = createEventStream({
           redis,
           hub,
           logger,
-          channels: [accountChannel(keyPrefix, chainId, holder)],
+          channels: accountChannels(ctx.services, chainId, holder),
           sources: [],
           after: undefined,
           filter: (event) => event.eventName !== null && transferNames.has(event.eventName),

@@ -1,5 +1,6 @@
 -- Applies a run of events of ONE contract, in order, idempotently (prepended by the read model
--- prelude `RM`, generated from src/domain/readModel.ts, and bigint.lua). The run
+-- prelude `RM`, generated from src/domain/readModel.ts, `PUBLISH`, the publish command, and
+-- bigint.lua). The run
 -- executes atomically (a Lua script). It reads the state it needs in a few HMGETs, works on it in Lua
 -- tables, and writes it back once at the end; per event it only appends to the journal, publishes,
 -- and updates the ERC-721 tokens-of sets. One call per run instead of one per event, with a handful
@@ -403,7 +404,7 @@ local function apply_one(at)
     local json = after and cjson.encode(after) or 'null'
     redis.call('XADD', KEYS[op.j], 'MAXLEN', '~', journalMax, cursor, RM.entityJournal.key, op.k, RM.entityJournal.entity, json)
     local message = RM.entityMessage
-    redis.call('PUBLISH', op.c, message.prefix .. cjson.encode(op.p) .. message.key .. cjson.encode(op.k) .. message.entity .. json .. message.cursor .. cursor .. message.suffix)
+    redis.call(PUBLISH, op.c, message.prefix .. cjson.encode(op.p) .. message.key .. cjson.encode(op.k) .. message.entity .. json .. message.cursor .. cursor .. message.suffix)
   end
   lb, ll = jb, jl
   appliedCount = appliedCount + 1
@@ -416,10 +417,10 @@ local function apply_one(at)
   else
     message = template.prefix .. ARGV[at + 4] .. template.middle .. cursor .. template.suffix
   end
-  redis.call('PUBLISH', contractChannel, message)
+  redis.call(PUBLISH, contractChannel, message)
   local np = tonumber(ARGV[at + 10])
   local nc = tonumber(ARGV[at + 11 + np])
-  for i = 1, nc do redis.call('PUBLISH', ARGV[at + 11 + np + i], message) end
+  for i = 1, nc do redis.call(PUBLISH, ARGV[at + 11 + np + i], message) end
   return 'A', cursor
 end
 

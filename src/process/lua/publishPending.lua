@@ -6,7 +6,8 @@
 --
 -- KEYS: 1 meta, 2 applied, 3 removed (the contract's keys the apply script keeps)
 -- ARGV: 1 pending channel, then per event: id, status, blockNumber, logIndex, channel message
--- Returns { published, dropped }. Prepended by the read model's prelude (RM).
+-- Returns { published, dropped }. Prepended by the read model's prelude (RM) and `PUBLISH` (the
+-- publish command: PUBLISH, or SPUBLISH for sharded pub/sub).
 local meta = redis.call('HMGET', KEYS[1], RM.meta.highWaterMark, RM.meta.trimmed)
 local hb, hl
 if meta[1] then
@@ -32,7 +33,7 @@ for at = 2, #ARGV, 5 do
   if settled then
     dropped = dropped + 1
   else
-    redis.call('PUBLISH', ARGV[1], ARGV[at + 4])
+    redis.call(PUBLISH, ARGV[1], ARGV[at + 4])
     published = published + 1
   end
 end

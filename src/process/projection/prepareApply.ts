@@ -83,7 +83,9 @@ export function prepareApply({
   const { kind, payload } = projection.value;
   const countField = event.decoded && event.eventName ? event.eventName : undecodedCountField;
   const nobody = (account: string) => (account === zeroAddress ? undefined : account);
-  const channels = accountsOf(event).map((account) => accountChannel(keyPrefix, event.chainId, account));
+  const channels = accountsOf(event).map((account) =>
+    accountChannel(keyPrefix, event.chainId, event.address, account),
+  );
   return {
     ok: true,
     value: {

@@ -181,6 +181,12 @@ export const configSchema = z
           .describe(
             "Redis Cluster only: replicas that must acknowledge (WAIT) the processor's writes before their Kafka offsets are committed, so a master that fails over to its replica keeps everything it acknowledged. At most the replicas the master has: a master left without any writes without waiting (if it fails too, its slots come back empty and the processor rebuilds from Kafka). 0 to never wait (a failover may then lose writes unnoticed).",
           ),
+        pubsub: z
+          .enum(['classic', 'sharded'])
+          .optional()
+          .describe(
+            'Pub/sub of the live channels: `sharded` (SPUBLISH/SSUBSCRIBE, Redis 7 or later: each message stays on the shard that owns its channel, and the gateway keeps one subscriber connection per master) or `classic` (PUBLISH/SUBSCRIBE: on a cluster every node forwards every message to every other). Default: `sharded` with `cluster`, `classic` on one server. Set `classic` on a cluster of Redis 6. The processor and the gateway must use the same.',
+          ),
       })
       .strict()
       .describe('Redis connection.'),

@@ -18,6 +18,7 @@ import {
 } from '../../../src/process/projection/prepareApply.ts';
 import { defineProcessScripts } from '../../../src/process/scripts.ts';
 import type { ResolvedConfig } from '../../../src/shared/config/index.ts';
+import { pubSubModeOf } from '../../../src/shared/redis.ts';
 
 /** What a test says about an event; everything else gets a plausible default. */
 export type TestEventInput = {
@@ -63,7 +64,8 @@ function hex32(n: number, salt: string): `0x${string}` {
  */
 export function createTestProcessor({ redis, config, chainId }: CreateTestProcessorParameters) {
   const keyPrefix = config.redis.keyPrefix;
-  const scripts = defineProcessScripts(redis);
+  const pubsub = pubSubModeOf(config.redis);
+  const scripts = defineProcessScripts(redis, pubsub);
   const settings: ApplySettings = {
     keyPrefix,
     epoch: 'gateway-tests',
@@ -131,7 +133,9 @@ export function createTestProcessor({ redis, config, chainId }: CreateTestProces
       const event = build(input);
       if (event.status === 'PENDING') {
         const message: EventChannelMessage = { kind: 'event', event, cursor: null };
-        await redis.publish(pendingChannel(keyPrefix, chainId, event.address), JSON.stringify(message));
+        const channel = pendingChannel(keyPrefix, chainId, event.address);
+        if (pubsub === 'sharded') await redis.spublish(channel, JSON.stringify(message));
+        else await redis.publish(channel, JSON.stringify(message));
         return { event, cursor: null };
       }
       const prepared = prepareApply({

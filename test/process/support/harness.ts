@@ -63,7 +63,7 @@ export async function createHarness({
   subscriber.on('error', () => {});
   const keyPrefix = config.redis.keyPrefix;
   const contractPattern = contractChannel(keyPrefix, chainId, '*');
-  const accountPattern = accountChannel(keyPrefix, chainId, '*');
+  const accountPattern = accountChannel(keyPrefix, chainId, '*', '*');
   const contractMessages: EventChannelMessage[] = [];
   const accountMessages: { channel: string; message: EventChannelMessage }[] = [];
   subscriber.on('pmessage', (pattern, channel, raw) => {
