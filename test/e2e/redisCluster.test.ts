@@ -104,11 +104,11 @@ describe('end to end: a Redis Cluster of three masters', () => {
     await cluster?.stop();
   }, 120_000);
 
-  const traffic = (seed: number, count: number) =>
+  const traffic = (seed: number, count: number, target: Pipeline = pipeline) =>
     runTraffic({
       publicClient: chain.publicClient,
       wallets: chain.walletClients.slice(1, 6),
-      contracts: pipeline.contracts,
+      contracts: target.contracts,
       count,
       seed,
       everyKindFirst: seed === 1,
@@ -124,12 +124,18 @@ describe('end to end: a Redis Cluster of three masters', () => {
       });
     }
   };
-  const addresses = () =>
-    [pipeline.contracts.erc20, pipeline.contracts.erc721, pipeline.contracts.erc1155].map((contract) =>
+  const addresses = (target: Pipeline = pipeline) =>
+    [target.contracts.erc20, target.contracts.erc721, target.contracts.erc1155].map((contract) =>
       contract.address.toLowerCase(),
     );
   const slotOf = (address: string) =>
     keySlot(contractKeys(pipeline.config.redis.keyPrefix, chain.chainId, address).meta);
+
+  /** The running node with a client connection named `name` (CLIENT LIST). */
+  async function nodeHoldingClient(name: string) {
+    for (const node of cluster.nodes) if (await holdsClient(node.port, name)) return node;
+    return undefined;
+  }
 
   /** Whether the running node at `port` has a client connection named `name` (CLIENT LIST). */
   async function holdsClient(port: number, name: string): Promise<boolean> {
@@ -163,14 +169,14 @@ describe('end to end: a Redis Cluster of three masters', () => {
    * Waits until the chain's head is confirmed in Kafka and Redis holds every record of
    * events.confirmed, then compares journals and state.
    */
-  async function expectExact(): Promise<number> {
-    const { config, contracts } = pipeline;
+  async function expectExact(target: Pipeline = pipeline): Promise<number> {
+    const { config, contracts } = target;
     const keyPrefix = config.redis.keyPrefix;
     const topics = topicNames(config.kafka.topicPrefix);
     const head = Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
     await waitForCheckpoint(kafka, topics.checkpoints, chain.chainId, head - confirmations, 120_000);
     const records = (await readCommittedEvents(kafka, topics.confirmed)).filter((record) =>
-      addresses().includes(record.event.address),
+      addresses(target).includes(record.event.address),
     );
     const byAddress = (address: string) =>
       records
@@ -188,7 +194,7 @@ describe('end to end: a Redis Cluster of three masters', () => {
     await waitFor(
       async () => {
         let applied = 0;
-        for (const address of addresses())
+        for (const address of addresses(target))
           applied += Number(
             (await redis.hget(
               contractKeys(keyPrefix, chain.chainId, address).meta,
@@ -199,7 +205,7 @@ describe('end to end: a Redis Cluster of three masters', () => {
       },
       { description: `${records.length} journal entries`, timeoutMs: 120_000, intervalMs: 500 },
     );
-    for (const address of addresses())
+    for (const address of addresses(target))
       expect(await journal(address), `journal of ${address}`).toEqual(byAddress(address));
     expect(
       await diffChainState({
@@ -374,5 +380,55 @@ describe('end to end: a Redis Cluster of three masters', () => {
     );
     const records = await expectExact();
     console.log(`[redis cluster e2e] rebuild: ${records} records after flushing master :${victim.port}`);
+  }, 300_000);
+  it('with classic pub/sub (for Redis 6 clusters): the node of the gateway’s one subscriber connection dies; subscriptions are interrupted, resume without a gap, and everything ends exact', async () => {
+    const classic = await startPipeline({
+      chain,
+      confirmations,
+      gateway: true,
+      redisCluster: cluster.startupNodes,
+      redisPubSub: 'classic',
+    });
+    try {
+      const url = classic.graphqlUrl!;
+      const filter = { chainId: chain.chainId };
+      const live = subscribeWs(wsClient(url.replace(/^http/, 'ws')), eventsSubscription, { filter });
+      collectors.push(live);
+      await traffic(600, 4, classic);
+      await mine(chain.testClient, confirmations);
+      await live.waitFor(1, 60_000);
+      // ioredis keeps the cluster's classic subscriptions on one connection, to any node.
+      const victim = await nodeHoldingClient('ioredis-cluster(subscriber)');
+      expect(victim, 'a node holds the gateway subscriber connection').toBeDefined();
+      await victim!.kill();
+      const token = await interruptedToken(live);
+      await cluster.waitForClusterOk(60_000);
+      await traffic(610, 3, classic);
+      await victim!.restart();
+      await cluster.waitForClusterOk(60_000);
+      await mine(chain.testClient, confirmations + 1);
+
+      const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+      const expected = await canonicalEventIds(
+        chain,
+        addresses(classic) as `0x${string}`[],
+        classic.contracts.erc20.startBlock,
+        head - BigInt(confirmations),
+      );
+      const total = [...expected.values()].reduce((sum, ids) => sum + ids.length, 0);
+      const before = deliveredEvents(live);
+      const resumed = subscribeWs(wsClient(url.replace(/^http/, 'ws')), eventsSubscription, {
+        filter,
+        after: token,
+      });
+      collectors.push(resumed);
+      await resumed.waitFor(total - before.length, 90_000);
+      // (A contract the traffic did not touch has no entry in what was delivered.)
+      const touched = new Map([...expected].filter(([, ids]) => ids.length > 0));
+      expect(groupByAddress([...before, ...resumed.data().map((result) => result.events)])).toEqual(touched);
+      await expectExact(classic);
+    } finally {
+      await classic.stop();
+    }
   }, 300_000);
 });

@@ -18,6 +18,8 @@ export type StartPipelineParameters = {
   redisUrl?: string;
   /** Nodes (host:port) of a Redis Cluster to use instead of the test stack's Redis. */
   redisCluster?: string[];
+  /** `redis.pubsub`; default: the config's default. */
+  redisPubSub?: 'classic' | 'sharded';
 };
 
 /** The whole blockwire pipeline running in this process against a test chain. */
@@ -39,6 +41,7 @@ export async function startPipeline({
   gateway = false,
   redisUrl,
   redisCluster,
+  redisPubSub,
 }: StartPipelineParameters): Promise<Pipeline> {
   const stack = getStack();
   const contracts = await deployDemoContracts({
@@ -72,6 +75,7 @@ export async function startPipeline({
         url: redisUrl ?? (redisCluster ? `redis://${redisCluster[0]}` : stack.redisUrl),
         keyPrefix: `${id}:`,
         ...(redisCluster ? { cluster: redisCluster } : {}),
+        ...(redisPubSub ? { pubsub: redisPubSub } : {}),
       },
       process: { groupId: `${id}.process` },
       gateway: { port: 0, maskErrors: false },
