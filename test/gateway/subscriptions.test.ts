@@ -3,6 +3,7 @@ import {
   EventsDocument,
   type EventsSubscription,
   HeadsDocument,
+  TransfersAfterDocument,
   TransfersDocument,
 } from './generated/graphql.ts';
 import { subscribeSse, subscribeWs, waitUntil, wsClient } from './support/clients.ts';
@@ -286,6 +287,62 @@ describe('account and head subscriptions', () => {
     });
     transfers.stop();
     heads.stop();
+    await client.dispose();
+  });
+
+  it('resumes the transfers of one account from a resume token: exactly the ones it missed, across contracts, once and in order', async () => {
+    const client = wsClient(t.wsUrl);
+    const dave = '0x15d34aaf54267db7d7c367839aaf71a00a2c6a65';
+    const ofDave = (count: number, offset: number) =>
+      Array.from({ length: count }, (_, i) => {
+        // Alternately from and to dave, on the ERC-20 and the ERC-721.
+        const address = i % 2 === 0 ? demo.token : demo.nft;
+        const [from, to] = i % 4 < 2 ? [dave, bob] : [alice, dave];
+        return { address, from, to, amount: String(offset + i) };
+      });
+    const emit = async (items: ReturnType<typeof ofDave>) => {
+      const mine: TestEmitted[] = [];
+      for (const { address, from, to, amount } of items) {
+        t.fake.nextBlock();
+        // Someone else's transfer on the same contract between each of dave's.
+        await t.fake.emit({
+          address,
+          eventName: 'Transfer',
+          args:
+            address === demo.nft
+              ? { from: alice, to: bob, tokenId: `9${amount}` }
+              : { from: alice, to: bob, value: '1' },
+        });
+        const args = address === demo.nft ? { from, to, tokenId: amount } : { from, to, value: amount };
+        mine.push(await t.fake.emit({ address, eventName: 'Transfer', args }));
+      }
+      return mine;
+    };
+    const live = subscribeWs(client, TransfersDocument, { chainId: 31337, account: dave as `0x${string}` });
+    await untilListening(1);
+    const first = await emit(ofDave(4, 100));
+    const got = await live.waitFor(4);
+    expect(got.map((data) => data.transfers.id)).toEqual(ids(first.map((item) => item.event)));
+    live.stop();
+    const token = got.at(-1)!.transfers.resumeToken!;
+    expect(token).toBeTruthy();
+
+    // Missed while away, then more once it is back.
+    const missed = await emit(ofDave(5, 200));
+    const resumed = subscribeWs(client, TransfersAfterDocument, {
+      chainId: 31337,
+      account: dave as `0x${string}`,
+      after: token,
+    });
+    const replayed = await resumed.waitFor(5);
+    expect(replayed.map((data) => data.transfers.id)).toEqual(ids(missed.map((item) => item.event)));
+    await untilListening(1);
+    const later = await emit(ofDave(3, 300));
+    const all = await resumed.waitFor(8);
+    expect(all.map((data) => data.transfers.id)).toEqual(
+      ids([...missed, ...later].map((item) => item.event)),
+    );
+    resumed.stop();
     await client.dispose();
   });
 });

@@ -1,5 +1,6 @@
 import {
   accountChannel,
+  type ChainEvent,
   contractChannel,
   type HeadChannelMessage,
   headsChannel,
@@ -28,6 +29,16 @@ const transferNames = new Set(['Transfer', 'TransferSingle', 'TransferBatch']);
 
 function asString(value: unknown): string | undefined {
   return typeof value === 'string' ? value.toLowerCase() : undefined;
+}
+
+/**
+ * Whether an event is a transfer from, to or operated by `account` (lower-case): what the account
+ * channel carries of transfers, and what a replayed journal entry must be to count as one.
+ */
+function isTransferOf(event: ChainEvent, account: string): boolean {
+  if (event.eventName === null || !transferNames.has(event.eventName)) return false;
+  const { from, to, operator } = event.args;
+  return asString(from) === account || asString(to) === account || asString(operator) === account;
 }
 
 /**
@@ -152,11 +163,17 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
     transfers: t.field({
       type: chainEvent,
       description:
-        'Live transfers (ERC-20/721 Transfer, ERC-1155 TransferSingle/Batch) from or to one account.',
-      args: { chainId: t.arg.int({ required: true }), account: t.arg({ type: 'Address', required: true }) },
-      subscribe: (_root, { chainId, account }, ctx) => {
+        "Transfers (ERC-20/721 Transfer, ERC-1155 TransferSingle/Batch) from, to or operated by one account, in order per contract, exactly once. With `after` (a cursor or a resumeToken, e.g. the one a SUBSCRIPTION_INTERRUPTED or SLOW_CONSUMER error carries) the journals of the chain's contracts are replayed from there first, gapless.",
+      args: {
+        chainId: t.arg.int({ required: true }),
+        account: t.arg({ type: 'Address', required: true }),
+        after: t.arg({ type: 'StreamPosition', required: false }),
+      },
+      subscribe: (_root, { chainId, account, after }, ctx) => {
         requireChain(ctx, chainId);
         const { redis, hub, logger, config } = ctx.services;
+        // Every contract of the chain: its journal for the replay, its account channel live.
+        const { contracts, sources } = resolveFilter(ctx.services, { chainId });
         return trackSubscription(
           'transfers',
           createEventStream({
@@ -164,9 +181,9 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
             hub,
             logger,
             channels: accountChannels(ctx.services, chainId, account),
-            sources: [],
-            after: undefined,
-            filter: (event) => event.eventName !== null && transferNames.has(event.eventName),
+            sources,
+            after: positionsFrom(after, contracts),
+            filter: (event) => isTransferOf(event, account.toLowerCase()),
             capacity: config.gateway.limits.subscriptionBuffer,
             sink: ctx.delivery?.open(),
           }),
@@ -191,6 +208,9 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
           after: undefined,
           filter: (event) => event.eventName !== null && transferNames.has(event.eventName),
           capacity: config.gateway.limits.subscriptionBuffer,
+          // Balances are read when an update is delivered: a replay would show today's balances.
+          resumeMessage:
+            'Resubscribe, then query the balances: balanceUpdates do not replay what was missed.',
         });
         let pending: BalanceUpdate[] = [];
         const iterator = {

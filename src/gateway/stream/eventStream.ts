@@ -20,6 +20,11 @@ export type EventStreamParameters = Pick<
 > & {
   /** Events that pass are delivered; the others only advance the positions. */
   filter: (event: ChainEvent) => boolean;
+  /**
+   * How a client closed as a slow consumer or interrupted goes on (default: resubscribe with
+   * `after`, for subscriptions that take it).
+   */
+  resumeMessage?: string;
 };
 
 /** The iterator a subscription resolver returns. */
@@ -50,6 +55,7 @@ function toNode(item: StreamItem, delivered: PositionMap, source: 'replay' | 'li
  */
 export function createEventStream(params: EventStreamParameters): EventStream {
   const { filter, sink, hub, logger, channels } = params;
+  const resumeMessage = params.resumeMessage ?? 'Resubscribe with after: the resumeToken in extensions.';
   const createPositions = () => createStreamPositions<StreamItem>((item) => filter(item.event), isStale);
   const joinLive = sink?.joinLive?.bind(sink);
   return createJournalStream<StreamItem, EventNode>({
@@ -68,7 +74,7 @@ export function createEventStream(params: EventStreamParameters): EventStream {
     toNode,
     resumeHint: (positions) => ({
       items: 'events',
-      message: 'Resubscribe with after: the resumeToken in extensions.',
+      message: resumeMessage,
       extensions: {
         lastCursor: positions.lastCursor(),
         resumeToken: encodeResumeToken(positions.delivered()),
