@@ -77,6 +77,11 @@ export type RedisClusterHandle = {
   waitForClusterOk(timeoutMs?: number): Promise<void>;
   /** The master serving `slot` as every running node sees it; throws while they disagree. */
   masterOf(slot: number): Promise<RedisClusterNode>;
+  /**
+   * Moves `slot` with its keys to the master `to`, as resharding does (`CLUSTER SETSLOT` IMPORTING and
+   * MIGRATING, `MIGRATE` of its keys, then the new owner announced to every running master).
+   */
+  moveSlot(slot: number, to: RedisClusterNode): Promise<void>;
   /** Stops every node and removes {@link RedisClusterHandle.dir}. */
   stop(): Promise<void>;
 };
@@ -290,6 +295,34 @@ async function startNodes(layout: ClusterLayout): Promise<RedisClusterHandle> {
     }
     throw error;
   }
+  const moveSlot = async (slot: number, to: RedisClusterNode): Promise<void> => {
+    const from = await masterOf(slot);
+    if (from.port === to.port) return;
+    const idOf = (node: RedisClusterNode) =>
+      askNode(node.address, (redis) => redis.call('CLUSTER', 'MYID') as Promise<string>);
+    const [fromId, toId] = await Promise.all([idOf(from), idOf(to)]);
+    await askNode(to.address, (redis) => redis.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', fromId));
+    await askNode(from.address, (redis) => redis.call('CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId));
+    for (;;) {
+      const keys = await askNode(
+        from.address,
+        (redis) => redis.call('CLUSTER', 'GETKEYSINSLOT', slot, 100) as Promise<string[]>,
+      );
+      if (keys.length === 0) break;
+      await askNode(from.address, (redis) =>
+        redis.call('MIGRATE', host, to.port, '', 0, 5_000, 'KEYS', ...keys),
+      );
+    }
+    // The new owner first, then the old one, then the other masters (the documented order).
+    const others: RedisClusterNode[] = [];
+    for (const node of nodes) {
+      if (node === from || node === to || !node.running()) continue;
+      if ((await node.role()) === 'master') others.push(node);
+    }
+    for (const node of [to, from, ...others]) {
+      await askNode(node.address, (redis) => redis.call('CLUSTER', 'SETSLOT', slot, 'NODE', toId));
+    }
+  };
   log.info({ msg: 'Redis Cluster ready', ms: Date.now() - startedAt, startupNodes });
   return {
     startupNodes,
@@ -297,6 +330,7 @@ async function startNodes(layout: ClusterLayout): Promise<RedisClusterHandle> {
     dir,
     waitForClusterOk: (timeoutMs) => waitForClusterOk(timeoutMs),
     masterOf,
+    moveSlot,
     stop,
   };
 }

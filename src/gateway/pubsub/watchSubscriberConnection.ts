@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { PubSubMode, RedisClient } from '../../shared/redis.ts';
 
 /** What {@link watchSubscriberConnection} returns. */
@@ -21,7 +21,8 @@ type ShardedSubscriberGroup = { shardedSubscribers?: Map<string, ClusterSubscrib
  *   replaced by one to another node when it ends; each replacement is watched in turn;
  * - on a cluster with sharded pub/sub, each master's sharded subscriber connection; ioredis replaces
  *   a lost one (and subscribes it again) after refreshing the slot map, and the replacement is
- *   watched as soon as it is created.
+ *   watched as soon as it is created; a slot moved to another master counts as lost too (see
+ *   `watchMovedSlots`).
  */
 export function watchSubscriberConnection(
   subscriber: RedisClient,
@@ -59,6 +60,7 @@ export function watchSubscriberConnection(
     };
     // Emitted right after ioredis adds a sharded subscriber (before it connects).
     subscriber.on('+subscriber', attach);
+    watchMovedSlots(subscriber as Cluster, onLost);
     return { attach };
   }
   const inner = (subscriber as unknown as { subscriber?: ClusterSubscriber }).subscriber;
@@ -68,4 +70,26 @@ export function watchSubscriberConnection(
     if (connection) watchConnection(connection, () => setImmediate(attach));
   };
   return { attach };
+}
+
+/**
+ * A slot that moves to another master (resharding) takes its shard channels with it: the old master
+ * drops them with a SUNSUBSCRIBE push, which ioredis does not expect. It reports a "Command queue
+ * state error" naming that reply as a `nodeError` and stays unsubscribed. On such a report the slot
+ * map is refreshed, so ioredis subscribes every channel again on its slot's current master, and
+ * `onLost` is called once: what was published in between is lost.
+ */
+function watchMovedSlots(cluster: Cluster, onLost: () => void): void {
+  let scheduled = false;
+  cluster.on('nodeError', (error: unknown) => {
+    if (!(error instanceof Error) || !error.message.includes('Last reply: sunsubscribe,')) return;
+    // One SUNSUBSCRIBE per channel of the moved slots: handled once.
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      cluster.refreshSlotsCache();
+      onLost();
+    });
+  });
 }
