@@ -35,6 +35,25 @@ export {
   HARDHAT_MNEMONIC,
   hardhatAccounts,
 } from './devChain.ts';
+export {
+  type CreateManyPairsParameters,
+  type CreateManyPairsResult,
+  createManyPairs,
+  type DeployPairFactoryParameters,
+  deployPairFactory,
+  FACTORY_TRAFFIC_KINDS,
+  type FactoryTrafficKind,
+  type FactoryTrafficResult,
+  type FactoryTrafficTransaction,
+  MAX_PAIRS_PER_TRANSACTION,
+  type PairFactoryContract,
+  pairAbi,
+  pairFactoryAbi,
+  type ReadFactoryChildrenParameters,
+  type RunFactoryTrafficParameters,
+  readFactoryChildren,
+  runFactoryTraffic,
+} from './factoryContracts.ts';
 export { freePort } from './freePort.ts';
 export {
   fetchChainId,

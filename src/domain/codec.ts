@@ -31,6 +31,7 @@ const chainEventSchema = z
     args: z.record(json),
     topics: z.array(hex),
     data: hex,
+    template: z.string().min(1).optional(),
   })
   .superRefine((event, ctx) => {
     const expected = `${event.chainId}:${event.blockHash.toLowerCase()}:${event.logIndex}`;

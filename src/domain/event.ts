@@ -34,6 +34,8 @@ export type ChainEvent = {
   args: Record<string, JsonValue>;
   topics: `0x${string}`[];
   data: `0x${string}`;
+  /** For a contract created by a factory: the template (config entry name) it is followed under. */
+  template?: string;
 };
 
 /** Per-chain checkpoint record written to `<prefix>.checkpoints` in the same transaction as its block. */

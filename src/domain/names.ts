@@ -7,7 +7,14 @@ import { slotTag } from './keySlot.ts';
  */
 
 /** Kafka topic names under a prefix. */
-export type TopicNames = { confirmed: string; pending: string; checkpoints: string; dlq: string };
+export type TopicNames = {
+  confirmed: string;
+  pending: string;
+  checkpoints: string;
+  dlq: string;
+  /** Compacted: the contracts factories created, one record per child (a tombstone once reorged out). */
+  children: string;
+};
 
 /** Kafka topics of a deployment. */
 export function topicNames(prefix: string): TopicNames {
@@ -16,7 +23,13 @@ export function topicNames(prefix: string): TopicNames {
     pending: `${prefix}.events.pending`,
     checkpoints: `${prefix}.checkpoints`,
     dlq: `${prefix}.events.dlq`,
+    children: `${prefix}.children`,
   };
+}
+
+/** Kafka message key of a factory-created contract on the compacted children topic. */
+export function childKey(chainId: number, address: string): string {
+  return contractKey(chainId, address);
 }
 
 /** `<chainId>:<address lower-case>`: how a contract is named in lookups, resume tokens and Kafka keys. */

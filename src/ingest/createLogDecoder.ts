@@ -12,6 +12,10 @@ export type LogDecoder = (log: RawLog, blockTimestamp: number, status: EventStat
 export type CreateLogDecoderParameters = {
   chainId: number;
   contracts: { address: `0x${string}`; abi: Abi }[];
+  /** Factory templates: a log of another address decodes with the ABI of the template `templateOf` names. */
+  templates?: { name: string; abi: Abi }[];
+  /** The template a log's (non-configured) address is followed under, if any. */
+  templateOf?: (log: RawLog) => string | undefined;
   /** Called for every log that does not decode with its contract's ABI. */
   onUndecoded?: (log: RawLog) => void;
 };
@@ -27,20 +31,24 @@ type Candidate = { item: AbiEvent; signature: string; fast: StaticEventDecoder |
 export function createLogDecoder({
   chainId,
   contracts,
+  templates = [],
+  templateOf,
   onUndecoded,
 }: CreateLogDecoderParameters): LogDecoder {
-  const byAddress = new Map<string, Map<string, Candidate[]>>();
-  for (const contract of contracts) {
+  const candidatesOf = (abi: Abi) => {
     const bySelector = new Map<string, Candidate[]>();
-    for (const item of contract.abi) {
+    for (const item of abi) {
       if (item.type !== 'event' || item.anonymous) continue;
       const selector = toEventSelector(item);
       const list = bySelector.get(selector) ?? [];
       list.push({ item, signature: toEventSignature(item), fast: compileStaticEventDecoder(item) });
       bySelector.set(selector, list);
     }
-    byAddress.set(contract.address.toLowerCase(), bySelector);
-  }
+    return bySelector;
+  };
+  const byAddress = new Map<string, Map<string, Candidate[]>>();
+  for (const contract of contracts) byAddress.set(contract.address.toLowerCase(), candidatesOf(contract.abi));
+  const byTemplate = new Map(templates.map((template) => [template.name, candidatesOf(template.abi)]));
 
   /** The event with its decoding; one object literal, in the field order of the message. */
   const eventOf = (
@@ -71,10 +79,15 @@ export function createLogDecoder({
     args,
   });
 
-  return (log, blockTimestamp, status) => {
+  const decode = (
+    log: RawLog,
+    blockTimestamp: number,
+    status: EventStatus,
+    bySelector: Map<string, Candidate[]> | undefined,
+  ): ChainEvent => {
     const topic0 = log.topics[0];
     const lowerTopic0 = topic0?.toLowerCase();
-    const candidates = lowerTopic0 ? byAddress.get(log.address)?.get(lowerTopic0) : undefined;
+    const candidates = lowerTopic0 ? bySelector?.get(lowerTopic0) : undefined;
     if (candidates) {
       for (const candidate of candidates) {
         // viem matches topic0 case-sensitively; the compiled decoder takes only what viem would match.
@@ -114,5 +127,14 @@ export function createLogDecoder({
     }
     onUndecoded?.(log);
     return eventOf(log, blockTimestamp, status, null, null, false, {});
+  };
+
+  return (log, blockTimestamp, status) => {
+    const own = byAddress.get(log.address);
+    if (own !== undefined || templateOf === undefined) return decode(log, blockTimestamp, status, own);
+    const template = templateOf(log);
+    const event = decode(log, blockTimestamp, status, template ? byTemplate.get(template) : undefined);
+    if (template !== undefined) event.template = template;
+    return event;
   };
 }

@@ -238,5 +238,10 @@ export function blockwireTopics({
       configEntries: [{ name: 'cleanup.policy', value: 'compact' }, ...durability],
     },
     { topic: topics.dlq, numPartitions: 1, configEntries: durability },
+    {
+      topic: topics.children,
+      numPartitions: 1,
+      configEntries: [{ name: 'cleanup.policy', value: 'compact' }, ...durability],
+    },
   ].map((topic) => ({ ...topic, replicationFactor }));
 }

@@ -2,6 +2,8 @@ import { RpcError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { createLimiter } from '../createLimiter.ts';
 import type { LogDecoder } from '../createLogDecoder.ts';
+import type { ChildMessage, FactoryFollower } from '../factory/createFactoryFollower.ts';
+import type { LogFilter } from '../factory/planLogFilters.ts';
 import { mapWithConcurrency } from '../mapWithConcurrency.ts';
 import { ingestMetrics } from '../metrics.ts';
 import { type EncodedEvent, encodeForKafka } from '../publisher/index.ts';
@@ -12,7 +14,12 @@ import type { BlockHeader, RawLog } from '../rpc/types.ts';
 import { createProgress } from './createProgress.ts';
 
 /** One published backfill range: its events in chain order and the header of its last block. */
-export type BackfillChunk = { events: EncodedEvent[]; last: BlockHeader };
+export type BackfillChunk = {
+  events: EncodedEvent[];
+  last: BlockHeader;
+  /** Records of the children topic for the children these blocks' factories created. */
+  children: ChildMessage[];
+};
 
 /** Parameters of {@link runBackfill}. */
 export type RunBackfillParameters = {
@@ -32,9 +39,16 @@ export type RunBackfillParameters = {
   signal: AbortSignal;
   /** Events per Kafka transaction before a range is cut at a block boundary. Default 5000. */
   maxEventsPerTransaction?: number;
+  /**
+   * The chain's factories: the children they create are followed from their creation block. A
+   * range's child logs are asked for once every earlier range's creations are known.
+   */
+  factories?: FactoryFollower | undefined;
 };
 
-type RangeResult = { events: EncodedEvent[]; headers: Map<number, BlockHeader> };
+/** A child record with the block of its creation, so a range cut in several transactions sends it with its block. */
+type CreatedChild = { blockNumber: number; message: ChildMessage };
+type RangeResult = { events: EncodedEvent[]; headers: Map<number, BlockHeader>; children: CreatedChild[] };
 
 /**
  * Publishes the logs of [fromBlock, toBlock] (already final) with ranged `eth_getLogs`: ranges are
@@ -52,10 +66,15 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
   // for it like every other range, so splits under a slow node do not multiply the requests on it.
   const limitLogs = createLimiter(concurrency);
 
-  async function fetchLogs(from: number, to: number): Promise<RawLog[]> {
+  const byAddresses: LogFilter = { kind: 'addresses', addresses };
+  async function fetchLogs(from: number, to: number, filter: LogFilter = byAddresses): Promise<RawLog[]> {
     if (signal.aborted) throw signal.reason;
     try {
-      const logs = await limitLogs(() => rpc.getLogsRange({ fromBlock: from, toBlock: to, addresses }));
+      const logs = await limitLogs(() =>
+        filter.kind === 'addresses'
+          ? rpc.getLogsRange({ fromBlock: from, toBlock: to, addresses: filter.addresses })
+          : rpc.getLogsRange({ fromBlock: from, toBlock: to, addresses: [], selectors: filter.selectors }),
+      );
       sizer.succeeded(to - from + 1);
       ingestMetrics.backfillRange.set({ chain_id: chain }, sizer.size());
       return logs;
@@ -80,15 +99,61 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
       const size = Math.max(1, Math.min(sizer.size(), Math.ceil((to - from + 1) / 2)));
       const pieces: [number, number][] = [];
       for (let start = from; start <= to; start += size) pieces.push([start, Math.min(to, start + size - 1)]);
-      const results = await mapWithConcurrency(pieces, concurrency, ([start, end]) => fetchLogs(start, end));
+      const results = await mapWithConcurrency(pieces, concurrency, ([start, end]) =>
+        fetchLogs(start, end, filter),
+      );
       return results.flat();
     }
   }
 
-  async function fetchRange(from: number, to: number): Promise<RangeResult> {
-    const logs = (await fetchLogs(from, to)).filter(
-      (log) => log.blockNumber >= (startOf.get(log.address) ?? 0),
+  /**
+   * Follows the children a range's own logs create, once `earlier` (every earlier range's creations
+   * followed) resolves, then calls `followed`. Returns their children topic records.
+   */
+  async function followCreations(
+    factories: FactoryFollower,
+    own: RawLog[],
+    earlier: Promise<void>,
+    followed: () => void,
+  ): Promise<CreatedChild[]> {
+    await earlier;
+    // Decoded for their child address only; the events published are decoded with their timestamp.
+    const creations = own
+      .filter((log) => factories.isFactory(log.address))
+      .map((log) => factories.decode(log, 0, 'CONFIRMED'));
+    factories.register(creations);
+    followed();
+    return creations.flatMap((event) =>
+      factories.messagesOf([event]).map((message) => ({ blockNumber: event.blockNumber, message })),
     );
+  }
+
+  async function fetchRange(
+    from: number,
+    to: number,
+    earlier: Promise<void>,
+    followed: () => void,
+  ): Promise<RangeResult> {
+    const factories = parameters.factories?.active ? parameters.factories : undefined;
+    let logs: RawLog[];
+    let children: CreatedChild[] = [];
+    if (factories === undefined) {
+      logs = (await fetchLogs(from, to)).filter((log) => log.blockNumber >= (startOf.get(log.address) ?? 0));
+    } else {
+      const own = (await fetchLogs(from, to)).filter((log) => factories.keeps(log));
+      own.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+      children = await followCreations(factories, own, earlier, followed);
+      const perFilter = await Promise.all(
+        factories
+          .childFilters(to)
+          .map((filter) =>
+            fetchLogs(from, to, filter).then((found) =>
+              found.filter((log) => !factories.isConfigured(log.address) && factories.keeps(log)),
+            ),
+          ),
+      );
+      logs = own.concat(...perFilter);
+    }
     logs.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
     const needed = new Set<number>([to]);
     for (const log of logs) if (log.blockTimestamp === undefined) needed.add(log.blockNumber);
@@ -116,13 +181,18 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
     // Decoded and encoded here, as each range arrives, rather than when it is published: the work
     // overlaps with the Kafka transactions of earlier ranges, and a range waiting for its turn is
     // held as one string per event.
+    const decodeLog = factories?.decode ?? decode;
     const events = logs.map((log) =>
-      encodeForKafka(decode(log, log.blockTimestamp ?? headers.get(log.blockNumber)!.timestamp, 'CONFIRMED')),
+      encodeForKafka(
+        decodeLog(log, log.blockTimestamp ?? headers.get(log.blockNumber)!.timestamp, 'CONFIRMED'),
+      ),
     );
-    return { events, headers };
+    return { events, headers, children };
   }
 
   const queue: { to: number; result: Promise<RangeResult> }[] = [];
+  // Resolves once every range fetched so far has its creations followed (rejects with the first failure).
+  let followedSoFar: Promise<void> = Promise.resolve();
   const emptyCheckpointMs = 1_000;
   let lastPublishAt = performance.now();
   let next = fromBlock;
@@ -132,9 +202,16 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
       while (queue.length < concurrency && next <= toBlock) {
         const from = next;
         const to = Math.min(toBlock, from + sizer.size() - 1);
-        const result = fetchRange(from, to);
+        let followed!: () => void;
+        const own = new Promise<void>((resolve) => {
+          followed = resolve;
+        });
+        const result = fetchRange(from, to, followedSoFar, followed);
+        // A range that fails before following its creations fails the ranges after it too.
+        followedSoFar = Promise.race([own, result.then(() => {})]);
         // Rejections are observed when the range reaches the head of the queue.
         result.catch(() => {});
+        followedSoFar.catch(() => {});
         queue.push({ to, result });
         next = to + 1;
       }
@@ -144,7 +221,13 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
       const entry = queue.shift()!;
       // `concurrency` ranges stay in flight while this one is published.
       fill();
-      const { events, headers } = await entry.result;
+      const { events, headers, children } = await entry.result;
+      let sentChildren = 0;
+      const childrenUpTo = (block: number) => {
+        const start = sentChildren;
+        while (sentChildren < children.length && children[sentChildren]!.blockNumber <= block) sentChildren++;
+        return children.slice(start, sentChildren).map((child) => child.message);
+      };
       // Large ranges become several transactions, cut at block boundaries (checkpoint = that block).
       let start = 0;
       while (start < events.length) {
@@ -152,7 +235,7 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
         while (end < events.length && events[end]!.blockNumber === events[end - 1]!.blockNumber) end++;
         if (end === events.length) break;
         const last = headers.get(events[end - 1]!.blockNumber)!;
-        await publish({ events: events.slice(start, end), last });
+        await publish({ events: events.slice(start, end), last, children: childrenUpTo(last.number) });
         lastPublishAt = performance.now();
         progress.advance(last.number, end - start);
         start = end;
@@ -160,7 +243,11 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
       // Empty ranges are not worth a transaction each: the next checkpoint covers them.
       const isLast = next > toBlock && queue.length === 0;
       if (start < events.length || isLast || performance.now() - lastPublishAt > emptyCheckpointMs) {
-        await publish({ events: events.slice(start), last: headers.get(entry.to)! });
+        await publish({
+          events: events.slice(start),
+          last: headers.get(entry.to)!,
+          children: childrenUpTo(entry.to),
+        });
         lastPublishAt = performance.now();
       }
       progress.advance(entry.to, events.length - start);

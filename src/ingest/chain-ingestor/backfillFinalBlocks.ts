@@ -27,10 +27,12 @@ export async function backfillFinalBlocks(session: SessionContext, firstHead: Bl
     concurrency: options.backfillConcurrency,
     logger,
     signal,
-    publish: async ({ events, last: header }) => {
+    factories: session.factories,
+    publish: async ({ events, last: header, children }) => {
       session.throwIfAborted();
       await publisher.publishConfirmed({
         events,
+        children,
         checkpoint: {
           v: 1,
           chainId,

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ingestTransactionalId } from '../../domain/index.ts';
 import { type ChainTracker, createChainTracker } from '../chain-tracker/index.ts';
 import type { IngestCheckpoint } from '../checkpoint/ingestCheckpoint.ts';
-import { createLogDecoder, type LogDecoder } from '../createLogDecoder.ts';
+import type { LogDecoder } from '../createLogDecoder.ts';
+import { createFactoryFollower, type FactoryFollower } from '../factory/createFactoryFollower.ts';
 import type { BlockHeader } from '../rpc/types.ts';
 import type { RunSessionParameters } from './session.ts';
 
@@ -12,6 +13,8 @@ export type SessionContext = RunSessionParameters & {
   /** Metric labels of the chain. */
   label: { chain_id: string };
   decode: LogDecoder;
+  /** The chain's factories and the children this session follows. */
+  factories: FactoryFollower;
   /** The canonical chain as this session knows it: confirmed window plus unconfirmed blocks. */
   tracker: ChainTracker;
   /** Unique consumer group id for one read of a topic (`kind` tells the reads apart). */
@@ -37,11 +40,14 @@ export function createSessionContext(parameters: RunSessionParameters): SessionC
       .slice(-options.windowSize)
       .map((header) => ({ n: header.number, h: header.hash }));
 
+  const factories = createFactoryFollower({ chain, logger: parameters.logger });
+
   return {
     ...parameters,
     chainId,
     label: { chain_id: String(chainId) },
-    decode: createLogDecoder({ chainId, contracts: chain.contracts }),
+    decode: factories.decode,
+    factories,
     tracker,
     groupId: (kind) => `${groupBase}.${kind}`,
     throwIfAborted() {

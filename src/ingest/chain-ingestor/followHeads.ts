@@ -1,6 +1,7 @@
 import type { ChainEvent } from '../../domain/index.ts';
 import type { RpcError } from '../../shared/errors/index.ts';
 import type { TrackedBlock } from '../chain-tracker/index.ts';
+import type { LogFilter } from '../factory/planLogFilters.ts';
 import { createHeadWatcher, type HeadWatcher } from '../heads/index.ts';
 import { mapWithConcurrency } from '../mapWithConcurrency.ts';
 import { ingestMetrics } from '../metrics.ts';
@@ -10,20 +11,66 @@ import type { SessionContext } from './createSessionContext.ts';
 import { latestBlock } from './latestBlock.ts';
 import { undoReorg } from './undoReorg.ts';
 
-/** The contracts' logs of one block, in log order, decoded with `status`. */
-async function logsOf(
+/**
+ * The followed logs of each block, in log order, decoded with `status`. The blocks' logs of the
+ * configured contracts and of the children known so far are fetched together; then, in block order,
+ * the children the blocks' factories create are followed, and their logs in those blocks fetched too
+ * (a child logs from its creation block on, constructor logs included).
+ */
+async function logsOfBlocks(
   session: SessionContext,
-  header: BlockHeader,
+  headers: readonly BlockHeader[],
   status: 'PENDING' | 'CONFIRMED',
-): Promise<ChainEvent[]> {
-  const { chain, rpc } = session;
-  const addresses = chain.contracts.map((contract) => contract.address);
-  const startOf = new Map(chain.contracts.map((contract) => [contract.address, contract.startBlock]));
-  const logs = await rpc.getLogsByHash(header.hash, addresses);
-  return logs
-    .filter((log) => log.blockHash === header.hash && log.blockNumber >= (startOf.get(log.address) ?? 0))
-    .sort((a, b) => a.logIndex - b.logIndex)
-    .map((log) => session.decode(log, header.timestamp, status));
+): Promise<ChainEvent[][]> {
+  const { rpc, factories } = session;
+  const fetch = async (header: BlockHeader, filters: LogFilter[]) => {
+    const perFilter = await Promise.all(
+      filters.map((filter) =>
+        filter.kind === 'addresses'
+          ? rpc.getLogsByHash(header.hash, filter.addresses)
+          : // Every contract's logs of the children's events: the configured ones come by address.
+            rpc
+              .getLogsByHash(header.hash, [], filter.selectors)
+              .then((found) => found.filter((log) => !factories.isConfigured(log.address))),
+      ),
+    );
+    return perFilter.flat().filter((log) => log.blockHash === header.hash && factories.keeps(log));
+  };
+  const known = (header: BlockHeader): LogFilter[] => [
+    { kind: 'addresses', addresses: factories.staticAddresses },
+    ...factories.childFilters(header.number),
+  ];
+  const asked = (filters: LogFilter[]) => {
+    const addresses = new Set<string>();
+    for (const filter of filters) {
+      if (filter.kind === 'topics') return undefined;
+      for (const address of filter.addresses) addresses.add(address);
+    }
+    return addresses;
+  };
+  const filtersOf = headers.map(known);
+  const indexes = headers.map((_, i) => i);
+  const logs = await mapWithConcurrency(indexes, 8, (i) => fetch(headers[i]!, filtersOf[i]!));
+  if (factories.active) {
+    // Children created in these blocks, followed in chain order; then their logs of these blocks.
+    for (const [i, header] of headers.entries()) {
+      const creations = logs[i]!.filter((log) => factories.isFactory(log.address)).sort(
+        (a, b) => a.logIndex - b.logIndex,
+      );
+      factories.register(creations.map((log) => session.decode(log, header.timestamp, status)));
+    }
+    const more = await mapWithConcurrency(indexes, 8, (i) => {
+      const seen = asked(filtersOf[i]!);
+      if (seen === undefined) return Promise.resolve([]);
+      return fetch(headers[i]!, factories.childFilters(headers[i]!.number, seen));
+    });
+    for (const [i, extra] of more.entries()) logs[i]!.push(...extra);
+  }
+  return headers.map((header, i) =>
+    logs[i]!.sort((a, b) => a.logIndex - b.logIndex).map((log) =>
+      session.decode(log, header.timestamp, status),
+    ),
+  );
 }
 
 /**
@@ -33,7 +80,7 @@ async function logsOf(
 async function announcePending(session: SessionContext, added: BlockHeader[], head: BlockHeader) {
   const { tracker, publisher } = session;
   const fresh = added.filter((header) => header.number > head.number - session.chain.confirmations);
-  const perBlock = await mapWithConcurrency(fresh, 8, (header) => logsOf(session, header, 'PENDING'));
+  const perBlock = await logsOfBlocks(session, fresh, 'PENDING');
   const tracked = new Map(tracker.blocks().map((block) => [block.header.number, block]));
   for (const [i, header] of fresh.entries()) {
     const block = tracked.get(header.number);
@@ -52,12 +99,16 @@ async function confirmBlocks(session: SessionContext, head: BlockHeader) {
   for (let i = 0; i < confirmable.length; i += options.blocksPerTransaction) {
     session.throwIfAborted();
     const batch: TrackedBlock[] = confirmable.slice(i, i + options.blocksPerTransaction);
-    const perBlock = await mapWithConcurrency(batch, 8, (block) =>
-      logsOf(session, block.header, 'CONFIRMED'),
+    const perBlock = await logsOfBlocks(
+      session,
+      batch.map((block) => block.header),
+      'CONFIRMED',
     );
     const lastHeader = batch[batch.length - 1]!.header;
+    const events = perBlock.flat();
     await publisher.publishConfirmed({
-      events: perBlock.flat(),
+      events,
+      children: session.factories.messagesOf(events),
       checkpoint: session.checkpointAt(
         lastHeader,
         head.number,

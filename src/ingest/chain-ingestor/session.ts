@@ -56,6 +56,9 @@ export async function runSession(parameters: RunSessionParameters): Promise<void
     groupId: session.groupId('cp'),
   });
   session.throwIfAborted();
+  // Written in the same transactions as the checkpoint: what is read here is what it covers.
+  await session.factories.load(kafka, topics.children, session.groupId('children'));
+  session.throwIfAborted();
   const { checkpointCanonical } = await seedTracker(session, checkpoint);
   await retractOrphanedPending(session, checkpoint?.blockNumber ?? -1);
   const firstHead = await latestBlock(session.rpc);

@@ -56,14 +56,19 @@ export async function undoReorg(session: SessionContext, { orphaned, ancestor }:
     logger.error({ msg: 'Reorg deeper than confirmations: retracting confirmed events', ...details });
     const events = await confirmedEventsOf(session, confirmedOrphans);
     const ancestorBlock = tracker.blocks().find((block) => block.header.number === ancestor)!;
+    const retractions = retractionsOf(events);
+    // The children these blocks created are no longer followed: their logs were among the events.
+    session.factories.unregister(events);
     await publisher.publishConfirmed({
-      events: retractionsOf(events),
+      events: retractions,
       checkpoint: session.checkpointAt(ancestorBlock.header, head.number),
+      children: session.factories.messagesOf(retractions),
     });
     ingestMetrics.confirmed.set(label, ancestor);
   } else {
     logger.warn({ msg: 'Reorg', ...details });
   }
   const pending = orphaned.filter((block) => !block.confirmed).flatMap((block) => block.events ?? []);
+  session.factories.unregister(pending);
   await publisher.publishPending(pending.map((event): ChainEvent => ({ ...event, status: 'REMOVED' })));
 }

@@ -20,6 +20,8 @@ export type ChildRecord = {
 export type ChildRegistry = {
   /** Adds a child of a CONFIRMED creation event; false when the address is followed already. */
   add(child: ChildRecord): boolean;
+  /** Removes a child by address (a tombstone of the children topic); returns it. */
+  remove(address: string): ChildRecord | undefined;
   /** Removes the children of a creation event that was REMOVED (reorged out); returns them. */
   removeCreation(creationId: string): ChildRecord[];
   /** The children whose logs a range ending at `toBlock` needs (created at or before it). */
@@ -45,6 +47,15 @@ export function createChildRegistry(): ChildRegistry {
       siblings.push(record);
       byCreation.set(record.creationId, siblings);
       return true;
+    },
+    remove(address) {
+      const child = byAddress.get(address.toLowerCase());
+      if (!child) return undefined;
+      byAddress.delete(child.address);
+      const siblings = (byCreation.get(child.creationId) ?? []).filter((other) => other !== child);
+      if (siblings.length > 0) byCreation.set(child.creationId, siblings);
+      else byCreation.delete(child.creationId);
+      return child;
     },
     removeCreation(creationId) {
       const removed = byCreation.get(creationId) ?? [];

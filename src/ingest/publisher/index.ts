@@ -11,6 +11,7 @@ import { createCachedPartitioner } from '../../shared/createCachedPartitioner.ts
 import type { Logger } from '../../shared/logger.ts';
 import { activeTracing, spanAttributes, spanNames } from '../../shared/telemetry/index.ts';
 import { encodeIngestCheckpoint, type IngestCheckpoint } from '../checkpoint/ingestCheckpoint.ts';
+import type { ChildMessage } from '../factory/createFactoryFollower.ts';
 import { ingestMetrics } from '../metrics.ts';
 import { toKafkaError } from './toKafkaError.ts';
 
@@ -51,6 +52,8 @@ export function encodeForKafka(event: ChainEvent): EncodedEvent {
 export type ConfirmedBatch = {
   events: readonly ChainEvent[] | readonly EncodedEvent[];
   checkpoint: IngestCheckpoint;
+  /** Records of the compacted children topic (children the events create or retract). */
+  children?: readonly ChildMessage[] | undefined;
 };
 
 /** Writes a chain's events to Kafka. */
@@ -249,7 +252,7 @@ export function createPublisher({
         throw toKafkaError(error, 'Connecting the Kafka producer failed');
       }
     },
-    async publishConfirmed({ events: given, checkpoint }) {
+    async publishConfirmed({ events: given, checkpoint, children = [] }) {
       if (!producer) throw new Error('publisher used before connect()');
       const events = isEncoded(given) ? given : given.map(encodeForKafka);
       const started = performance.now();
@@ -273,6 +276,12 @@ export function createPublisher({
             ],
           },
         );
+        for (let start = 0; start < children.length; start += chunkSize) {
+          const messages = children
+            .slice(start, start + chunkSize)
+            .map((child) => ({ key: child.key, value: child.value, partition: 0 }));
+          await transaction.sendBatch({ topicMessages: [{ topic: topics.children, messages }] });
+        }
         for (const topicMessages of plan) await transaction.sendBatch({ topicMessages });
         await transaction.commit();
       } catch (error) {

@@ -19,7 +19,20 @@ export type CreateRpcParameters = {
 };
 
 /** Filter of a ranged `eth_getLogs`. */
-export type GetLogsRangeParameters = { fromBlock: number; toBlock: number; addresses: `0x${string}`[] };
+export type GetLogsRangeParameters = {
+  fromBlock: number;
+  toBlock: number;
+  /** Contracts whose logs are asked for; none with `selectors` asks for every contract's. */
+  addresses: `0x${string}`[];
+  /** Event selectors (topic0) the logs must have; any when left out. */
+  selectors?: `0x${string}`[] | undefined;
+};
+
+/** The `address`/`topics` of an `eth_getLogs` filter. */
+function logFilter(addresses: `0x${string}`[], selectors: `0x${string}`[] | undefined) {
+  if (selectors === undefined) return { address: addresses };
+  return addresses.length > 0 ? { address: addresses, topics: [selectors] } : { topics: [selectors] };
+}
 
 /** The JSON-RPC calls the ingestor makes, with metrics, error classification and retries. */
 export type Rpc = {
@@ -37,7 +50,11 @@ export type Rpc = {
    */
   getLogsRange(parameters: GetLogsRangeParameters): Promise<RawLog[]>;
   /** Logs of one block by hash (reorg-safe). */
-  getLogsByHash(blockHash: `0x${string}`, addresses: `0x${string}`[]): Promise<RawLog[]>;
+  getLogsByHash(
+    blockHash: `0x${string}`,
+    addresses: `0x${string}`[],
+    selectors?: `0x${string}`[],
+  ): Promise<RawLog[]>;
 };
 
 type HexBlock = { number: string; hash: `0x${string}`; parentHash: `0x${string}`; timestamp: string };
@@ -209,16 +226,16 @@ export function createRpc({
       }
       return headers;
     },
-    async getLogsRange({ fromBlock, toBlock, addresses }) {
+    async getLogsRange({ fromBlock, toBlock, addresses, selectors }) {
       const result = await call<HexLog[]>(
         'eth_getLogs',
-        [{ fromBlock: toHex(fromBlock), toBlock: toHex(toBlock), address: addresses }],
+        [{ fromBlock: toHex(fromBlock), toBlock: toHex(toBlock), ...logFilter(addresses, selectors) }],
         { ranged: true, shrinkable: toBlock > fromBlock },
       );
       return result.map(parseLog);
     },
-    async getLogsByHash(blockHash, addresses) {
-      const result = await call<HexLog[]>('eth_getLogs', [{ blockHash, address: addresses }]);
+    async getLogsByHash(blockHash, addresses, selectors) {
+      const result = await call<HexLog[]>('eth_getLogs', [{ blockHash, ...logFilter(addresses, selectors) }]);
       return result.map(parseLog);
     },
   };

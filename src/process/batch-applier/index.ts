@@ -9,6 +9,7 @@ import { withRetry } from '../../shared/retry.ts';
 import { activeTracing } from '../../shared/telemetry/index.ts';
 import type { DeadLetter } from '../dlq/index.ts';
 import { isPoisonRedisError } from '../isPoisonRedisError.ts';
+import { contractSettingsKey } from '../lifecycle/processorSettings.ts';
 import { processMetrics } from '../metrics.ts';
 import {
   type ApplySettings,
@@ -132,7 +133,10 @@ export function createBatchApplier({
     const valid = validateMessage({ key: message.key, value: message.value, statuses });
     if (!valid.ok) return { kind: 'dead', message, reason: valid.reason };
     const { event } = valid;
-    const contract = `${event.chainId}:${event.address}`;
+    const contract =
+      event.template === undefined
+        ? contractSettingsKey(event.chainId, event.address)
+        : contractSettingsKey(event.chainId, event.template, true);
     const prepared = prepareApply({
       event,
       abiKind: abiKinds.get(contract),

@@ -16,9 +16,9 @@ export type ProcessorSettings = {
   reorgWindowBlocks: number;
   chunkSize: number;
   epochCheckIntervalMs: number;
-  /** ABI kind per `chainId:address`. */
+  /** ABI kind per {@link contractSettingsKey}. */
   abiKinds: Map<string, AbiKind>;
-  /** Projections (custom state) per `chainId:address`, for contracts that declare some. */
+  /** Projections (custom state) per {@link contractSettingsKey}, for contracts that declare some. */
   projections: Map<string, ResolvedProjection[]>;
 };
 
@@ -33,9 +33,15 @@ export function resolveProcessorSettings({
   const projections = new Map<string, ResolvedProjection[]>();
   for (const chain of config.chains)
     for (const contract of chain.contracts) {
-      abiKinds.set(`${chain.chainId}:${contract.address}`, contract.abiKind);
+      abiKinds.set(contractSettingsKey(chain.chainId, contract.address), contract.abiKind);
       if (contract.projections.length > 0)
-        projections.set(`${chain.chainId}:${contract.address}`, contract.projections);
+        projections.set(contractSettingsKey(chain.chainId, contract.address), contract.projections);
+    }
+  for (const chain of config.chains)
+    for (const template of chain.templates) {
+      abiKinds.set(contractSettingsKey(chain.chainId, template.name, true), template.abiKind);
+      if (template.projections.length > 0)
+        projections.set(contractSettingsKey(chain.chainId, template.name, true), template.projections);
     }
   return {
     config,
@@ -53,4 +59,12 @@ export function resolveProcessorSettings({
     abiKinds,
     projections,
   };
+}
+
+/**
+ * Key of a contract's ABI kind and projections: `chainId:address`, or `chainId:template:<name>` for
+ * the children of a factory template (events carry their template).
+ */
+export function contractSettingsKey(chainId: number, addressOrTemplate: string, template = false): string {
+  return template ? `${chainId}:template:${addressOrTemplate}` : `${chainId}:${addressOrTemplate}`;
 }

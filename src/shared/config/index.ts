@@ -8,6 +8,7 @@ export {
   type ResolvedChain,
   type ResolvedConfig,
   type ResolvedContract,
+  type ResolvedTemplate,
 } from './loadConfig.ts';
 export {
   type ProjectionConfig,

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Abi } from 'viem';
+import { type Abi, type AbiEvent, toEventSelector } from 'viem';
 import { parse as parseYaml } from 'yaml';
 import { type StandardAbiName, standardAbi } from '../../domain/index.ts';
 import { ConfigError } from '../errors/index.ts';
 import { checkLimits, defaultHeaderWindowBlocks } from './checkLimits.ts';
 import { formatIssue, formatPath } from './formatIssue.ts';
 import { interpolateEnv } from './interpolateEnv.ts';
+import type { ProjectionConfig } from './projectionSchema.ts';
 import { type ResolvedOps, resolveOps } from './resolveOps.ts';
 import { type ResolvedProjection, resolveProjections } from './resolveProjections.ts';
 import { type ChainConfig, type Config, type ContractConfig, configSchema } from './schema.ts';
@@ -15,17 +16,37 @@ import { type ChainConfig, type Config, type ContractConfig, configSchema } from
 export type AbiKind = StandardAbiName | 'custom';
 
 /** A contract with its ABI loaded. */
-export type ResolvedContract = Omit<ContractConfig, 'abi' | 'projections'> & {
+export type ResolvedContract = Omit<ContractConfig, 'abi' | 'projections' | 'address' | 'factory'> & {
+  address: `0x${string}`;
   abi: Abi;
   abiKind: AbiKind;
   abiSource: string;
   /** Custom state declared for the contract (empty when none). */
   projections: ResolvedProjection[];
 };
+/** A factory template: the contracts a factory announces, followed under one ABI and projections. */
+export type ResolvedTemplate = Omit<ResolvedContract, 'address' | 'startBlock'> & {
+  factory: {
+    /** Name of the factory's contract entry. */
+    contract: string;
+    /** The factory's address (lower-case). */
+    address: `0x${string}`;
+    /** The creation event's name and topic0. */
+    event: string;
+    selector: `0x${string}`;
+    /** `args.<name>` path of the child's address in the creation event. */
+    path: string;
+    /** The factory's projection that lists the children (`<Template>Children`, keyed by the address). */
+    projection: string;
+  };
+};
 /** A chain with its contracts resolved and its header window settled. */
 export type ResolvedChain = Omit<ChainConfig, 'contracts' | 'headerWindowBlocks'> & {
   headerWindowBlocks: number;
+  /** Contracts with an address (factories included). */
   contracts: ResolvedContract[];
+  /** Factory templates (entries with `factory` instead of an address); empty when none. */
+  templates: ResolvedTemplate[];
 };
 /** Validated configuration with ABIs loaded and the operations server settled. */
 export type ResolvedConfig = Omit<Config, 'chains' | 'ops'> & { chains: ResolvedChain[]; ops: ResolvedOps };
@@ -90,9 +111,9 @@ export function parseConfig({ raw, baseDir, env = process.env }: ParseConfigPara
     chainIds.add(chain.chainId);
     const addresses = new Set<string>();
     const names = new Set<string>();
-    const contracts = chain.contracts.map((contract, contractIndex): ResolvedContract => {
+    const entries = chain.contracts.map((contract, contractIndex) => {
       const field = formatPath(['chains', chainIndex, 'contracts', contractIndex]);
-      if (addresses.has(contract.address))
+      if (contract.address !== undefined && addresses.has(contract.address))
         throw new ConfigError(
           `Validation failed: ${field}.address must be unique per chain. Got ${contract.address} twice.`,
         );
@@ -100,34 +121,100 @@ export function parseConfig({ raw, baseDir, env = process.env }: ParseConfigPara
         throw new ConfigError(
           `Validation failed: ${field}.name must be unique per chain. Got ${contract.name} twice.`,
         );
-      addresses.add(contract.address);
+      if (contract.address !== undefined) addresses.add(contract.address);
       names.add(contract.name);
-      const { projections = [], ...rest } = contract;
-      if (standardNames.has(contract.abi)) {
-        const kind = contract.abi as StandardAbiName;
-        const abi = standardAbi(kind);
-        return {
-          ...rest,
-          abi,
-          abiKind: kind,
-          abiSource: kind,
-          projections: resolveProjections(projections, abi, field),
-        };
-      }
-      const path = resolve(baseDir, contract.abi);
-      const abi = loadAbiFile(path, `${field}.abi`);
-      return {
+      const loaded = standardNames.has(contract.abi)
+        ? {
+            abi: standardAbi(contract.abi as StandardAbiName),
+            abiKind: contract.abi as AbiKind,
+            abiSource: contract.abi,
+          }
+        : (() => {
+            const path = resolve(baseDir, contract.abi);
+            return { abi: loadAbiFile(path, `${field}.abi`), abiKind: 'custom' as const, abiSource: path };
+          })();
+      return { contract, field, ...loaded };
+    });
+    // A factory lists its children in a projection of its own, so the list is kept, reversed on
+    // REMOVED and rebuilt from Kafka like any other state.
+    const childLists = new Map<string, ProjectionConfig[]>();
+    const templates: ResolvedTemplate[] = [];
+    for (const { contract, field, abi, abiKind, abiSource } of entries) {
+      const factory = contract.factory;
+      if (factory === undefined) continue;
+      const parent = entries.find((entry) => entry.contract.name === factory.contract);
+      if (!parent || parent.contract.address === undefined)
+        throw new ConfigError(
+          `Validation failed: ${field}.factory.contract must name a contract of this chain that has an address. Got ${factory.contract}.`,
+        );
+      const creation = parent.abi.filter(
+        (item): item is AbiEvent => item.type === 'event' && item.name === factory.event,
+      );
+      if (creation.length !== 1)
+        throw new ConfigError(
+          `Validation failed: ${field}.factory.event must name one event of ${factory.contract}'s ABI${creation.length > 1 ? ' (it is overloaded)' : ''}. Got ${factory.event}.`,
+        );
+      const projection = `${contract.name.charAt(0).toUpperCase()}${contract.name.slice(1).replace(/_/g, '')}Children`;
+      const list = childLists.get(parent.contract.name) ?? [];
+      list.push({
+        name: projection,
+        key: factory.address,
+        on: { [factory.event]: { set: { createdAtBlock: 'block.number', createdInTx: 'tx.hash' } } },
+      });
+      childLists.set(parent.contract.name, list);
+      const { projections = [], factory: _, address: __, startBlock: ___, ...rest } = contract;
+      templates.push({
         ...rest,
         abi,
-        abiKind: 'custom',
-        abiSource: path,
+        abiKind,
+        abiSource,
         projections: resolveProjections(projections, abi, field),
-      };
-    });
+        factory: {
+          contract: factory.contract,
+          address: parent.contract.address,
+          event: factory.event,
+          selector: toEventSelector(creation[0]!),
+          path: factory.address,
+          projection,
+        },
+      });
+    }
+    const contracts: ResolvedContract[] = [];
+    for (const { contract, field, abi, abiKind, abiSource } of entries) {
+      if (contract.address === undefined) continue;
+      const { projections = [], factory: _, ...rest } = contract;
+      const own = resolveProjections(projections, abi, field);
+      const lists = childLists.get(contract.name) ?? [];
+      for (const list of lists) {
+        if (own.some((projection) => projection.name === list.name))
+          throw new ConfigError(
+            `Validation failed: ${field}.projections has a projection named ${list.name}, the name of the list of its ${list.name.slice(0, -'Children'.length)} children; rename it.`,
+          );
+      }
+      const children = resolveProjections(lists, abi, `${field}.factory`);
+      for (const list of children) {
+        const key = list.keyFields[0]!;
+        if (list.keyFields.length !== 1 || key.type !== 'Address') {
+          const template = templates.find((t) => t.factory.projection === list.name)!;
+          throw new ConfigError(
+            `Validation failed: the factory.address of template ${template.name} must name an address argument of ${template.factory.event}; ${template.factory.path} is a ${key.type}.`,
+          );
+        }
+      }
+      contracts.push({
+        ...rest,
+        address: contract.address,
+        abi,
+        abiKind,
+        abiSource,
+        projections: [...own, ...children],
+      });
+    }
     return {
       ...chain,
       headerWindowBlocks: chain.headerWindowBlocks ?? defaultHeaderWindowBlocks(chain.confirmations),
       contracts,
+      templates,
     };
   });
   return { ...config, chains, ops };

@@ -26,7 +26,11 @@ export const contractConfigSchema = z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must start with a letter and contain only letters, digits and _')
       .describe('Name of the contract; prefixes its GraphQL type names (letters, digits, _).'),
-    address: address.describe('Contract address (any case; stored lower-case).'),
+    address: address
+      .optional()
+      .describe(
+        'Contract address (any case; stored lower-case). Required, unless `factory` makes the entry a template.',
+      ),
     abi: z
       .string()
       .min(1, 'must be erc20, erc721, erc1155 or a path to a JSON ABI')
@@ -43,8 +47,43 @@ export const contractConfigSchema = z
       .describe(
         'State kept for this contract: entities keyed by event values, changed by its events (`set`, `add`, `sub`, `delete`), reversed on REMOVED, queried and subscribed to over GraphQL. See docs/projections.md.',
       ),
+    factory: z
+      .object({
+        contract: z
+          .string({ required_error: 'is required' })
+          .min(1, 'must name a contract of this chain')
+          .describe('Name of the factory: a contract entry of the same chain that has an address.'),
+        event: z
+          .string({ required_error: 'is required' })
+          .min(1, 'must name an event of the factory')
+          .describe("The factory's event that announces a new contract (as named in its ABI)."),
+        address: z
+          .string({ required_error: 'is required' })
+          .regex(
+            /^args\.[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$/,
+            'must be args.<name> (dots reach into tuples)',
+          )
+          .describe(
+            "Where the event holds the new contract's address: `args.<name>`, dots reach into tuples.",
+          ),
+      })
+      .strict('a factory takes contract, event and address')
+      .optional()
+      .describe(
+        "Makes the entry a template: every contract the factory announces with `event` is followed under this entry's ABI and projections, from the block of that event on. Leave out `address` and `startBlock`. See docs/factories.md.",
+      ),
   })
-  .strict();
+  .strict()
+  .superRefine((contract, ctx) => {
+    if (contract.factory === undefined && contract.address === undefined)
+      ctx.addIssue({ code: 'custom', path: ['address'], message: 'is required (or set factory)' });
+    if (contract.factory !== undefined && contract.address !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['address'],
+        message: 'must be left out of a factory template (its contracts come from the factory)',
+      });
+  });
 
 /** One chain and the contracts followed on it. */
 export const chainConfigSchema = z
@@ -86,6 +125,30 @@ export const chainConfigSchema = z
       .optional()
       .describe(
         'Confirmed block headers the ingestor keeps to follow a reorg below the confirmation depth (default max(2 × confirmations, 64)). A reorg deeper than confirmations + this window stops the chain with REORG_TOO_DEEP. Must not exceed `process.reorgWindowBlocks`, or the ingestor could retract events the processor can no longer reverse.',
+      ),
+    factoryLogFilter: z
+      .object({
+        maxAddressesPerCall: z
+          .number()
+          .int()
+          .positive()
+          .default(500)
+          .describe(
+            'Most addresses one `eth_getLogs` carries; larger sets of children are split into several calls.',
+          ),
+        topicOnlyAbove: z
+          .number()
+          .int()
+          .positive()
+          .default(5000)
+          .describe(
+            "Past this many children, one `eth_getLogs` by the templates' event selectors replaces the address lists, and blockwire keeps the logs of its children.",
+          ),
+      })
+      .strict()
+      .default({})
+      .describe(
+        "How the logs of factory-created contracts are asked for (providers cap a filter's addresses).",
       ),
     contracts: z
       .array(contractConfigSchema)
