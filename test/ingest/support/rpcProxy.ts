@@ -8,6 +8,8 @@ export type ProxyFaults = {
   maxRange?: number | undefined;
   /** eth_getLogs answers with more logs than this are refused ("query returned more than N results"). */
   maxResults?: number | undefined;
+  /** eth_getLogs with more addresses than this is refused, as providers cap a filter's addresses. */
+  maxAddresses?: number | undefined;
   /** Every n-th HTTP request gets a 429. */
   rateLimitEvery?: number | undefined;
   /** New WebSocket connections are refused while true. */
@@ -22,6 +24,11 @@ export type ProxyStats = {
   rateLimited: number;
   rangeRefused: number;
   resultsRefused: number;
+  addressesRefused: number;
+  /** Most addresses one eth_getLogs carried. */
+  mostAddresses: number;
+  /** eth_getLogs calls with no address (by topics only). */
+  topicOnlyCalls: number;
   webSocketsCut: number;
   notificationsMuted: number;
 };
@@ -61,6 +68,9 @@ export async function startRpcProxy(target: string, faults: ProxyFaults = {}): P
     rateLimited: 0,
     rangeRefused: 0,
     resultsRefused: 0,
+    addressesRefused: 0,
+    mostAddresses: 0,
+    topicOnlyCalls: 0,
     webSocketsCut: 0,
     notificationsMuted: 0,
   };
@@ -86,8 +96,22 @@ export async function startRpcProxy(target: string, faults: ProxyFaults = {}): P
     }
     const filter =
       parsed?.method === 'eth_getLogs'
-        ? (parsed.params?.[0] as { fromBlock?: string; toBlock?: string })
+        ? (parsed.params?.[0] as { fromBlock?: string; toBlock?: string; address?: string | string[] })
         : undefined;
+    if (filter) {
+      const addresses = filter.address === undefined ? [] : [filter.address].flat();
+      stats.mostAddresses = Math.max(stats.mostAddresses, addresses.length);
+      if (addresses.length === 0) stats.topicOnlyCalls++;
+      if (proxy.faults.maxAddresses !== undefined && addresses.length > proxy.faults.maxAddresses) {
+        stats.addressesRefused++;
+        reply(200, {
+          jsonrpc: '2.0',
+          id: parsed!.id,
+          error: { code: -32602, message: `too many addresses in filter (max ${proxy.faults.maxAddresses})` },
+        });
+        return;
+      }
+    }
     if (filter?.fromBlock && filter.toBlock && proxy.faults.maxRange) {
       const range = Number(BigInt(filter.toBlock) - BigInt(filter.fromBlock)) + 1;
       if (range > proxy.faults.maxRange) {
