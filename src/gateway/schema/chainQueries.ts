@@ -5,6 +5,7 @@ import { readModelOf } from '../readModel/index.ts';
 import { badUserInput } from './badUserInput.ts';
 import type { Builder } from './builder.ts';
 import type { ContractSpec } from './describeContracts.ts';
+import { findChildContracts } from './findChildContracts.ts';
 
 /** A chain and its status, read once (one HGETALL) for all the fields a query selects. */
 type ChainShape = { chain: ResolvedChain; status(): Promise<ChainStatus> };
@@ -144,19 +145,26 @@ export function addChainQueries(builder: Builder) {
   return { chain, contract };
 }
 
-/** A configured contract of the given kind, or an error naming the argument. */
-export function requireContract(
+/**
+ * A configured contract of the given kind, or a contract a factory created from a template of that
+ * kind (looked up in Redis), or an error naming the argument.
+ */
+export async function requireContract(
   ctx: GatewayContext,
   chainId: number,
   address: string,
   kinds: ContractSpec['abiKind'][],
   argument: string,
-): ContractSpec {
-  const found = ctx.services.catalog.contract(chainId, address);
+): Promise<ContractSpec> {
+  const found =
+    ctx.services.catalog.contract(chainId, address) ??
+    (await findChildContracts({ services: ctx.services, chainIds: [chainId], addresses: [address] }))
+      .get(address.toLowerCase())
+      ?.find((child) => kinds.includes(child.abiKind));
   if (!found || !kinds.includes(found.abiKind)) {
     throw badUserInput(
       argument,
-      `must be a configured ${kinds.join('/')} contract on chain ${chainId}. Got ${address}${found ? ` (${found.abiKind === 'custom' ? 'a custom' : `an ${found.abiKind}`} contract)` : ''}.`,
+      `must be a configured ${kinds.join('/')} contract on chain ${chainId}${ctx.services.catalog.templatesOfChain(chainId).length > 0 ? ', or one a factory created' : ''}. Got ${address}${found ? ` (${found.abiKind === 'custom' ? 'a custom' : `an ${found.abiKind}`} contract)` : ''}.`,
     );
   }
   return found;

@@ -1,6 +1,6 @@
 import type { AbiEvent, AbiParameter } from 'viem';
 import { toEventSignature } from 'viem';
-import type { AbiKind, ResolvedConfig } from '../../shared/config/index.ts';
+import type { AbiKind, ResolvedConfig, ResolvedTemplate } from '../../shared/config/index.ts';
 
 /** GraphQL type of one ABI value. */
 export type ArgType =
@@ -35,12 +35,26 @@ export type EventTypeSpec = {
 export type ContractSpec = {
   chainId: number;
   address: `0x${string}`;
+  /** The contract's name in the config; for a contract created by a factory, its template's name. */
   name: string;
   abiKind: AbiKind;
   /** Prefix of its GraphQL type names: the contract name, `<name>_<chainId>` if the name is reused with another ABI. */
   typeBase: string;
   events: EventTypeSpec[];
+  /** Set for a contract created by a factory: the name of the template it is followed under. */
+  template?: string;
 };
+
+/**
+ * A factory template of one chain with the GraphQL types of its events (`<Template>_<Event>`, shared by
+ * all its children), and where the factory lists its children.
+ */
+export type TemplateSpec = Omit<ContractSpec, 'address' | 'template'> & {
+  factory: Pick<ResolvedTemplate['factory'], 'contract' | 'address' | 'projection'>;
+};
+
+/** A contract or template entry of a chain, as its event types are described. */
+type Entry = { name: string; abi: readonly unknown[] };
 
 /** `some-name` → `some_name`; names starting with a digit get a `_` prefix. */
 function sanitize(name: string): string {
@@ -100,6 +114,42 @@ function eventSetKey(events: readonly AbiEvent[]): string {
     .join('|');
 }
 
+function eventsOf(abi: readonly unknown[]): AbiEvent[] {
+  return abi.filter((item): item is AbiEvent => (item as { type?: string }).type === 'event');
+}
+
+/**
+ * The type base of each entry name: the name, or `<name>_<chainId>` when the name is used on several
+ * chains (as a contract or a template) with ABIs declaring different events.
+ */
+function typeBases(config: ResolvedConfig): (name: string, chainId: number) => string {
+  const setsByName = new Map<string, Set<string>>();
+  for (const chain of config.chains) {
+    for (const entry of [...chain.contracts, ...chain.templates] as Entry[]) {
+      const sets = setsByName.get(entry.name) ?? new Set<string>();
+      sets.add(eventSetKey(eventsOf(entry.abi)));
+      setsByName.set(entry.name, sets);
+    }
+  }
+  return (name, chainId) => ((setsByName.get(name)?.size ?? 1) === 1 ? name : `${name}_${chainId}`);
+}
+
+function eventTypeSpecs(abi: readonly unknown[], typeBase: string): EventTypeSpec[] {
+  const seen = new Map<string, number>();
+  return eventsOf(abi).map((event): EventTypeSpec => {
+    const count = (seen.get(event.name) ?? 0) + 1;
+    seen.set(event.name, count);
+    const typeName = `${typeBase}_${pascal(event.name)}${count > 1 ? `_${count}` : ''}`;
+    return {
+      typeName,
+      argsTypeName: event.inputs.length > 0 ? `${typeName}Args` : undefined,
+      eventName: event.name,
+      signature: toEventSignature(event),
+      fields: argFields(event.inputs, typeName),
+    };
+  });
+}
+
 /**
  * Describes the GraphQL types of every configured contract's events. Type names are
  * `<Contract>_<Event>` (overloads get `_2`, `_3`…), args objects `<Contract>_<Event>Args`, tuples
@@ -107,43 +157,40 @@ function eventSetKey(events: readonly AbiEvent[]): string {
  * ABIs declare the same events, else each gets a `_<chainId>` suffix.
  */
 export function describeContracts(config: ResolvedConfig): ContractSpec[] {
-  const eventsOf = (abi: readonly unknown[]) =>
-    abi.filter((item): item is AbiEvent => (item as { type?: string }).type === 'event');
-  const setsByName = new Map<string, Set<string>>();
-  for (const chain of config.chains) {
-    for (const contract of chain.contracts) {
-      const sets = setsByName.get(contract.name) ?? new Set<string>();
-      sets.add(eventSetKey(eventsOf(contract.abi)));
-      setsByName.set(contract.name, sets);
-    }
-  }
-  const specs: ContractSpec[] = [];
-  for (const chain of config.chains) {
-    for (const contract of chain.contracts) {
-      const shared = (setsByName.get(contract.name)?.size ?? 1) === 1;
-      const typeBase = shared ? contract.name : `${contract.name}_${chain.chainId}`;
-      const seen = new Map<string, number>();
-      const events = eventsOf(contract.abi).map((event): EventTypeSpec => {
-        const count = (seen.get(event.name) ?? 0) + 1;
-        seen.set(event.name, count);
-        const typeName = `${typeBase}_${pascal(event.name)}${count > 1 ? `_${count}` : ''}`;
-        return {
-          typeName,
-          argsTypeName: event.inputs.length > 0 ? `${typeName}Args` : undefined,
-          eventName: event.name,
-          signature: toEventSignature(event),
-          fields: argFields(event.inputs, typeName),
-        };
-      });
-      specs.push({
+  const typeBaseOf = typeBases(config);
+  return config.chains.flatMap((chain) =>
+    chain.contracts.map((contract): ContractSpec => {
+      const typeBase = typeBaseOf(contract.name, chain.chainId);
+      return {
         chainId: chain.chainId,
-        address: contract.address as `0x${string}`,
+        address: contract.address.toLowerCase() as `0x${string}`,
         name: contract.name,
         abiKind: contract.abiKind,
         typeBase,
-        events,
-      });
-    }
-  }
-  return specs;
+        events: eventTypeSpecs(contract.abi, typeBase),
+      };
+    }),
+  );
+}
+
+/**
+ * Describes the event types of every factory template, named like a contract's (`<Template>_<Event>`,
+ * with the same sharing across chains): the events of every contract the factory creates take them.
+ */
+export function describeTemplates(config: ResolvedConfig): TemplateSpec[] {
+  const typeBaseOf = typeBases(config);
+  return config.chains.flatMap((chain) =>
+    chain.templates.map((template): TemplateSpec => {
+      const typeBase = typeBaseOf(template.name, chain.chainId);
+      const { contract, address, projection } = template.factory;
+      return {
+        chainId: chain.chainId,
+        name: template.name,
+        abiKind: template.abiKind,
+        typeBase,
+        events: eventTypeSpecs(template.abi, typeBase),
+        factory: { contract, address: address.toLowerCase() as `0x${string}`, projection },
+      };
+    }),
+  );
 }

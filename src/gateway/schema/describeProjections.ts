@@ -1,9 +1,18 @@
 import type { ProjectionFieldType, ResolvedConfig } from '../../shared/config/index.ts';
 import { ConfigError } from '../../shared/errors/index.ts';
-import type { ArgType, ContractSpec } from './describeContracts.ts';
+import type { ArgType, ContractSpec, TemplateSpec } from './describeContracts.ts';
 
-/** A configured contract that has a projection: where its entities are read on one chain. */
-export type ProjectionTarget = { chainId: number; address: `0x${string}`; contractName: string };
+/**
+ * A configured contract that has a projection: where its entities are read on one chain. For a
+ * template's projection `address` is undefined: each contract the factory created has its own
+ * entities, and queries name the contract.
+ */
+export type ProjectionTarget = {
+  chainId: number;
+  address: `0x${string}` | undefined;
+  /** The contract's name, or the template's. */
+  contractName: string;
+};
 
 /** A projection field as the schema exposes it. */
 export type ProjectionFieldSpec = { name: string; type: ProjectionFieldType; additive: boolean };
@@ -23,6 +32,13 @@ export type ProjectionSpec = {
   fields: ProjectionFieldSpec[];
   /** The contract per chain id. */
   targets: Map<number, ProjectionTarget>;
+  /**
+   * A template's projection: kept per contract the factory created, so its queries and subscription
+   * take the contract's `address`.
+   */
+  perChild: boolean;
+  /** Set for the list of a factory's children (`<Template>Children`): the template's name. */
+  childrenOf: string | undefined;
 };
 
 /** Every GraphQL type name a projection adds (the entity, its page, filter, order and update types). */
@@ -37,8 +53,8 @@ function objectTypeNames(type: ArgType, into: Set<string>): void {
   for (const field of type.fields) objectTypeNames(field.type, into);
 }
 
-/** The type names the contracts' events take (event, args and tuple types). */
-function eventTypeNames(contracts: ContractSpec[]): Set<string> {
+/** The type names the contracts' and templates' events take (event, args and tuple types). */
+function eventTypeNames(contracts: Pick<ContractSpec, 'events'>[]): Set<string> {
   const names = new Set<string>();
   for (const contract of contracts) {
     for (const event of contract.events) {
@@ -57,32 +73,50 @@ function eventTypeNames(contracts: ContractSpec[]): Set<string> {
  * Throws a `ConfigError` when a projection's type names collide with an event's or another
  * projection's, or a field name cannot be an enum value.
  */
-export function describeProjections(config: ResolvedConfig, contracts: ContractSpec[]): ProjectionSpec[] {
-  const typeBaseOf = new Map(contracts.map((c) => [`${c.chainId}:${c.address.toLowerCase()}`, c.typeBase]));
-  const entries = config.chains.flatMap((chain) =>
-    chain.contracts.flatMap((contract) =>
-      contract.projections.map((projection) => {
-        const typeBase =
-          typeBaseOf.get(`${chain.chainId}:${contract.address.toLowerCase()}`) ?? contract.name;
-        return {
+export function describeProjections(
+  config: ResolvedConfig,
+  contracts: ContractSpec[],
+  templates: TemplateSpec[] = [],
+): ProjectionSpec[] {
+  const typeBaseOf = new Map([
+    ...contracts.map((c) => [`${c.chainId}:${c.address.toLowerCase()}`, c.typeBase] as const),
+    ...templates.map((t) => [`${t.chainId}:template:${t.name}`, t.typeBase] as const),
+  ]);
+  const entries = config.chains
+    .flatMap((chain) => [
+      ...chain.contracts.flatMap((contract) =>
+        contract.projections.map((projection) => ({
           target: {
             chainId: chain.chainId,
             address: contract.address.toLowerCase() as `0x${string}`,
             contractName: contract.name,
           },
-          typeName: `${typeBase}_${projection.name}`,
+          typeBase: typeBaseOf.get(`${chain.chainId}:${contract.address.toLowerCase()}`) ?? contract.name,
           projection,
-          shape: JSON.stringify([projection.keyFields, projection.fields]),
-        };
-      }),
-    ),
-  );
+          perChild: false,
+        })),
+      ),
+      ...chain.templates.flatMap((template) =>
+        template.projections.map((projection) => ({
+          target: { chainId: chain.chainId, address: undefined, contractName: template.name },
+          typeBase: typeBaseOf.get(`${chain.chainId}:template:${template.name}`) ?? template.name,
+          projection,
+          perChild: true,
+        })),
+      ),
+    ])
+    .map(({ typeBase, ...entry }) => ({
+      ...entry,
+      typeName: `${typeBase}_${entry.projection.name}`,
+      // A name that is a contract on one chain and a template on another has different queries there.
+      shape: JSON.stringify([entry.projection.keyFields, entry.projection.fields, entry.perChild]),
+    }));
   const shapes = new Map<string, Set<string>>();
   for (const entry of entries)
     shapes.set(entry.typeName, (shapes.get(entry.typeName) ?? new Set()).add(entry.shape));
 
   const specs = new Map<string, ProjectionSpec>();
-  for (const { target, typeName: shared, projection } of entries) {
+  for (const { target, typeName: shared, projection, perChild } of entries) {
     const typeName =
       (shapes.get(shared)?.size ?? 1) > 1
         ? `${target.contractName}_${target.chainId}_${projection.name}`
@@ -96,12 +130,19 @@ export function describeProjections(config: ResolvedConfig, contracts: ContractS
         keyFields: projection.keyFields,
         fields: projection.fields,
         targets: new Map(),
+        perChild,
+        childrenOf: templates.find(
+          (template) =>
+            template.chainId === target.chainId &&
+            template.factory.contract === target.contractName &&
+            template.factory.projection === projection.name,
+        )?.name,
       };
       specs.set(typeName, spec);
     }
     spec.targets.set(target.chainId, target);
   }
-  checkTypeNames([...specs.values()], eventTypeNames(contracts));
+  checkTypeNames([...specs.values()], eventTypeNames([...contracts, ...templates]));
   return [...specs.values()];
 }
 

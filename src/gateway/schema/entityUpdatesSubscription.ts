@@ -10,7 +10,7 @@ import { requireChain } from './requireChain.ts';
 
 /** A change of an entity of any projection. */
 type EntityFeedItem = {
-  target: ProjectionTarget;
+  target: ConfiguredTarget;
   projection: string;
   key: string;
   entity: Readonly<Record<string, string>> | null;
@@ -18,7 +18,10 @@ type EntityFeedItem = {
 };
 
 /** Where an entity channel's messages come from. */
-type ChannelSource = { target: ProjectionTarget; projection: string; source: string };
+type ChannelSource = { target: ConfiguredTarget; projection: string; source: string };
+
+/** The target of a configured contract's projection (with its address). */
+type ConfiguredTarget = ProjectionTarget & { address: `0x${string}` };
 
 /**
  * Adds `entityUpdates(chainId)`: the changes of the entities of every projection (of one chain or
@@ -62,9 +65,11 @@ export function addEntityUpdatesSubscription(builder: Builder) {
         if (chainId != null) requireChain(ctx, chainId);
         const { catalog, keyPrefix, hub, config } = ctx.services;
         const sources = new Map<string, ChannelSource>();
+        // A template's projections are per contract its factory created: not in this feed.
         for (const spec of catalog.projections) {
-          for (const target of spec.targets.values()) {
-            if (chainId != null && target.chainId !== chainId) continue;
+          for (const { address, ...rest } of spec.targets.values()) {
+            if (address === undefined || (chainId != null && rest.chainId !== chainId)) continue;
+            const target = { ...rest, address };
             sources.set(entityChannel(keyPrefix, target.chainId, target.address, spec.projection), {
               target,
               projection: spec.projection,

@@ -17,7 +17,8 @@ type AnyRef = any;
 
 /**
  * Adds the `ChainEvent` interface, `EventStatus`, `UndecodedEvent` and one object type per ABI
- * event of every configured contract (`<Contract>_<Event>` with `args: <Contract>_<Event>Args`).
+ * event of every configured contract and factory template (`<Contract>_<Event>` with
+ * `args: <Contract>_<Event>Args`; a factory's children take their template's types).
  * Event args are grouped under `args` so ABI names can never collide with the interface fields.
  */
 export function addEventTypes(builder: Builder, catalog: Catalog) {
@@ -29,10 +30,7 @@ export function addEventTypes(builder: Builder, catalog: Catalog) {
   const typeNameOf = (node: EventNode): string => {
     const { event } = node;
     if (!event.decoded) return 'UndecodedEvent';
-    return (
-      catalog.eventType(event.chainId, event.address, event.signature, event.eventName)?.typeName ??
-      'UndecodedEvent'
-    );
+    return catalog.eventType(event)?.typeName ?? 'UndecodedEvent';
   };
 
   const chainEvent = builder.interfaceRef<EventNode>('ChainEvent').implement({
@@ -68,8 +66,13 @@ export function addEventTypes(builder: Builder, catalog: Catalog) {
       address: t.field({ type: 'Address', resolve: (n) => n.event.address }),
       contractName: t.string({
         nullable: true,
-        description: 'Name of the contract in the gateway configuration.',
-        resolve: (n) => catalog.contract(n.event.chainId, n.event.address)?.name ?? null,
+        description:
+          'Name of the contract in the gateway configuration; for a contract created by a factory, the name of its template.',
+        resolve: ({ event }) =>
+          (event.template === undefined
+            ? catalog.contract(event.chainId, event.address)
+            : catalog.template(event.chainId, event.template)
+          )?.name ?? null,
       }),
       eventName: t.string({ nullable: true, resolve: (n) => n.event.eventName }),
       signature: t.string({ nullable: true, resolve: (n) => n.event.signature }),
@@ -125,14 +128,18 @@ export function addEventTypes(builder: Builder, catalog: Catalog) {
       ]),
     );
 
-  for (const contract of catalog.contracts) {
+  // A template's types are those of every contract its factory creates.
+  for (const contract of [...catalog.contracts, ...catalog.templates]) {
     for (const event of contract.events) {
       if (tupleRefs.has(event.typeName)) continue; // shared by a contract name reused on another chain
       tupleRefs.set(event.typeName, true);
       const argsRef = event.argsTypeName ? builder.objectRef<Parent>(event.argsTypeName) : undefined;
       if (argsRef) argsRef.implement({ fields: (t) => argFieldMap(t, event.fields) });
       builder.objectRef<EventNode>(event.typeName).implement({
-        description: `${contract.name} event ${event.signature}`,
+        description:
+          'factory' in contract
+            ? `${contract.name} event ${event.signature}, of every contract ${contract.factory.contract} creates`
+            : `${contract.name} event ${event.signature}`,
         interfaces: [chainEvent],
         isTypeOf: (node) => typeNameOf(node as EventNode) === event.typeName,
         fields: (t): Record<string, AnyRef> =>

@@ -57,7 +57,7 @@ export function addHistoryQuery(builder: Builder, { chainEvent, eventFilter }: S
       resolve: async (_root, args, ctx) => {
         const first = args.first ?? 50;
         if (first < 1 || first > 500) throw badUserInput('first', `must be between 1 and 500. Got ${first}.`);
-        const resolved = resolveFilter(ctx.services, args.filter as EventFilterInput | null);
+        const resolved = await resolveFilter(ctx.services, args.filter as EventFilterInput | null);
         const descending = args.order === 'DESC';
         const positions: Record<string, string> = { ...positionsFrom(args.after, resolved.contracts) };
         // Reading on from a position behind the trimmed part of a journal would skip events silently.

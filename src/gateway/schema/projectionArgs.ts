@@ -1,7 +1,10 @@
 import { entityKeyString } from '../../domain/index.ts';
 import type { ProjectionFieldType } from '../../shared/config/index.ts';
+import type { GatewayContext } from '../context.ts';
+import type { ContractRef } from '../readModel/index.ts';
 import { badUserInput } from './badUserInput.ts';
 import type { ProjectionSpec, ProjectionTarget } from './describeProjections.ts';
+import { findChildContracts } from './findChildContracts.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: argument refs built at runtime from the config
 type AnyRef = any;
@@ -44,6 +47,47 @@ export function requireProjectionTarget(spec: ProjectionSpec, chainId: number): 
     'chainId',
     `must be a chain where contract ${spec.contractName} has the projection ${spec.projection} (${chains}). Got ${chainId}.`,
   );
+}
+
+/** The `address` argument of a template's projection field (`t` its field builder); none otherwise. */
+// biome-ignore lint/suspicious/noExplicitAny: field builder of a runtime-defined field
+export function childAddressArg(t: any, spec: ProjectionSpec): Record<string, AnyRef> {
+  if (!spec.perChild) return {};
+  return {
+    address: t.arg({
+      type: 'Address',
+      required: true,
+      description: `A contract the factory of template ${spec.contractName} created: whose entities to read.`,
+    }),
+  };
+}
+
+/**
+ * The contract whose entities a projection field reads on `chainId`: the configured one, or for a
+ * template's projection the `address` argument, which must be a contract its factory created (looked
+ * up in Redis). A `BAD_USER_INPUT` naming `chainId` or `address` otherwise.
+ */
+export async function requireProjectionContract(
+  ctx: GatewayContext,
+  spec: ProjectionSpec,
+  chainId: number,
+  args: Record<string, unknown>,
+): Promise<ContractRef & { address: `0x${string}` }> {
+  const target = requireProjectionTarget(spec, chainId);
+  if (target.address !== undefined) return { chainId, address: target.address };
+  const address = String(args.address).toLowerCase();
+  const found = await findChildContracts({
+    services: ctx.services,
+    chainIds: [chainId],
+    addresses: [address],
+  });
+  const child = found.get(address)?.find((contract) => contract.template === spec.contractName);
+  if (!child)
+    throw badUserInput(
+      'address',
+      `must be a contract the factory of template ${spec.contractName} created on chain ${chainId}. Got ${address}.`,
+    );
+  return { chainId, address: child.address };
 }
 
 /**

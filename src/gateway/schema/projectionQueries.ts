@@ -1,17 +1,18 @@
 import { entityFields, parseEntityKeyString } from '../../domain/index.ts';
 import type { GatewayContext } from '../context.ts';
 import { type EntityNode, entityFieldValue } from '../readModel/entityRecord.ts';
-import { readModelOf } from '../readModel/index.ts';
+import { type ProjectionRef, readModelOf } from '../readModel/index.ts';
 import { badUserInput } from './badUserInput.ts';
 import type { Builder } from './builder.ts';
 import type { ProjectionSpec } from './describeProjections.ts';
 import { decodeEntityListCursor, type EntityListPosition } from './entityListCursor.ts';
 import { type EntityValueReader, listEntities } from './listEntities.ts';
 import {
+  childAddressArg,
   keyArgs,
   keyFromArgs,
   type ProjectionArgValue,
-  requireProjectionTarget,
+  requireProjectionContract,
   storedValue,
 } from './projectionArgs.ts';
 import type { ProjectionTypes } from './projectionTypes.ts';
@@ -55,14 +56,8 @@ function parseAfter(after: string, orderBy: string, order: 'ASC' | 'DESC'): Enti
   return position;
 }
 
-/** Loads every entity of a projection on a chain (its index, then the hashes, pipelined). */
-async function loadEntities(
-  ctx: GatewayContext,
-  spec: ProjectionSpec,
-  chainId: number,
-): Promise<EntityNode[]> {
-  const target = requireProjectionTarget(spec, chainId);
-  const ref = { chainId, address: target.address, projection: spec.projection };
+/** Loads every entity of a projection of one contract (its index, then the hashes, pipelined). */
+async function loadEntities(ctx: GatewayContext, ref: ProjectionRef): Promise<EntityNode[]> {
   const reader = readModelOf(ctx.services);
   const keys = await reader.entityKeys(ref);
   const records = await reader.entities(ref, keys);
@@ -96,14 +91,14 @@ export function addProjectionQueries(
       description: `One ${typeName} entity by key; null when it does not exist or was deleted.`,
       args: {
         chainId: t.arg.int({ required: true }),
+        ...childAddressArg(t, spec),
         ...keyArgs(t, spec, true),
       },
       resolve: async (_root: unknown, args: Record<string, unknown>, ctx: GatewayContext) => {
-        const chainId = args.chainId as number;
-        const target = requireProjectionTarget(spec, chainId);
+        const contract = await requireProjectionContract(ctx, spec, args.chainId as number, args);
         const key = keyFromArgs(spec, args, typeName, false)!;
         const record = await readModelOf(ctx.services).entity(
-          { chainId, address: target.address, projection: spec.projection },
+          { ...contract, projection: spec.projection },
           key,
         );
         return record ? { key, record } : null;
@@ -114,6 +109,7 @@ export function addProjectionQueries(
       description: `${typeName} entities matching \`where\`, ordered by \`orderBy\`, paginated with \`first\` and \`after\`.`,
       args: {
         chainId: t.arg.int({ required: true }),
+        ...childAddressArg(t, spec),
         where: t.arg({ type: types.where as AnyRef, required: false }),
         orderBy: t.arg({ type: types.orderField as AnyRef, required: false, defaultValue: defaultOrder }),
         order: t.arg({ type: orderDirection, required: false, defaultValue: 'ASC' }),
@@ -121,8 +117,7 @@ export function addProjectionQueries(
         after: t.arg.string({ required: false }),
       },
       resolve: async (_root: unknown, args: Record<string, unknown>, ctx: GatewayContext) => {
-        const chainId = args.chainId as number;
-        requireProjectionTarget(spec, chainId);
+        const contract = await requireProjectionContract(ctx, spec, args.chainId as number, args);
         const first = (args.first as number | null) ?? 50;
         if (first < 1 || first > maxFirst)
           throw badUserInput('first', `must be between 1 and ${maxFirst}. Got ${first}.`);
@@ -133,7 +128,7 @@ export function addProjectionQueries(
           .filter((entry): entry is [string, ProjectionArgValue] => entry[1] != null)
           .map(([name, value]) => ({ field: readers.get(name)!, value: storedValue(value) }));
         return listEntities({
-          entities: await loadEntities(ctx, spec, chainId),
+          entities: await loadEntities(ctx, { ...contract, projection: spec.projection }),
           where,
           orderBy,
           order,

@@ -5,7 +5,7 @@ import { trackSubscription } from '../stream/trackSubscription.ts';
 import { badUserInput } from './badUserInput.ts';
 import type { Builder } from './builder.ts';
 import type { ProjectionSpec } from './describeProjections.ts';
-import { keyArgs, keyFromArgs, requireProjectionTarget } from './projectionArgs.ts';
+import { childAddressArg, keyArgs, keyFromArgs, requireProjectionContract } from './projectionArgs.ts';
 import type { ProjectionTypes } from './projectionTypes.ts';
 
 /**
@@ -21,12 +21,13 @@ export function addProjectionSubscription(builder: Builder, spec: ProjectionSpec
       description: `Changes of ${spec.typeName} entities: of one entity when every key field is given, else of all. With \`after\` (the cursor of an update received earlier) the changes after it are replayed first, gapless and without duplicates; a reorg's reversal arrives as a change too.`,
       args: {
         chainId: t.arg.int({ required: true }),
+        ...childAddressArg(t, spec),
         ...keyArgs(t, spec, false),
         after: t.arg.string({ required: false }),
       },
-      subscribe: (_root: unknown, args: Record<string, unknown>, ctx: GatewayContext) => {
+      subscribe: async (_root: unknown, args: Record<string, unknown>, ctx: GatewayContext) => {
         const chainId = args.chainId as number;
-        const { address } = requireProjectionTarget(spec, chainId);
+        const { address } = await requireProjectionContract(ctx, spec, chainId, args);
         const entityKey = keyFromArgs(spec, args, field, true);
         const after = (args.after as string | null | undefined) ?? undefined;
         if (after !== undefined && !parseCursor(after))

@@ -27,6 +27,14 @@ function keyValue(spec: ProjectionSpec, key: string, index: number) {
   return outputValue(spec.keyFields[index]!.type, parseEntityKeyString(key)[index]);
 }
 
+function entityDescription(spec: ProjectionSpec): string {
+  if (spec.childrenOf !== undefined)
+    return `A contract ${spec.contractName} created, followed as template ${spec.childrenOf}: where it was created. A creation a reorg removed is removed here too.`;
+  if (spec.perChild)
+    return `An entity of projection ${spec.projection} of template ${spec.contractName} (each contract its factory created has its own), as of the last event applied to it.`;
+  return `An entity of projection ${spec.projection} of contract ${spec.contractName}, as of the last event applied to it.`;
+}
+
 /**
  * Adds the types of one projection `C_P`: the entity `C_P` (key fields, fields, `updatedAtBlock`,
  * `cursor`), its list page `C_PPage`, the equality filter `C_PWhere`, the `C_POrderField` enum and
@@ -50,7 +58,7 @@ export function addProjectionTypes(builder: Builder, spec: ProjectionSpec): Proj
     );
 
   const entity = builder.objectRef<EntityNode>(typeName).implement({
-    description: `An entity of projection ${spec.projection} of contract ${spec.contractName}, as of the last event applied to it.`,
+    description: entityDescription(spec),
     // biome-ignore lint/suspicious/noExplicitAny: field builder of a runtime-defined object
     fields: (t: any): Record<string, AnyRef> => ({
       ...keyFieldMap(t),

@@ -130,15 +130,16 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
     events: t.field({
       type: chainEvent,
       description:
-        'Events matching the filter, in order per contract, exactly once. With `after` (a cursor or a resumeToken) the journal is replayed from there first, gapless. With `includePending`, PENDING events are delivered as they are seen, later followed by the CONFIRMED or REMOVED event of the same id; a PENDING whose block is already confirmed is never delivered.',
+        'Events matching the filter, in order per contract, exactly once. With `after` (a cursor or a resumeToken) the journal is replayed from there first, gapless. With `includePending`, PENDING events are delivered as they are seen, later followed by the CONFIRMED or REMOVED event of the same id; a PENDING whose block is already confirmed is never delivered. A template name in `filter.contracts` stands for the contracts its factory created when the subscription starts: contracts created later are not followed, until a resubscription with a resumeToken adds them from their first event.',
       args: {
         filter: t.arg({ type: eventFilter, required: false }),
         after: t.arg({ type: 'StreamPosition', required: false }),
         includePending: t.arg.boolean({ required: false, defaultValue: false }),
       },
-      subscribe: (_root, args, ctx) => {
+      subscribe: async (_root, args, ctx) => {
         const { keyPrefix, redis, hub, logger, config } = ctx.services;
-        const resolved = resolveFilter(ctx.services, args.filter as EventFilterInput | null);
+        // The contracts are taken once: a template's children created later are not added.
+        const resolved = await resolveFilter(ctx.services, args.filter as EventFilterInput | null);
         const channels = resolved.contracts.map((c) => contractChannel(keyPrefix, c.chainId, c.address));
         if (args.includePending) {
           for (const c of resolved.contracts) channels.push(pendingChannel(keyPrefix, c.chainId, c.address));
@@ -151,7 +152,7 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
             logger,
             channels,
             sources: resolved.sources,
-            after: positionsFrom(args.after, resolved.contracts),
+            after: positionsFrom(args.after, resolved.contracts, resolved.fromTemplates),
             filter: resolved.predicate,
             capacity: config.gateway.limits.subscriptionBuffer,
             sink: ctx.delivery?.open(),
@@ -169,11 +170,11 @@ export function addSubscriptions(builder: Builder, { chainEvent, eventFilter }: 
         account: t.arg({ type: 'Address', required: true }),
         after: t.arg({ type: 'StreamPosition', required: false }),
       },
-      subscribe: (_root, { chainId, account, after }, ctx) => {
+      subscribe: async (_root, { chainId, account, after }, ctx) => {
         requireChain(ctx, chainId);
         const { redis, hub, logger, config } = ctx.services;
-        // Every contract of the chain: its journal for the replay, its account channel live.
-        const { contracts, sources } = resolveFilter(ctx.services, { chainId });
+        // Every configured contract of the chain: its journal for the replay, its account channel live.
+        const { contracts, sources } = await resolveFilter(ctx.services, { chainId });
         return trackSubscription(
           'transfers',
           createEventStream({

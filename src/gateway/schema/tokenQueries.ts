@@ -71,8 +71,8 @@ export function addTokenQueries(builder: Builder) {
     erc20Token: t.field({
       type: erc20Token,
       args: { chainId: t.arg.int({ required: true }), address: t.arg({ type: 'Address', required: true }) },
-      resolve: (_root, { chainId, address }, ctx) => ({
-        contract: requireContract(ctx, chainId, address, ['erc20'], 'address'),
+      resolve: async (_root, { chainId, address }, ctx) => ({
+        contract: await requireContract(ctx, chainId, address, ['erc20'], 'address'),
       }),
     }),
     erc20Balances: t.field({
@@ -100,7 +100,7 @@ export function addTokenQueries(builder: Builder) {
         tokenId: t.arg({ type: 'BigInt', required: true }),
       },
       resolve: async (_root, { chainId, contract, tokenId }, ctx) => {
-        requireContract(ctx, chainId, contract, ['erc721'], 'contract');
+        await requireContract(ctx, chainId, contract, ['erc721'], 'contract');
         return readModelOf(ctx.services).ownerOf({ chainId, address: contract }, tokenId);
       },
     }),
@@ -113,7 +113,7 @@ export function addTokenQueries(builder: Builder) {
         owner: t.arg({ type: 'Address', required: true }),
       },
       resolve: async (_root, { chainId, contract, owner }, ctx) => {
-        requireContract(ctx, chainId, contract, ['erc721'], 'contract');
+        await requireContract(ctx, chainId, contract, ['erc721'], 'contract');
         return readModelOf(ctx.services).balanceOf({ chainId, address: contract }, owner);
       },
     }),
@@ -128,7 +128,7 @@ export function addTokenQueries(builder: Builder) {
         after: t.arg.string({ required: false }),
       },
       resolve: async (_root, { chainId, contract, owner, first, after }, ctx) => {
-        requireContract(ctx, chainId, contract, ['erc721'], 'contract');
+        await requireContract(ctx, chainId, contract, ['erc721'], 'contract');
         const count = first ?? 50;
         if (count < 1 || count > 500) throw badUserInput('first', `must be between 1 and 500. Got ${count}.`);
         if (after != null && !/^\d{1,80}$/.test(after))
@@ -156,7 +156,7 @@ export function addTokenQueries(builder: Builder) {
         holder: t.arg({ type: 'Address', required: true }),
       },
       resolve: async (_root, { chainId, contract, id, holder }, ctx) => {
-        requireContract(ctx, chainId, contract, ['erc1155'], 'contract');
+        await requireContract(ctx, chainId, contract, ['erc1155'], 'contract');
         const [balance] = await readModelOf(ctx.services).multiBalancesOf(
           { chainId, address: contract },
           [id],

@@ -16,11 +16,12 @@ export type ContractKind =
   | 'ERC721'
   | 'ERC1155';
 
-/** Which events: all fields optional; omitted means every configured chain / contract / event. */
+/** Which events: all fields optional; omitted means every configured chain / contract / event (contracts created by factories only when named in `contracts`). */
 export type EventFilter = {
   args?: Array<ArgFilter> | null | undefined;
   chainId?: number | null | undefined;
-  contracts?: Array<`0x${string}`> | null | undefined;
+  /** Contract addresses (lower-case or EIP-55): configured contracts or contracts a factory created. Or names: a configured contract's, or a factory template's, which stands for every contract its factory created as known when the query runs or the subscription starts (a subscription does not pick up contracts created after it started; resubscribing with a resumeToken adds them, from their first event). At most 1000 contracts in all. */
+  contracts?: Array<string> | null | undefined;
   /** ABI event names, e.g. "Transfer". */
   events?: Array<string> | null | undefined;
 };

@@ -11,6 +11,7 @@ import {
   type JsonValue,
   pendingChannel,
 } from '../../../src/domain/index.ts';
+import { contractSettingsKey } from '../../../src/process/lifecycle/processorSettings.ts';
 import {
   type ApplySettings,
   buildApplyCall,
@@ -32,6 +33,8 @@ export type TestEventInput = {
   blockTimestamp?: number;
   decoded?: boolean;
   data?: `0x${string}`;
+  /** For a contract a factory created: its template (its ABI kind and projections apply). */
+  template?: string;
 };
 
 /** An event the test processor applied, with its journal cursor (null for PENDING). */
@@ -88,6 +91,12 @@ export function createTestProcessor({ redis, config, chainId }: CreateTestProces
       ]),
     ),
   );
+  // The children of a factory are applied with their template's ABI kind and projections.
+  for (const chain of config.chains)
+    for (const template of chain.templates) {
+      abiKinds.set(contractSettingsKey(chain.chainId, template.name, true), template.abiKind);
+      projectionsOf.set(contractSettingsKey(chain.chainId, template.name, true), template.projections);
+    }
   let block = 100;
   let logIndex = 0;
 
@@ -118,6 +127,7 @@ export function createTestProcessor({ redis, config, chainId }: CreateTestProces
       args: (input.args ?? {}) as Record<string, JsonValue>,
       topics: [hex32(1, 'f')],
       data: input.data ?? '0x',
+      ...(input.template === undefined ? {} : { template: input.template }),
     };
   };
 
@@ -138,10 +148,14 @@ export function createTestProcessor({ redis, config, chainId }: CreateTestProces
         else await redis.publish(channel, JSON.stringify(message));
         return { event, cursor: null };
       }
+      const settingsKey =
+        event.template === undefined
+          ? contractSettingsKey(chainId, event.address)
+          : contractSettingsKey(chainId, event.template, true);
       const prepared = prepareApply({
         event,
-        abiKind: abiKinds.get(`${chainId}:${event.address}`),
-        projections: projectionsOf.get(`${chainId}:${event.address}`),
+        abiKind: abiKinds.get(settingsKey),
+        projections: projectionsOf.get(settingsKey),
         keyPrefix,
       });
       if (!prepared.ok) throw new Error(`The processor would dead-letter this event: ${prepared.reason}`);
