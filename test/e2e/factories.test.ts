@@ -124,6 +124,14 @@ describe('end to end: contracts created by a factory', () => {
       name: 'Pair',
       abi: join(abis, 'Pair.json'),
       factory: { contract: 'PairFactory', event: 'PairCreated', address: 'args.pair' },
+      // Each child's own state, which its views give too.
+      projections: [
+        {
+          name: 'Reserves',
+          key: 'log.address',
+          on: { Swap: { add: { reserve0: 'args.amount0', reserve1: 'args.amount1', swaps: 1 } } },
+        },
+      ],
     });
     // A small cap, so the children are asked for in several chunks.
     Object.assign(entry!, { factoryLogFilter: { maxAddressesPerCall: 4, topicOnlyAbove: 1_000 } });
@@ -306,6 +314,49 @@ describe('end to end: contracts created by a factory', () => {
         intervalMs: 500,
       },
     );
+    // Each child's projected state equals its views (the deep reorg's swaps on a child reversed).
+    const entityQuery = (child: string, i: number) =>
+      `c${i}: Pair_Reserves(chainId: ${chain.chainId}, address: "${child}", logAddress: "${child}") { reserve0 reserve1 swaps }`;
+    const viewsOf = async (child: string) => {
+      const read = (functionName: 'reserve0' | 'reserve1' | 'swapCount') =>
+        chain.publicClient.readContract({ address: child as Address, abi: pairAbi, functionName });
+      const [reserve0, reserve1, swaps] = await Promise.all([
+        read('reserve0'),
+        read('reserve1'),
+        read('swapCount'),
+      ]);
+      return swaps === 0n
+        ? null
+        : { reserve0: String(reserve0), reserve1: String(reserve1), swaps: String(swaps) };
+    };
+    const expectedState = Object.fromEntries(
+      await Promise.all(children.map(async (child, i) => [`c${i}`, await viewsOf(child)] as const)),
+    );
+    let projected: unknown;
+    await waitFor(
+      async () => {
+        // Ten aliases per request: the gateway limits them.
+        const pages: Record<string, unknown>[] = [];
+        for (let start = 0; start < children.length; start += 10) {
+          const query = children
+            .slice(start, start + 10)
+            .map((child, i) => entityQuery(child, start + i))
+            .join('\n');
+          const response = await fetch(graphqlUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query: `{ ${query} }` }),
+          });
+          const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
+          if (!body.data) throw new Error(`Reserves query failed: ${JSON.stringify(body.errors)}`);
+          pages.push(body.data);
+        }
+        projected = Object.assign({}, ...pages);
+        return JSON.stringify(projected) === JSON.stringify(expectedState);
+      },
+      { description: "each child's projection equal to its views", timeoutMs: 60_000, intervalMs: 500 },
+    ).catch(() => undefined);
+    expect(projected).toEqual(expectedState);
     console.log(
       `[factory e2e] ${children.length} children, ${ids.length} events, ${orphanedCreations.length} creations orphaned by shallow reorgs, ${lost.length} by the deep one; checksummed first child ${getAddress(children[0]!)}`,
     );

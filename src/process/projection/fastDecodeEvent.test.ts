@@ -45,6 +45,8 @@ const mutations: [string, unknown][] = [
   ['topics', ['zz']],
   ['topics', 'not-a-list'],
   ['data', '0xg'],
+  ['template', ''],
+  ['template', 5],
 ];
 
 describe('fastDecodeEvent', () => {
@@ -52,6 +54,14 @@ describe('fastDecodeEvent', () => {
     const raw = Buffer.from(JSON.stringify({ ...valid, extra: 1 }));
     const slow = decodeEvent(raw);
     expect(slow.ok).toBe(true);
+    expect(fastDecodeEvent(raw)).toEqual(slow.ok ? slow.value : undefined);
+    expect(encodeEvent(fastDecodeEvent(raw)!)).toBe(encodeEvent(slow.ok ? slow.value : (valid as never)));
+  });
+
+  it('keeps the template of a factory-created contract, as decodeEvent does', () => {
+    const raw = Buffer.from(JSON.stringify({ ...valid, template: 'Pair' }));
+    const slow = decodeEvent(raw);
+    expect(slow.ok && slow.value.template).toBe('Pair');
     expect(fastDecodeEvent(raw)).toEqual(slow.ok ? slow.value : undefined);
     expect(encodeEvent(fastDecodeEvent(raw)!)).toBe(encodeEvent(slow.ok ? slow.value : (valid as never)));
   });

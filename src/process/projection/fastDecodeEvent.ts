@@ -48,7 +48,9 @@ export function fastDecodeEvent(bytes: Buffer | null): ChainEvent | undefined {
     return undefined;
   if (typeof m.data !== 'string' || !hexPattern.test(m.data)) return undefined;
   if (m.id !== `${m.chainId}:${m.blockHash.toLowerCase()}:${m.logIndex}`) return undefined;
-  return {
+  if (m.template !== undefined && (typeof m.template !== 'string' || m.template.length === 0))
+    return undefined;
+  const event: ChainEvent = {
     v: 1,
     id: m.id,
     status: m.status as ChainEvent['status'],
@@ -67,4 +69,6 @@ export function fastDecodeEvent(bytes: Buffer | null): ChainEvent | undefined {
     topics: m.topics as `0x${string}`[],
     data: m.data as `0x${string}`,
   };
+  if (m.template !== undefined) event.template = m.template;
+  return event;
 }
