@@ -57,6 +57,8 @@ function banner({
     '  subscription { events(filter: { chainId: 31337 }) { __typename id status cursor blockNumber eventName } }',
     'and the state of the demo Market contract (docs/projections.md):',
     '  subscription { Market_ListingUpdated(chainId: 31337) { listingId deleted cursor entity { seller price active } } }',
+    'and the pairs the demo PairFactory creates (docs/factories.md):',
+    '  query { PairFactory_PairChildrenList(chainId: 31337) { items { pair createdAtBlock } } }',
     '',
     'Ctrl-C stops everything this command started.',
     '',
@@ -65,8 +67,9 @@ function banner({
 
 /**
  * `blockwire dev`: brings up what is missing of Kafka, Redis and the Hardhat chain, deploys the demo
- * contracts, writes their config, runs ingest, process and gateway in this process and keeps demo
- * traffic (with an occasional reorg) going until Ctrl-C, which stops everything it started.
+ * contracts (tokens, the Market, a PairFactory whose pairs are followed as its children), writes
+ * their config, runs ingest, process and gateway in this process and keeps demo traffic (with an
+ * occasional reorg) going until Ctrl-C, which stops everything it started.
  */
 export async function runDev({ configPath, traffic, logger }: RunDevParameters): Promise<void> {
   const stackModule = await import('../dev-stack/index.ts');
@@ -93,10 +96,16 @@ export async function runDev({ configPath, traffic, logger }: RunDevParameters):
         publicClient: clients.publicClient,
         walletClient: deployer,
       });
+      const factory = await stackModule.deployPairFactory({
+        publicClient: clients.publicClient,
+        walletClient: deployer,
+      });
       const dir = join(resolveStackDir(), 'dev');
       path = join(dir, 'blockwire.yaml');
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'Market.json'), `${JSON.stringify(market.abi, null, 2)}\n`);
+      const abis = { Market: market.abi, PairFactory: factory.abi, Pair: stackModule.pairAbi };
+      for (const [name, abi] of Object.entries(abis))
+        writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(abi, null, 2)}\n`);
       writeDevConfig({
         path,
         chainId: stack.chainId,
@@ -133,6 +142,18 @@ export async function runDev({ configPath, traffic, logger }: RunDevParameters):
             startBlock: Number(market.startBlock),
             projections: stackModule.demoMarketProjections,
           },
+          {
+            name: 'PairFactory',
+            address: factory.address,
+            abi: './PairFactory.json',
+            startBlock: Number(factory.startBlock),
+          },
+          {
+            name: 'Pair',
+            abi: './Pair.json',
+            factory: { contract: 'PairFactory', event: 'PairCreated', address: 'args.pair' },
+            projections: stackModule.demoPairProjections,
+          },
         ],
       });
       if (traffic) {
@@ -140,6 +161,7 @@ export async function runDev({ configPath, traffic, logger }: RunDevParameters):
           clients,
           contracts,
           market,
+          factory,
           confirmations,
           logger: logger.child({ component: 'demo-traffic' }),
         });

@@ -9,6 +9,8 @@ export type StartDemoTrafficParameters = {
   contracts: DemoContracts;
   /** A Market contract to trade on too (one marketplace transaction per round). */
   market?: { address: Address; abi: Abi } | undefined;
+  /** A PairFactory to create pairs with and swap on too (one factory or pair transaction per round). */
+  factory?: { address: Address } | undefined;
   confirmations: number;
   logger: Logger;
   /** Pause between transactions. Default 1000 ms. */
@@ -18,14 +20,16 @@ export type StartDemoTrafficParameters = {
 };
 
 /**
- * Keeps demo traffic flowing (random token transactions between the default accounts) with an
- * occasional shallow reorg, so subscriptions visibly move. Returns a function that stops it.
+ * Keeps demo traffic flowing (random token transactions between the default accounts, and a Market
+ * and a PairFactory transaction per round when given) with an occasional shallow reorg, so
+ * subscriptions visibly move. Returns a function that stops it.
  */
 export function startDemoTraffic(parameters: StartDemoTrafficParameters): () => Promise<void> {
   const {
     clients,
     contracts,
     market,
+    factory,
     confirmations,
     logger,
     intervalMs = 1000,
@@ -33,7 +37,7 @@ export function startDemoTraffic(parameters: StartDemoTrafficParameters): () => 
   } = parameters;
   const controller = new AbortController();
   const loop = (async () => {
-    const { runTraffic, runMarketAction, reorg } = await import('../dev-stack/index.ts');
+    const { runTraffic, runMarketAction, runPairAction, reorg } = await import('../dev-stack/index.ts');
     const wallets = clients.walletClients.slice(1, 7);
     for (let round = 1; !controller.signal.aborted; round++) {
       try {
@@ -73,6 +77,14 @@ export function startDemoTraffic(parameters: StartDemoTrafficParameters): () => 
           });
           if (market)
             await runMarketAction({ publicClient: clients.publicClient, wallets, market, seed: round });
+          if (factory)
+            await runPairAction({
+              publicClient: clients.publicClient,
+              wallets,
+              factory,
+              token0: contracts.erc20.address,
+              seed: round,
+            });
         }
       } catch (error) {
         if (controller.signal.aborted) break;

@@ -2,6 +2,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 
+/** A contract entry of the dev config: `abi` is a standard name or a path relative to the config file. */
+export type DevContractEntry = {
+  name: string;
+  address: string;
+  abi: string;
+  startBlock: number;
+  projections?: unknown;
+};
+
+/** A factory template of the dev config (docs/factories.md): no address, a `factory` instead. */
+export type DevTemplateEntry = {
+  name: string;
+  abi: string;
+  factory: { contract: string; event: string; address: string };
+  projections?: unknown;
+};
+
 /** Parameters of {@link writeDevConfig}. */
 export type WriteDevConfigParameters = {
   path: string;
@@ -10,8 +27,8 @@ export type WriteDevConfigParameters = {
   rpcWs: string;
   kafkaBrokers: string[];
   redisUrl: string;
-  /** Config entries: `abi` is a standard name or a path relative to the config file. */
-  contracts: { name: string; address: string; abi: string; startBlock: number; projections?: unknown }[];
+  /** Config entries: contracts, and templates of the factories among them. */
+  contracts: (DevContractEntry | DevTemplateEntry)[];
   confirmations: number;
   gatewayPort: number;
   /**

@@ -26,6 +26,12 @@ export {
   runMarketAction,
 } from './demoMarket.ts';
 export {
+  demoPairProjections,
+  type RunPairActionParameters,
+  type RunPairActionResult,
+  runPairAction,
+} from './demoPairs.ts';
+export {
   createDevChainClients,
   type DevChainClients,
   type DevChainClientsParameters,

@@ -2,8 +2,8 @@
  * Every ```graphql block of docs/graphql.md and README.md runs against a real pipeline (Hardhat → ingest → Kafka →
  * process → Redis → gateway): queries over HTTP return no errors, subscriptions over graphql-ws deliver
  * a payload without errors while fresh traffic flows, and blocks marked expect-error fail with that
- * code. Together with docs/projections.md (run by projectionExamples.test.ts) the examples cover every
- * Query and Subscription field of the schema.
+ * code. Together with docs/projections.md (run by projectionExamples.test.ts) and docs/factories.md
+ * (run by factoryExamples.test.ts) the examples cover every Query and Subscription field of the schema.
  */
 import { readFileSync } from 'node:fs';
 import { buildSchema, type OperationDefinitionNode, parse } from 'graphql';
@@ -17,9 +17,9 @@ import { hardhatAccounts, runTraffic, startTestChain, type TestChain } from '../
 import { exampleOperations, shownRootFields } from './support/exampleOperations.ts';
 
 const blocks = exampleOperations(['docs/graphql.md', 'README.md']);
-// Executed by projectionExamples.test.ts against a pipeline with the example's Market contract; they
-// count here for the coverage of the schema.
-const projectionBlocks = exampleOperations(['docs/projections.md']);
+// Executed by projectionExamples.test.ts and factoryExamples.test.ts against pipelines with the
+// example's Market contract and its PairFactory; they count here for the coverage of the schema.
+const otherPageBlocks = exampleOperations(['docs/projections.md', 'docs/factories.md']);
 
 // The docs name the addresses a fresh Hardhat chain gives the demo contracts (deployer = account #0,
 // nonces 0, 1, 2); the test chain is fresh, so they must match exactly.
@@ -108,9 +108,9 @@ describe('docs/graphql.md examples', () => {
     await chain?.stop();
   }, 60_000);
 
-  it('cover every query and subscription field of the schema (with docs/projections.md)', () => {
+  it('cover every query and subscription field of the schema (with docs/projections.md and docs/factories.md)', () => {
     const schema = buildSchema(readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8'));
-    const shown = shownRootFields([...blocks, ...projectionBlocks]);
+    const shown = shownRootFields([...blocks, ...otherPageBlocks]);
     const fields = [
       ...Object.keys(schema.getQueryType()?.getFields() ?? {}).map((name) => `query.${name}`),
       ...Object.keys(schema.getSubscriptionType()?.getFields() ?? {}).map((name) => `subscription.${name}`),

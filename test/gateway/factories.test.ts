@@ -22,7 +22,10 @@ const pairB = '0xb200000000000000000000000000000000000002';
 const trader = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 
-/** The example config plus PairFactory and its two templates on chain 31337. */
+/**
+ * The example config with PairFactory at a fixed address of this test and its two templates on chain
+ * 31337 (in place of the example's own PairFactory and Pair).
+ */
 function withFactory(base: ResolvedConfig): ResolvedConfig {
   const parsed = parseConfig({
     raw: {
@@ -58,7 +61,16 @@ function withFactory(base: ResolvedConfig): ResolvedConfig {
     ...base,
     chains: base.chains.map((chain) =>
       chain.chainId === chainId
-        ? { ...chain, contracts: [...chain.contracts, ...added.contracts], templates: added.templates }
+        ? {
+            ...chain,
+            contracts: [
+              ...chain.contracts.filter(
+                (contract) => !added.contracts.some((own) => own.name === contract.name),
+              ),
+              ...added.contracts,
+            ],
+            templates: added.templates,
+          }
         : chain,
     ),
   };

@@ -9,6 +9,11 @@ export type GraphqlBlock = {
   variables: Record<string, unknown> | undefined;
   /** From a ```json result block right after it (or after its variables): the exact response. */
   result: unknown;
+  /**
+   * From a ```json error block right after an expect-error block (or after its variables): what the
+   * response's first error holds (its `message` and `extensions`, say).
+   */
+  error: Record<string, unknown> | undefined;
 };
 
 /** A fenced block of a Markdown file. */
@@ -42,7 +47,8 @@ export function extractFences(markdown: string): Fence[] {
 /**
  * Every fenced block whose language is exactly `graphql` (except ```graphql schema excerpts), with
  * its `expect-error=CODE` attribute, the variables of an immediately following ```json variables
- * block and the response of an immediately following ```json result block.
+ * block and the response of an immediately following ```json result block (or, after an
+ * expect-error block, the first error of an immediately following ```json error block).
  */
 export function extractGraphqlBlocks(markdown: string): GraphqlBlock[] {
   const fences = extractFences(markdown);
@@ -60,6 +66,7 @@ export function extractGraphqlBlocks(markdown: string): GraphqlBlock[] {
     if (block.language !== 'graphql' || block.attributes.includes('schema')) return;
     const variables = jsonAfter(index, 'variables');
     const result = jsonAfter(variables?.index ?? index, 'result');
+    const error = jsonAfter(variables?.index ?? index, 'error');
     const expectError = block.attributes
       .find((a) => a.startsWith('expect-error='))
       ?.slice('expect-error='.length);
@@ -69,6 +76,7 @@ export function extractGraphqlBlocks(markdown: string): GraphqlBlock[] {
       expectError,
       variables: variables?.value as Record<string, unknown> | undefined,
       result: result?.value,
+      error: error?.value as Record<string, unknown> | undefined,
     });
   });
   return blocks;

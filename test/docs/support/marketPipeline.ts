@@ -1,15 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { type Address, getAddress, parseAbi } from 'viem';
 import { parse as parseYaml } from 'yaml';
-import { compileContracts, hardhatAccounts } from '../../../src/dev-stack/index.ts';
-import { createGateway } from '../../../src/gateway/index.ts';
-import { createIngest } from '../../../src/ingest/index.ts';
-import { createProcessor } from '../../../src/process/index.ts';
-import { parseConfig } from '../../../src/shared/config/index.ts';
-import { createLogger } from '../../../src/shared/logger.ts';
+import { compileContracts } from '../../../src/dev-stack/index.ts';
 import type { TestChain } from '../../support/chain.ts';
-import { randomId } from '../../support/random.ts';
-import { getStack } from '../../support/stack.ts';
+import { advanceDeployerNonce, startDocsPipeline } from './startDocsPipeline.ts';
 
 const repo = new URL('../../../', import.meta.url).pathname;
 
@@ -49,72 +43,32 @@ export type MarketPipeline = {
  */
 export async function startMarketPipeline(chain: TestChain, confirmations: number): Promise<MarketPipeline> {
   const example = exampleMarket();
-  const deployer = chain.walletClients[0]!;
   const { publicClient } = chain;
-  const nonce = await publicClient.getTransactionCount({ address: deployer.account.address });
-  for (let sent = nonce; sent < 4; sent++) {
-    const hash = await deployer.sendTransaction({ to: hardhatAccounts()[0]!.address, value: 0n });
-    await publicClient.waitForTransactionReceipt({ hash });
-  }
+  await advanceDeployerNonce(chain, 4);
   const artifact = compileContracts().Market;
   if (!artifact) throw new Error('test/contracts has no Market contract');
-  const hash = await deployer.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode });
+  const hash = await chain.walletClients[0]!.deployContract({
+    abi: artifact.abi,
+    bytecode: artifact.bytecode,
+  });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   const address = getAddress(receipt.contractAddress!);
   if (address !== example.address)
     throw new Error(
       `Market deployed at ${address}, not at the example's ${example.address}: is the chain fresh?`,
     );
-
-  const stack = getStack();
-  const id = randomId('docs');
-  const config = parseConfig({
-    raw: {
-      chains: [
-        {
-          chainId: chain.chainId,
-          rpc: { http: chain.rpcHttp, ws: chain.rpcWs },
-          confirmations,
-          pollIntervalMs: 200,
-          contracts: [
-            {
-              name: 'Market',
-              address,
-              abi: 'examples/abis/Market.json',
-              startBlock: Number(receipt.blockNumber),
-              projections: example.projections,
-            },
-          ],
-        },
-      ],
-      kafka: { brokers: stack.kafkaBrokers, topicPrefix: id, partitions: 1 },
-      redis: { url: stack.redisUrl, keyPrefix: `${id}:` },
-      process: { groupId: `${id}.process` },
-      gateway: { port: 0, maskErrors: false },
-    },
-    baseDir: repo,
-  });
-  const logger = createLogger('docs', { test: id });
-  const stops: (() => Promise<void>)[] = [];
-  try {
-    const processor = createProcessor({ config, logger });
-    await processor.start();
-    stops.push(() => processor.stop());
-    const ingest = createIngest({ config, logger });
-    await ingest.start();
-    stops.push(() => ingest.stop());
-    const gateway = createGateway({ config, logger });
-    const { url } = await gateway.start();
-    stops.push(() => gateway.stop());
-    return {
-      address,
-      graphqlUrl: url,
-      async stop() {
-        for (const stop of stops.reverse()) await stop();
+  const pipeline = await startDocsPipeline({
+    chain,
+    confirmations,
+    contracts: [
+      {
+        name: 'Market',
+        address,
+        abi: 'examples/abis/Market.json',
+        startBlock: Number(receipt.blockNumber),
+        projections: example.projections,
       },
-    };
-  } catch (error) {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    throw error;
-  }
+    ],
+  });
+  return { ...pipeline, address };
 }

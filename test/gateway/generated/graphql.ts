@@ -93,6 +93,14 @@ type EventFields_Market_PriceChanged_Fragment = { __typename: 'Market_PriceChang
 
 type EventFields_Market_Sold_Fragment = { __typename: 'Market_Sold', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null };
 
+type EventFields_PairFactory_PairCreated_Fragment = { __typename: 'PairFactory_PairCreated', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null };
+
+type EventFields_Pair_Initialized_Fragment = { __typename: 'Pair_Initialized', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null };
+
+type EventFields_Pair_Swap_Fragment = { __typename: 'Pair_Swap', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null };
+
+type EventFields_Pair_Sync_Fragment = { __typename: 'Pair_Sync', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null };
+
 type EventFields_UndecodedEvent_Fragment = { __typename: 'UndecodedEvent', topics: Array<`0x${string}`>, data: `0x${string}`, id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null };
 
 export type EventFieldsFragment =
@@ -111,6 +119,10 @@ export type EventFieldsFragment =
   | EventFields_Market_Listed_Fragment
   | EventFields_Market_PriceChanged_Fragment
   | EventFields_Market_Sold_Fragment
+  | EventFields_PairFactory_PairCreated_Fragment
+  | EventFields_Pair_Initialized_Fragment
+  | EventFields_Pair_Swap_Fragment
+  | EventFields_Pair_Sync_Fragment
   | EventFields_UndecodedEvent_Fragment
 ;
 
@@ -137,6 +149,10 @@ export type EventsSubscription = { events:
     | { __typename: 'Market_Listed', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
     | { __typename: 'Market_PriceChanged', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
     | { __typename: 'Market_Sold', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'PairFactory_PairCreated', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Pair_Initialized', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Pair_Swap', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Pair_Sync', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
     | { __typename: 'UndecodedEvent', topics: Array<`0x${string}`>, data: `0x${string}`, id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
    };
 
@@ -164,6 +180,10 @@ export type EventHistoryQuery = { events: { endCursor: string | null, endPositio
       | { __typename: 'Market_Listed', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
       | { __typename: 'Market_PriceChanged', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
       | { __typename: 'Market_Sold', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+      | { __typename: 'PairFactory_PairCreated', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+      | { __typename: 'Pair_Initialized', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+      | { __typename: 'Pair_Swap', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+      | { __typename: 'Pair_Sync', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
       | { __typename: 'UndecodedEvent', topics: Array<`0x${string}`>, data: `0x${string}`, id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
     > } };
 
@@ -189,6 +209,10 @@ export type TransfersSubscription = { transfers:
     | { __typename: 'Market_Listed', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
     | { __typename: 'Market_PriceChanged', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
     | { __typename: 'Market_Sold', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'PairFactory_PairCreated', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Pair_Initialized', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Pair_Swap', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Pair_Sync', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
     | { __typename: 'UndecodedEvent', topics: Array<`0x${string}`>, data: `0x${string}`, id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
    };
 
@@ -215,6 +239,10 @@ export type TransfersAfterSubscription = { transfers:
     | { __typename: 'Market_Listed', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
     | { __typename: 'Market_PriceChanged', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
     | { __typename: 'Market_Sold', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'PairFactory_PairCreated', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Pair_Initialized', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Pair_Swap', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
+    | { __typename: 'Pair_Sync', id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
     | { __typename: 'UndecodedEvent', topics: Array<`0x${string}`>, data: `0x${string}`, id: string, cursor: string | null, resumeToken: string | null, status: EventStatus, chainId: number, blockNumber: string, blockTimestamp: string, logIndex: number, address: `0x${string}`, contractName: string | null, eventName: string | null }
    };
 
@@ -225,6 +253,10 @@ export type BalanceUpdatesSubscriptionVariables = Exact<{
 
 
 export type BalanceUpdatesSubscription = { balanceUpdates: { contract: `0x${string}`, contractName: string, holder: `0x${string}`, tokenId: string | null, balance: string, event:
+      | { id: string, cursor: string | null }
+      | { id: string, cursor: string | null }
+      | { id: string, cursor: string | null }
+      | { id: string, cursor: string | null }
       | { id: string, cursor: string | null }
       | { id: string, cursor: string | null }
       | { id: string, cursor: string | null }
