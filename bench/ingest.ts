@@ -171,6 +171,9 @@ type RunResult = {
   firstPublishedSeconds: number;
   /** Logs per second from the first log published to the last one done. */
   rate: number;
+  /** Kafka transactions of the ingestor, and their summed time over the run's (they do not overlap). */
+  transactions: number;
+  transactionShare: number;
 };
 
 /** Waits until `done()` reaches `total`, noting when `published()` first moves. */
@@ -227,6 +230,18 @@ async function startChildProcessor(raw: unknown) {
   };
 }
 
+/** Sum (seconds) and count of the ingestor's Kafka transactions so far. */
+async function transactionsSoFar(): Promise<{ seconds: number; count: number }> {
+  const { values } = await ingestMetrics.publishLatency.get();
+  let seconds = 0;
+  let count = 0;
+  for (const value of values) {
+    if (value.metricName?.endsWith('_sum')) seconds += value.value;
+    if (value.metricName?.endsWith('_count')) count += value.value;
+  }
+  return { seconds, count };
+}
+
 type Mode = 'alone' | 'same-process' | 'separate-processes';
 
 async function runIngest(run: number, mode: Mode): Promise<RunResult> {
@@ -241,9 +256,11 @@ async function runIngest(run: number, mode: Mode): Promise<RunResult> {
   const child = mode === 'separate-processes' ? await startChildProcessor(rawConfig(id)) : undefined;
   const applied = child ? child.applied : async () => (await appliedSoFar()) - appliedBefore;
   const ingest = createIngest({ config, logger });
+  const transactionsBefore = await transactionsSoFar();
   await ingest.start();
   const ready = performance.now();
   const { first, last } = await follow(built.logs, published, mode === 'alone' ? published : applied);
+  const transactionsAfter = await transactionsSoFar();
   await ingest.stop();
   await processor?.stop();
   await child?.stop();
@@ -252,6 +269,8 @@ async function runIngest(run: number, mode: Mode): Promise<RunResult> {
     startSeconds: (ready - started) / 1000,
     firstPublishedSeconds: (first - ready) / 1000,
     rate: built.logs / ((last - first) / 1000),
+    transactions: transactionsAfter.count - transactionsBefore.count,
+    transactionShare: (transactionsAfter.seconds - transactionsBefore.seconds) / ((last - first) / 1000),
   };
 }
 
@@ -298,6 +317,10 @@ console.log(
 );
 console.log(
   `fixed costs, medians: ingest start ${median(alone.map((r) => r.startSeconds)).toFixed(2)} s, then first log published after ${median(alone.map((r) => r.firstPublishedSeconds)).toFixed(2)} s; with a processor: start ${median(endToEnd.map((r) => r.startSeconds)).toFixed(2)} s, first log published after ${median(endToEnd.map((r) => r.firstPublishedSeconds)).toFixed(2)} s`,
+);
+
+console.log(
+  `ingest alone, Kafka transactions, medians: ${median(alone.map((r) => r.transactions)).toFixed(0)} per run, their time ${(100 * median(alone.map((r) => r.transactionShare))).toFixed(0)} % of the run's`,
 );
 
 await node.stop();

@@ -20,6 +20,7 @@ export async function createTopics(kafka: Kafka, config: ResolvedConfig): Promis
             { topic: topics.pending, numPartitions: config.kafka.partitions },
             { topic: topics.checkpoints, numPartitions: 1 },
             { topic: topics.dlq, numPartitions: 1 },
+            { topic: topics.children, numPartitions: 1 },
           ],
         }),
       { retries: 10, initialDelayMs: 200, shouldRetry: () => true },
