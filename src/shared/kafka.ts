@@ -2,7 +2,7 @@ import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { topicNames } from '../domain/index.ts';
 import { useFastKafkaCrc32c } from './crc32c.ts';
-import { kafkaLogSeverity } from './kafkaLogSeverity.ts';
+import { createKafkaLogSeverity } from './kafkaLogSeverity.ts';
 import { clampKafkaRequestQueueTimer } from './kafkaRequestQueueTimer.ts';
 import { createLogger } from './logger.ts';
 
@@ -20,7 +20,7 @@ export type CreateKafkaParameters = {
 };
 
 /**
- * A kafkajs client whose log lines go through pino, at the level {@link kafkaLogSeverity} picks (the
+ * A kafkajs client whose log lines go through pino, at the level {@link createKafkaLogSeverity} picks (the
  * retried warm-up answers of a fresh broker at debug).
  */
 export function createKafka({
@@ -34,12 +34,13 @@ export function createKafka({
     clientId,
     brokers,
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log: entry }) => {
+    logCreator: () => {
+      const severityOf = createKafkaLogSeverity();
+      return ({ level, log: entry }) => {
         const { message, ...rest } = entry;
-        log[kafkaLogSeverity(level, entry)]({ msg: message, ...rest });
-      },
+        log[severityOf(level, entry)]({ msg: message, ...rest });
+      };
+    },
     ...options,
   });
 }

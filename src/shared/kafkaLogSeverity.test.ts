@@ -1,6 +1,6 @@
 import { logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { kafkaLogSeverity } from './kafkaLogSeverity.ts';
+import { createKafkaLogSeverity, kafkaLogSeverity } from './kafkaLogSeverity.ts';
 
 // Lines as kafkajs 2.2 logs them during a healthy start against a fresh broker (seen in `npm start`).
 const warmUp = [
@@ -86,5 +86,23 @@ describe('kafkaLogSeverity', () => {
   it("keeps kafkajs's level for info and debug lines", () => {
     expect(kafkaLogSeverity(logLevel.INFO, { message: 'Consumer has joined the group' })).toBe('info');
     expect(kafkaLogSeverity(logLevel.DEBUG, { message: 'Request Metadata' })).toBe('debug');
+  });
+
+  it('writes the restart after a routine consumer crash at warn, after another crash at error', () => {
+    const severityOf = createKafkaLogSeverity();
+    const restart = { message: 'Restarting the consumer in 300ms', retryTime: 300, groupId: 'g' };
+    expect(
+      severityOf(logLevel.ERROR, {
+        message: 'Crash: KafkaJSProtocolError: This server does not host this topic-partition',
+        groupId: 'g',
+      }),
+    ).toBe('debug');
+    expect(severityOf(logLevel.ERROR, restart)).toBe('warn');
+    // Only the restart that follows it.
+    expect(severityOf(logLevel.ERROR, restart)).toBe('error');
+    expect(
+      severityOf(logLevel.ERROR, { message: 'Crash: KafkaJSNumberOfRetriesExceeded: boom', groupId: 'g' }),
+    ).toBe('error');
+    expect(severityOf(logLevel.ERROR, restart)).toBe('error');
   });
 });

@@ -57,3 +57,28 @@ export function kafkaLogSeverity(level: number, entry: KafkaLogEntry): KafkaLogS
   if (severity === 'warn' && routineWarnings.some((pattern) => pattern.test(entry.message))) return 'debug';
   return severity;
 }
+
+/**
+ * {@link kafkaLogSeverity} for one client, which also knows what a consumer restart follows: kafkajs
+ * logs a crashed consumer's "Crash: …" line, then "Restarting the consumer in …ms" at error level
+ * without the cause. After a crash on a retried answer (a new topic's leader still being elected),
+ * the restart is routine too, and is written at warn.
+ */
+export function createKafkaLogSeverity(): (level: number, entry: KafkaLogEntry) => KafkaLogSeverity {
+  const routineCrashes = new Set<unknown>();
+  return (level, entry) => {
+    const severity = kafkaLogSeverity(level, entry);
+    if (entry.message.startsWith('Crash: ')) {
+      if (severity === 'debug') routineCrashes.add(entry.groupId);
+      else routineCrashes.delete(entry.groupId);
+      return severity;
+    }
+    if (
+      severity === 'error' &&
+      entry.message.startsWith('Restarting the consumer') &&
+      routineCrashes.delete(entry.groupId)
+    )
+      return 'warn';
+    return severity;
+  };
+}

@@ -169,8 +169,13 @@ describe('blockwire dev with the dashboard', () => {
     );
     expect(confirmed).toBeGreaterThan(0);
     expect(head).toBeGreaterThanOrEqual(confirmed);
-    // The rate chart counts the same deliveries the feed shows.
-    expect(Number(await page.locator('#rate-chart').getAttribute('data-total'))).toBeGreaterThanOrEqual(3);
+    // The rate chart counts the same deliveries the feed shows; it is redrawn once a second, so the
+    // last rows may not be in it yet.
+    await expect
+      .poll(async () => Number(await page.locator('#rate-chart').getAttribute('data-total')), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThanOrEqual(3);
     // The subscriber panel shows the gateway's own count, which includes this page's subscriptions.
     await expect
       .poll(() => page.locator('#active-subscribers').getAttribute('data-state'), { timeout: 20_000 })

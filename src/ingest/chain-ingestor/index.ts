@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Kafka } from 'kafkajs';
 import { ingestLockKey, ingestTransactionalId, type TopicNames } from '../../domain/index.ts';
 import type { ResolvedChain } from '../../shared/config/index.ts';
@@ -65,6 +66,9 @@ export function createChainIngestor(parameters: CreateChainIngestorParameters): 
         ingestMetrics.leader.set(label, 1);
         logger.info({ msg: 'Acquired the chain lock; this ingestor is active', instance: instanceId });
         const held = AbortSignal.any([signal, lost]);
+        // Every RPC call in flight listens to it: ranges, their pieces, header batches and the
+        // address chunks of a factory's children are many more than Node's warning threshold of 10.
+        setMaxListeners(1_000, held);
         try {
           // One session per attempt: a retriable failure restarts from the committed checkpoint, one
           // that may not be retried (REORG_TOO_DEEP, a refused Kafka request, a bug) stops the chain.

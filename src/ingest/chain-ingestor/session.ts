@@ -49,15 +49,12 @@ export async function runSession(parameters: RunSessionParameters): Promise<void
 
   await publisher.connect();
   session.throwIfAborted();
-  const checkpoint = await readCheckpoint({
-    kafka,
-    topic: topics.checkpoints,
-    chainId,
-    groupId: session.groupId('cp'),
-  });
-  session.throwIfAborted();
-  // Written in the same transactions as the checkpoint: what is read here is what it covers.
-  await session.factories.load(kafka, topics.children, session.groupId('children'));
+  // The children are written in the same transactions as the checkpoint: both reads see the same
+  // committed state, and run side by side.
+  const [checkpoint] = await Promise.all([
+    readCheckpoint({ kafka, topic: topics.checkpoints, chainId, groupId: session.groupId('cp') }),
+    session.factories.load(kafka, topics.children, session.groupId('children')),
+  ]);
   session.throwIfAborted();
   const { checkpointCanonical } = await seedTracker(session, checkpoint);
   await retractOrphanedPending(session, checkpoint?.blockNumber ?? -1);
