@@ -16,7 +16,23 @@ export type ExecUntilAcknowledgedParameters = {
   what: string;
   /** Receives the results of the attempt Redis acknowledged. */
   onAcknowledged?: (results: [Error | null, unknown][]) => void;
+  /**
+   * An attempt Redis has not answered within this many ms is given up and tried again (the commands
+   * are idempotent): a reply lost on the way, e.g. while a Redis Cluster moves a slot, must not stop
+   * the partition for good. Default 30 000.
+   */
+  attemptTimeoutMs?: number;
 };
+
+/** Rejects when `promise` has not settled within `ms`; the late outcome is ignored. */
+function withinTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  promise.catch(() => {});
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * How {@link execUntilAcknowledged} ended: `acknowledged` when Redis acknowledged every command,
@@ -32,7 +48,16 @@ export type ExecOutcome = 'acknowledged' | 'stopped';
 export async function execUntilAcknowledged(
   parameters: ExecUntilAcknowledgedParameters,
 ): Promise<ExecOutcome> {
-  const { send, signal, shouldContinue = () => true, heartbeat, logger, what, onAcknowledged } = parameters;
+  const {
+    send,
+    signal,
+    shouldContinue = () => true,
+    heartbeat,
+    logger,
+    what,
+    onAcknowledged,
+    attemptTimeoutMs = 30_000,
+  } = parameters;
   let lost = false;
   const active = () => !lost && !signal.aborted && shouldContinue();
   try {
@@ -47,7 +72,7 @@ export async function execUntilAcknowledged(
           }
         }
         if (!active()) throw new Error('consumer stopped');
-        const results = await send();
+        const results = await withinTimeout(send(), attemptTimeoutMs);
         const failed = results.find(([error]) => error)?.[0];
         if (failed) throw failed;
         onAcknowledged?.(results);

@@ -106,4 +106,22 @@ describe('retry loops of the processor stop waiting when the consumer stops', ()
     expect(first).toEqual({ kind: 'stopped' });
     expect(outcome).toEqual({ kind: 'stopped' });
   }, 60_000);
+
+  it('gives up an attempt Redis never answers and acknowledges the next one', async () => {
+    let attempts = 0;
+    const outcome = await execUntilAcknowledged({
+      send: () => {
+        attempts++;
+        // The first reply is lost: the promise never settles.
+        return attempts === 1 ? new Promise(() => {}) : Promise.resolve([[null, 'ok']]);
+      },
+      signal: new AbortController().signal,
+      heartbeat: async () => {},
+      logger: pino({ level: 'silent' }),
+      what: 'apply',
+      attemptTimeoutMs: 50,
+    });
+    expect(outcome).toBe('acknowledged');
+    expect(attempts).toBe(2);
+  });
 });
