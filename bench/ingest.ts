@@ -3,6 +3,11 @@
  * chain: a Hardhat chain with at least `logs` Transfer logs (three contracts, 50 to 400 logs per
  * block, stretches of empty blocks), then per run:
  *
+ * - raw Kafka: the same number of records, of the size and keys of the events the ingestor publishes,
+ *   written by a bare kafkajs transactional producer in transactions of 5,000 records, sends of 250,
+ *   500 or 1,000 records (the best per run; 1,000 stays under the broker's 1 MB batch limit), with no
+ *   chain, decoding or checkpoint: the most a kafkajs producer writes here, one record per log,
+ *   printed beside ingest alone;
  * - raw: `eth_getLogs` over the whole chain with the contracts' addresses, ranges of 500, 2,000 and
  *   5,000 blocks, 4 in flight (the ingestor's default concurrency); the best chunking is the baseline;
  * - ingest alone: chain → committed in `events.confirmed` (a fresh topic prefix each run);
@@ -17,10 +22,17 @@
  *
  *   npm run bench:ingest -- [logs] [runs]     (defaults: 200000 logs, 3 runs)
  *
+ * With BENCH_CPU_PROFILE=<dir>, each "ingest alone" run also writes a V8 CPU profile of this process
+ * (the ingestor runs in it) to <dir>/ingest-alone-<run>.cpuprofile, for Chrome DevTools or speedscope.
+ * With BENCH_ONLY_ALONE=1 the end-to-end modes are skipped (quicker, for work on the ingestor).
+ *
  * Uses KAFKA_BROKERS and REDIS_URL when they answer, else starts a local Kafka and Redis; always
  * starts a Hardhat node of its own.
  */
 import { fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Address } from 'viem';
 import { compileContracts } from '../src/dev-stack/compileContracts.ts';
@@ -28,13 +40,19 @@ import { createDevChainClients } from '../src/dev-stack/devChain.ts';
 import { startHardhat } from '../src/dev-stack/hardhat.ts';
 import { startKafka } from '../src/dev-stack/kafka.ts';
 import { startRedis } from '../src/dev-stack/redis.ts';
-import { topicNames } from '../src/domain/index.ts';
+import {
+  type ChainEvent,
+  encodeEvent,
+  eventKey,
+  eventMessageVersion,
+  topicNames,
+} from '../src/domain/index.ts';
 import { createIngest } from '../src/ingest/index.ts';
 import { ingestMetrics } from '../src/ingest/metrics.ts';
 import { createProcessor } from '../src/process/index.ts';
 import { processMetrics } from '../src/process/metrics.ts';
 import { parseConfig, type ResolvedConfig } from '../src/shared/config/index.ts';
-import { createKafka } from '../src/shared/kafka.ts';
+import { blockwireTopics, createKafka, ensureTopics } from '../src/shared/kafka.ts';
 import { createLogger } from '../src/shared/logger.ts';
 
 const targetLogs = Number(process.argv[2] ?? 200_000);
@@ -124,6 +142,67 @@ async function rawGetLogs(range: number, concurrency = 4): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   if (logs !== built.logs) throw new Error(`raw eth_getLogs returned ${logs} logs, expected ${built.logs}`);
   return logs / seconds;
+}
+
+/** An event of the kind the bench chain holds (a mint), at its real encoded size. */
+function sampleEvent(index: number): ChainEvent {
+  const word = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as const;
+  const address = addresses[index % addresses.length]!.toLowerCase() as `0x${string}`;
+  const to = `0x${(index + 1).toString(16).padStart(40, '0')}` as const;
+  return {
+    v: eventMessageVersion,
+    id: `${node.chainId}:${word(index)}:${index % 400}`,
+    status: 'CONFIRMED',
+    chainId: node.chainId,
+    blockNumber: 1_000 + Math.floor(index / 400),
+    blockHash: word(index),
+    blockTimestamp: 1_700_000_000,
+    transactionHash: word(index + 1),
+    transactionIndex: 0,
+    logIndex: index % 400,
+    address,
+    eventName: 'Transfer',
+    signature: 'Transfer(address,address,uint256)',
+    decoded: true,
+    args: { from: `0x${'0'.repeat(40)}`, to, value: String(1_000_000 + index) },
+    topics: [word(0xddf252ad), word(0), word(index + 1)],
+    data: word(1_000_000 + index),
+  };
+}
+
+/**
+ * Raw Kafka: `built.logs` records written by a bare transactional kafkajs producer in sends of
+ * `sendSize` records; records/s.
+ */
+async function rawKafkaPublish(run: number, sendSize: number): Promise<number> {
+  const prefix = `bench-ingest-kafka-${run}-${sendSize}-${Date.now()}`;
+  const kafka = createKafka({ brokers: kafkaHandle.brokers, logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics({ admin, topics: blockwireTopics({ topicPrefix: prefix, partitions: 6 }) });
+  await admin.disconnect();
+  const topic = topicNames(prefix).confirmed;
+  const messages = Array.from({ length: built.logs }, (_, index) => {
+    const event = sampleEvent(index);
+    return { key: eventKey(event.chainId, event.address), value: encodeEvent(event) };
+  });
+  const producer = kafka.producer({ transactionalId: prefix, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const started = performance.now();
+  for (let start = 0; start < messages.length; start += 5_000) {
+    const transaction = await producer.transaction();
+    const end = Math.min(messages.length, start + 5_000);
+    for (let from = start; from < end; from += sendSize)
+      await transaction.send({ topic, messages: messages.slice(from, Math.min(end, from + sendSize)) });
+    await transaction.commit();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  const cleaner = kafka.admin();
+  await cleaner.connect();
+  await cleaner.deleteTopics({ topics: Object.values(topicNames(prefix)) }).catch(() => {});
+  await cleaner.disconnect();
+  return messages.length / seconds;
 }
 
 function runConfig(id: string): ResolvedConfig {
@@ -242,6 +321,26 @@ async function transactionsSoFar(): Promise<{ seconds: number; count: number }> 
   return { seconds, count };
 }
 
+const profileDir = process.env.BENCH_CPU_PROFILE;
+const onlyAlone = process.env.BENCH_ONLY_ALONE === '1';
+
+/** A CPU profile of this process, written to a file when stopped. */
+async function startProfile() {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop');
+      mkdirSync(profileDir!, { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`CPU profile of ingest alone: ${file}`);
+    },
+  };
+}
+
 type Mode = 'alone' | 'same-process' | 'separate-processes';
 
 async function runIngest(run: number, mode: Mode): Promise<RunResult> {
@@ -257,9 +356,11 @@ async function runIngest(run: number, mode: Mode): Promise<RunResult> {
   const applied = child ? child.applied : async () => (await appliedSoFar()) - appliedBefore;
   const ingest = createIngest({ config, logger });
   const transactionsBefore = await transactionsSoFar();
+  const profiler = mode === 'alone' && profileDir ? await startProfile() : undefined;
   await ingest.start();
   const ready = performance.now();
   const { first, last } = await follow(built.logs, published, mode === 'alone' ? published : applied);
+  await profiler?.stop(join(profileDir!, `ingest-alone-${run}.cpuprofile`));
   const transactionsAfter = await transactionsSoFar();
   await ingest.stop();
   await processor?.stop();
@@ -281,6 +382,7 @@ await runIngest(0, 'same-process');
 
 const ranges = [500, 2_000, 5_000];
 const raw: number[] = [];
+const rawKafka: number[] = [];
 const rawByRange = new Map<number, number[]>(ranges.map((range) => [range, []]));
 const alone: RunResult[] = [];
 const endToEnd: RunResult[] = [];
@@ -288,36 +390,50 @@ const separate: RunResult[] = [];
 for (let run = 1; run <= runs; run++) {
   for (const range of ranges) rawByRange.get(range)!.push(await rawGetLogs(range));
   raw.push(Math.max(...ranges.map((range) => rawByRange.get(range)!.at(-1)!)));
-  alone.push(await runIngest(run, 'alone'));
-  endToEnd.push(await runIngest(run, 'same-process'));
-  separate.push(await runIngest(run, 'separate-processes'));
+  const kafkaBySend: number[] = [];
+  for (const sendSize of [250, 500, 1_000]) kafkaBySend.push(await rawKafkaPublish(run, sendSize));
+  rawKafka.push(Math.max(...kafkaBySend));
   console.log(
-    `run ${run}: raw eth_getLogs ${raw.at(-1)!.toFixed(0)} logs/s (${ranges.map((range) => `${range}: ${rawByRange.get(range)!.at(-1)!.toFixed(0)}`).join(', ')}), ingest alone ${alone.at(-1)!.rate.toFixed(0)} logs/s, end to end ${endToEnd.at(-1)!.rate.toFixed(0)} logs/s (separate processes ${separate.at(-1)!.rate.toFixed(0)} logs/s)`,
+    `run ${run}: raw Kafka by send size 250, 500, 1000: ${kafkaBySend.map((rate) => rate.toFixed(0)).join(', ')} records/s`,
+  );
+  alone.push(await runIngest(run, 'alone'));
+  if (!onlyAlone) {
+    endToEnd.push(await runIngest(run, 'same-process'));
+    separate.push(await runIngest(run, 'separate-processes'));
+  }
+  console.log(
+    `run ${run}: raw Kafka ${rawKafka.at(-1)!.toFixed(0)} records/s; raw eth_getLogs ${raw.at(-1)!.toFixed(0)} logs/s (${ranges.map((range) => `${range}: ${rawByRange.get(range)!.at(-1)!.toFixed(0)}`).join(', ')}), ingest alone ${alone.at(-1)!.rate.toFixed(0)} logs/s${onlyAlone ? '' : `, end to end ${endToEnd.at(-1)!.rate.toFixed(0)} logs/s (separate processes ${separate.at(-1)!.rate.toFixed(0)} logs/s)`}`,
   );
 }
 
 const rawMedian = median(raw);
 const aloneMedian = median(alone.map((result) => result.rate));
-const e2eMedian = median(endToEnd.map((result) => result.rate));
-const separateMedian = median(separate.map((result) => result.rate));
+const e2eMedian = onlyAlone ? Number.NaN : median(endToEnd.map((result) => result.rate));
+const separateMedian = onlyAlone ? Number.NaN : median(separate.map((result) => result.rate));
 console.log(`\nlogs: ${built.logs} over ${built.head - firstBlock + 1} blocks, 3 contracts, runs: ${runs}`);
 for (const range of ranges)
   console.log(
     `raw eth_getLogs, ${range}-block ranges, 4 in flight, median: ${median(rawByRange.get(range)!).toFixed(0)} logs/s`,
   );
 console.log(`raw eth_getLogs, best chunking per run, median: ${rawMedian.toFixed(0)} logs/s (baseline)`);
+const rawKafkaMedian = median(rawKafka);
 console.log(
-  `ingest alone (chain → committed in events.confirmed), median: ${aloneMedian.toFixed(0)} logs/s = ${(aloneMedian / rawMedian).toFixed(2)} × raw`,
+  `raw Kafka (bare kafkajs transactional producer, same records, no chain, best send size per run), median: ${rawKafkaMedian.toFixed(0)} records/s = ${(rawKafkaMedian / rawMedian).toFixed(2)} × raw eth_getLogs`,
 );
 console.log(
-  `end to end (chain → applied in Redis, processor in the ingestor's process), median: ${e2eMedian.toFixed(0)} logs/s = ${(e2eMedian / rawMedian).toFixed(2)} × raw`,
+  `ingest alone (chain → committed in events.confirmed), median: ${aloneMedian.toFixed(0)} logs/s = ${(aloneMedian / rawMedian).toFixed(2)} × raw, ${(aloneMedian / rawKafkaMedian).toFixed(2)} × raw Kafka`,
 );
-console.log(
-  `end to end (chain → applied in Redis, processor in its own process), median: ${separateMedian.toFixed(0)} logs/s = ${(separateMedian / rawMedian).toFixed(2)} × raw`,
-);
-console.log(
-  `fixed costs, medians: ingest start ${median(alone.map((r) => r.startSeconds)).toFixed(2)} s, then first log published after ${median(alone.map((r) => r.firstPublishedSeconds)).toFixed(2)} s; with a processor: start ${median(endToEnd.map((r) => r.startSeconds)).toFixed(2)} s, first log published after ${median(endToEnd.map((r) => r.firstPublishedSeconds)).toFixed(2)} s`,
-);
+if (!onlyAlone) {
+  console.log(
+    `end to end (chain → applied in Redis, processor in the ingestor's process), median: ${e2eMedian.toFixed(0)} logs/s = ${(e2eMedian / rawMedian).toFixed(2)} × raw`,
+  );
+  console.log(
+    `end to end (chain → applied in Redis, processor in its own process), median: ${separateMedian.toFixed(0)} logs/s = ${(separateMedian / rawMedian).toFixed(2)} × raw`,
+  );
+  console.log(
+    `fixed costs, medians: ingest start ${median(alone.map((r) => r.startSeconds)).toFixed(2)} s, then first log published after ${median(alone.map((r) => r.firstPublishedSeconds)).toFixed(2)} s; with a processor: start ${median(endToEnd.map((r) => r.startSeconds)).toFixed(2)} s, first log published after ${median(endToEnd.map((r) => r.firstPublishedSeconds)).toFixed(2)} s`,
+  );
+}
 
 console.log(
   `ingest alone, Kafka transactions, medians: ${median(alone.map((r) => r.transactions)).toFixed(0)} per run, their time ${(100 * median(alone.map((r) => r.transactionShare))).toFixed(0)} % of the run's`,

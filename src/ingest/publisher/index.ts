@@ -1,5 +1,5 @@
 import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
 import {
   type ChainEvent,
   checkpointKey,
@@ -67,18 +67,59 @@ export type Publisher = {
   disconnect(): Promise<void>;
 };
 
-const chunkSize = 500;
+/**
+ * How much one send (one produce request) carries: at most `records` messages and `bytes` of keys and
+ * values, so every partition's record batch stays under the broker's `message.max.bytes` (1 MB by
+ * default). Larger sends mean fewer round trips per transaction: a bare kafkajs producer writes about
+ * 1.4 times as many records per second in sends of 1,000 as in sends of 500 (`npm run bench:ingest`).
+ * Past 1,000 records kafkajs's grouping of a send's messages by partition, which copies the list
+ * once per message, costs more than the round trip saved.
+ */
+export type SendLimits = { records: number; bytes: number };
+
+/** Limits under a topic that keeps the broker's default `max.message.bytes`. */
+export const defaultSendLimits: SendLimits = { records: 1_000, bytes: 900_000 };
+
+/** Per-record overhead of the record batch format, beyond key and value (varints, attributes, deltas). */
+const recordOverhead = 24;
+
+const sizeOf = (field: Message['key'] | Message['value']): number =>
+  field == null ? 0 : typeof field === 'string' ? Buffer.byteLength(field) : field.length;
+
+/** Cuts `messages` into consecutive chunks within `limits` (a message over the byte limit goes alone). */
+export function chunkMessages<T extends Message>(messages: readonly T[], limits: SendLimits): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = sizeOf(message.key) + sizeOf(message.value) + recordOverhead;
+    if (chunk.length > 0 && (chunk.length >= limits.records || bytes + size > limits.bytes)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(message);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 const keyPartitioner = createCachedPartitioner();
 
 /** Messages of one topic in one kafkajs send. */
 type TopicMessages = { topic: string; messages: Message[] };
 
-/** What the publisher knows of the cluster, read at each connect. */
-type Layout = { brokers: number; partitions: { confirmed: number; pending: number } };
+/** What the publisher knows of the cluster and the topics, read at each connect. */
+type Layout = {
+  brokers: number;
+  partitions: { confirmed: number; pending: number };
+  limits: SendLimits;
+};
 
 /**
- * The sends of `messages` to `topic`, each to one partition (set on every message) and of at most
- * {@link chunkSize} messages, in the order the messages come within each partition.
+ * The sends of `messages` to `topic`, each to one partition (set on every message) and within
+ * `limits`, in the order the messages come within each partition.
  *
  * kafkajs sends one request per partition leader and, when one of them fails, retries the whole send
  * with the leaders it knows then, skipping the brokers that answered: when the failed broker's
@@ -92,6 +133,7 @@ export function sendsByPartition(
   topic: string,
   partitionCount: number,
   messages: readonly Message[],
+  limits: SendLimits = defaultSendLimits,
 ): { topic: string; messages: Message[] }[] {
   const partitionMetadata = Array.from({ length: partitionCount }, (_, partitionId) => ({
     partitionId,
@@ -109,9 +151,7 @@ export function sendsByPartition(
   }
   const sends: { topic: string; messages: Message[] }[] = [];
   for (const list of byPartition.values()) {
-    for (let start = 0; start < list.length; start += chunkSize) {
-      sends.push({ topic, messages: list.slice(start, start + chunkSize) });
-    }
+    for (const chunk of chunkMessages(list, limits)) sends.push({ topic, messages: chunk });
   }
   return sends;
 }
@@ -120,27 +160,27 @@ export function sendsByPartition(
  * The sends of one publish, each a list of topic messages for one kafkajs `sendBatch`, in order.
  * With several brokers, one partition per send ({@link sendsByPartition}) and the `last` messages (the
  * checkpoint) on their own. With a single broker every send is one request to it, which kafkajs
- * retries whole with the same sequence numbers: chunks of {@link chunkSize} across partitions, the
- * last one with `last`, which saves a round trip per partition in each transaction.
+ * retries whole with the same sequence numbers: chunks within `limits` across partitions, the last one
+ * with `last`, which saves a round trip per partition in each transaction.
  */
 export function planSends(
   topic: string,
   messages: readonly Message[],
-  layout: { brokers: number; partitions: number },
+  layout: { brokers: number; partitions: number; limits?: SendLimits },
   last?: TopicMessages,
 ): TopicMessages[][] {
+  const limits = layout.limits ?? defaultSendLimits;
   const tail = last ? [last] : [];
   if (layout.brokers > 1) {
-    const sends = sendsByPartition(topic, layout.partitions, messages).map((send) => [send]);
+    const sends = sendsByPartition(topic, layout.partitions, messages, limits).map((send) => [send]);
     return tail.length > 0 ? [...sends, tail] : sends;
   }
-  const plan: TopicMessages[][] = [];
-  for (let start = 0; start < messages.length; start += chunkSize) {
-    plan.push([{ topic, messages: messages.slice(start, start + chunkSize) }]);
-  }
+  const plan: TopicMessages[][] = chunkMessages(messages, limits).map((chunk) => [
+    { topic, messages: chunk },
+  ]);
   if (tail.length === 0) return plan;
   const final = plan.at(-1);
-  if (final && final[0]!.messages.length < chunkSize) final.push(...tail);
+  if (final && final[0]!.messages.length < limits.records) final.push(...tail);
   else plan.push(tail);
   return plan;
 }
@@ -215,7 +255,11 @@ export function createPublisher({
 }: CreatePublisherParameters): Publisher {
   let producer: Producer | undefined;
   let pendingProducer: Producer | undefined;
-  let layout: Layout = { brokers: 1, partitions: { confirmed: 1, pending: 1 } };
+  let layout: Layout = {
+    brokers: 1,
+    partitions: { confirmed: 1, pending: 1 },
+    limits: defaultSendLimits,
+  };
   const chain = String(chainId);
   /** Adds published events to the events metric, one increment per status rather than per event. */
   const countEvents = (topic: 'confirmed' | 'pending', events: readonly EncodedEvent[]) => {
@@ -247,7 +291,7 @@ export function createPublisher({
           createPartitioner: createCachedPartitioner,
         });
         await pendingProducer.connect();
-        layout = await readLayout(kafka, topics);
+        layout = await readLayout(kafka, topics, logger);
       } catch (error) {
         throw toKafkaError(error, 'Connecting the Kafka producer failed');
       }
@@ -268,7 +312,7 @@ export function createPublisher({
         const plan = planSends(
           topics.confirmed,
           events.map(traced.toMessage),
-          { brokers: layout.brokers, partitions: layout.partitions.confirmed },
+          { brokers: layout.brokers, partitions: layout.partitions.confirmed, limits: layout.limits },
           {
             topic: topics.checkpoints,
             messages: [
@@ -276,12 +320,9 @@ export function createPublisher({
             ],
           },
         );
-        for (let start = 0; start < children.length; start += chunkSize) {
-          const messages = children
-            .slice(start, start + chunkSize)
-            .map((child) => ({ key: child.key, value: child.value, partition: 0 }));
+        const childMessages = children.map((child) => ({ key: child.key, value: child.value, partition: 0 }));
+        for (const messages of chunkMessages(childMessages, defaultSendLimits))
           await transaction.sendBatch({ topicMessages: [{ topic: topics.children, messages }] });
-        }
         for (const topicMessages of plan) await transaction.sendBatch({ topicMessages });
         await transaction.commit();
       } catch (error) {
@@ -310,6 +351,7 @@ export function createPublisher({
         const plan = planSends(topics.pending, events.map(traced.toMessage), {
           brokers: layout.brokers,
           partitions: layout.partitions.pending,
+          limits: layout.limits,
         });
         for (const topicMessages of plan) await pendingProducer.sendBatch({ topicMessages });
       } catch (error) {
@@ -328,7 +370,7 @@ export function createPublisher({
 }
 
 /** The brokers of the cluster and the partitions of the event topics (which exist once a role started). */
-async function readLayout(kafka: Kafka, topics: TopicNames): Promise<Layout> {
+async function readLayout(kafka: Kafka, topics: TopicNames, logger: Logger): Promise<Layout> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -342,8 +384,41 @@ async function readLayout(kafka: Kafka, topics: TopicNames): Promise<Layout> {
     return {
       brokers: brokers.length,
       partitions: { confirmed: count(topics.confirmed), pending: count(topics.pending) },
+      limits: await readSendLimits(admin, [topics.confirmed, topics.pending], logger),
     };
   } finally {
     await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * The send limits under the smallest `max.message.bytes` of `topics` (with room for the batch header
+ * and the request), or the defaults when the topics keep the broker's default or the configs cannot be
+ * read (a principal without DescribeConfigs).
+ */
+async function readSendLimits(admin: Admin, topics: string[], logger: Logger): Promise<SendLimits> {
+  try {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({
+        type: kafkajs.ConfigResourceTypes.TOPIC,
+        name,
+        configNames: ['max.message.bytes'],
+      })),
+    });
+    const sizes = resources
+      .flatMap((resource) => resource.configEntries)
+      .filter((entry) => entry.configName === 'max.message.bytes')
+      .map((entry) => Number(entry.configValue))
+      .filter((size) => Number.isFinite(size) && size > 0);
+    if (sizes.length === 0) return defaultSendLimits;
+    const bytes = Math.min(defaultSendLimits.bytes, Math.floor(Math.min(...sizes) * 0.85));
+    return { records: defaultSendLimits.records, bytes };
+  } catch (error) {
+    logger.debug({
+      msg: "Could not read the topics' max.message.bytes; sends keep the default limits",
+      err: (error as Error).message,
+    });
+    return defaultSendLimits;
   }
 }

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ChainEvent, topicNames } from '../../domain/index.ts';
 import { createTracing } from '../../shared/telemetry/createTracing.ts';
 import { setActiveTracing } from '../../shared/telemetry/tracing.ts';
-import { createPublisher, planSends } from './index.ts';
+import { chunkMessages, createPublisher, planSends } from './index.ts';
 
 type Call = { op: string; topics: string[]; messages: number };
 
@@ -18,7 +18,7 @@ type Call = { op: string; topics: string[]; messages: number };
  * whether one started before the previous one finished (each send takes a few macrotasks, as a
  * broker round trip does).
  */
-function fakeKafka(brokers = 1) {
+function fakeKafka(brokers = 1, maxMessageBytes?: number) {
   const calls: Call[] = [];
   const messages: { topic: string; message: Message }[] = [];
   const keep = (topic: string, sent: Message[]) => {
@@ -69,6 +69,16 @@ function fakeKafka(brokers = 1) {
         partitions: [0, 1, 2].map((partitionId) => ({ partitionId })),
       })),
     }),
+    ...(maxMessageBytes === undefined
+      ? {}
+      : {
+          describeConfigs: async ({ resources }: { resources: { name: string }[] }) => ({
+            resources: resources.map(({ name }) => ({
+              resourceName: name,
+              configEntries: [{ configName: 'max.message.bytes', configValue: String(maxMessageBytes) }],
+            })),
+          }),
+        }),
     describeCluster: async () => ({
       brokers: Array.from({ length: brokers }, (_, nodeId) => ({ nodeId, host: 'h', port: nodeId })),
     }),
@@ -160,7 +170,7 @@ describe('publisher', () => {
     expect(confirmed).toHaveLength(1_200);
     // Every send went to one partition, and every message names it.
     const sends = fake.calls.filter((call) => call.op === 'sendBatch');
-    expect(sends.every((call) => call.topics.length === 1 && call.messages <= 500)).toBe(true);
+    expect(sends.every((call) => call.topics.length === 1 && call.messages <= 1_000)).toBe(true);
     let offset = 0;
     const partitionsUsed = new Set<number>();
     for (const call of sends.filter((entry) => entry.topics[0] === topics.confirmed)) {
@@ -244,8 +254,39 @@ describe('publisher', () => {
     });
   });
 
+  it("keeps every send under the topics' max.message.bytes", async () => {
+    const fake = fakeKafka(1, 50_000);
+    const topics = topicNames('t');
+    const publisher = createPublisher({
+      kafka: fake.kafka,
+      topics,
+      chainId: 1,
+      transactionalId: 'tx',
+      logger: pino({ level: 'silent' }),
+    });
+    await publisher.connect();
+    fake.calls.length = 0;
+    const events = Array.from({ length: 1_200 }, (_, i) => event(i));
+    await publisher.publishConfirmed({
+      events,
+      checkpoint: {
+        v: 1,
+        chainId: 1,
+        blockNumber: 10,
+        blockHash: `0x${'ab'.repeat(32)}`,
+        head: 12,
+        updatedAt: 0,
+      },
+    });
+    const size = Buffer.byteLength(JSON.stringify(events[0])) + 50;
+    const sends = fake.calls.filter((call) => call.op === 'sendBatch');
+    expect(sends.length).toBeGreaterThan(Math.ceil((1_200 * size) / 50_000) - 1);
+    for (const call of sends) expect(call.messages * size).toBeLessThanOrEqual(50_000);
+    expect(fake.messages.filter((entry) => entry.topic === topics.confirmed)).toHaveLength(1_200);
+  });
+
   describe('planSends', () => {
-    const messages = Array.from({ length: 1_100 }, (_, i) => ({
+    const messages = Array.from({ length: 2_100 }, (_, i) => ({
       key: `1:0x${String(i % 7).repeat(40)}`,
       value: `${i}`,
     }));
@@ -254,8 +295,8 @@ describe('publisher', () => {
     it('with one broker: chunks across partitions, the checkpoint in the last one', () => {
       const plan = planSends('ev', messages, { brokers: 1, partitions: 3 }, checkpoint);
       expect(plan.map((send) => send.map((entry) => `${entry.topic}:${entry.messages.length}`))).toEqual([
-        ['ev:500'],
-        ['ev:500'],
+        ['ev:1000'],
+        ['ev:1000'],
         ['ev:100', 'cp:1'],
       ]);
     });
@@ -266,9 +307,41 @@ describe('publisher', () => {
       for (const send of plan.slice(0, -1)) {
         expect(send).toHaveLength(1);
         expect(new Set(send[0]!.messages.map((message) => message.partition)).size).toBe(1);
-        expect(send[0]!.messages.length).toBeLessThanOrEqual(500);
+        expect(send[0]!.messages.length).toBeLessThanOrEqual(1_000);
       }
-      expect(plan.slice(0, -1).reduce((sum, send) => sum + send[0]!.messages.length, 0)).toBe(1_100);
+      expect(plan.slice(0, -1).reduce((sum, send) => sum + send[0]!.messages.length, 0)).toBe(2_100);
+    });
+
+    it('keeps each send under the byte limit, counting UTF-8 bytes, in order', () => {
+      const value = (i: number) => `${'é'.repeat(100)}${i}`; // 200 bytes and more, 101 characters and more
+      const large = Array.from({ length: 30 }, (_, i) => ({ key: 'k', value: value(i) }));
+      const chunks = chunkMessages(large, { records: 1_000, bytes: 1_000 });
+      expect(chunks.flat().map((message) => message.value)).toEqual(large.map((message) => message.value));
+      for (const chunk of chunks) {
+        const bytes = chunk.reduce((sum, message) => sum + Buffer.byteLength(message.value) + 1 + 24, 0);
+        expect(bytes).toBeLessThanOrEqual(1_000);
+      }
+      expect(chunks.length).toBeGreaterThan(1);
+      // A message larger than the limit goes alone.
+      const huge = { key: 'k', value: 'x'.repeat(5_000) };
+      expect(chunkMessages([large[0]!, huge, large[1]!], { records: 1_000, bytes: 1_000 })).toEqual([
+        [large[0]],
+        [huge],
+        [large[1]],
+      ]);
+    });
+
+    it("with several brokers, cuts a partition's messages under the byte limit too", () => {
+      const limits = { records: 1_000, bytes: 2_000 };
+      const plan = planSends('ev', messages, { brokers: 3, partitions: 3, limits });
+      for (const [send] of plan) {
+        const bytes = send!.messages.reduce(
+          (sum, message) => sum + String(message.key).length + String(message.value).length + 24,
+          0,
+        );
+        expect(bytes).toBeLessThanOrEqual(2_000);
+      }
+      expect(plan.reduce((sum, [send]) => sum + send!.messages.length, 0)).toBe(2_100);
     });
   });
 });
