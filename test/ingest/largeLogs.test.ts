@@ -138,4 +138,50 @@ describe('ingest: logs with large data', () => {
     const perBlock = Buffer.byteLength(JSON.stringify(records.slice(0, logsPerTx).map((r) => r.event)));
     expect(perBlock).toBeGreaterThan(2 * 1_048_588);
   });
+
+  it("stops with an error naming the event when one event alone is over the topic's limit", {
+    timeout: 60_000,
+  }, async () => {
+    const prefix = randomId('ingest-too-large');
+    const topics = topicNames(prefix);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics({
+      admin,
+      topics: blockwireTopics({ topicPrefix: prefix, partitions: 3 }).map((topic) =>
+        topic.topic === topics.confirmed
+          ? {
+              ...topic,
+              configEntries: [...(topic.configEntries ?? []), { name: 'max.message.bytes', value: '4000' }],
+            }
+          : topic,
+      ),
+    });
+    await admin.disconnect();
+    ingest = createIngest({
+      config: ingestConfig({
+        rpcHttp: chain.rpcHttp,
+        chainId: chain.chainId,
+        contracts: [
+          { name: 'Blobs', address: emitter.address, abi: emitter.abiFile, startBlock: emitter.startBlock },
+        ],
+        confirmations,
+        kafkaBrokers: stack.kafkaBrokers,
+        redisUrl: stack.redisUrl,
+        topicPrefix: prefix,
+        keyPrefix: `${prefix}:`,
+      }),
+      logger: testLogger('large-logs'),
+    });
+    await ingest.start();
+    await expect(ingest.done).rejects.toThrow(
+      new RegExp(
+        `event ${chain.chainId}:0x[0-9a-f]{64}:\\d+ \\(key ${chain.chainId}:${emitter.address.toLowerCase()}, block ${emitter.startBlock + 1n}\\) is \\d+ bytes, more than topic ${topics.confirmed.replaceAll('.', '\\.')} accepts in one record: raise the topic's max.message.bytes above it: .*\\(MESSAGE_TOO_LARGE\\)`,
+      ),
+    );
+    await ingest.stop();
+    ingest = undefined;
+    // Nothing was committed: the ingestor resumes from the same place once the limit is raised.
+    expect(await readCommittedEvents(kafka, topics.confirmed)).toEqual([]);
+  });
 });

@@ -8,6 +8,7 @@ import {
   type TopicNames,
 } from '../../domain/index.ts';
 import { createCachedPartitioner } from '../../shared/createCachedPartitioner.ts';
+import { kafkaErrorCause } from '../../shared/kafka.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { activeTracing, spanAttributes, spanNames } from '../../shared/telemetry/index.ts';
 import { encodeIngestCheckpoint, type IngestCheckpoint } from '../checkpoint/ingestCheckpoint.ts';
@@ -333,7 +334,13 @@ export function createPublisher({
             err: (abortError as Error).message,
           }),
         );
-        throw toKafkaError(error, `Publishing up to block ${checkpoint.blockNumber} failed`);
+        const action = `Publishing up to block ${checkpoint.blockNumber} failed`;
+        throw toKafkaError(
+          error,
+          kafkaErrorCause(error)?.type === 'MESSAGE_TOO_LARGE'
+            ? `${action}: ${describeLargest(events, topics.confirmed)}`
+            : action,
+        );
       }
       endPublishSpan(traced.span);
       ingestMetrics.publishLatency.observe({ chain_id: chain }, (performance.now() - started) / 1000);
@@ -367,6 +374,28 @@ export function createPublisher({
       pendingProducer = undefined;
     },
   };
+}
+
+/**
+ * Names the largest of `events` (which the broker refused as too large: sends are kept under the
+ * topic's limit, so only an event over it alone is refused) and what to do about it.
+ */
+function describeLargest(events: readonly EncodedEvent[], topic: string): string {
+  let largest: EncodedEvent | undefined;
+  let largestBytes = 0;
+  for (const event of events) {
+    const bytes = Buffer.byteLength(event.value);
+    if (bytes > largestBytes) [largest, largestBytes] = [event, bytes];
+  }
+  if (!largest) return 'no event to blame';
+  let id = '(unreadable id)';
+  try {
+    id = (JSON.parse(largest.value) as { id?: string }).id ?? id;
+  } catch {}
+  return (
+    `event ${id} (key ${largest.key}, block ${largest.blockNumber}) is ${largestBytes} bytes, more than ` +
+    `topic ${topic} accepts in one record: raise the topic's max.message.bytes above it`
+  );
 }
 
 /** The brokers of the cluster and the partitions of the event topics (which exist once a role started). */
