@@ -1,4 +1,5 @@
-import { type Abi, erc20Abi, erc721Abi, erc1155Abi } from 'viem';
+import type { Abi } from 'viem';
+import { erc20Abi, erc721Abi, erc1155Abi } from './standardAbis.ts';
 
 /** ABIs blockwire knows by name and projects into balances/owners. */
 export type StandardAbiName = 'erc20' | 'erc721' | 'erc1155';

@@ -1,6 +1,6 @@
-import { isAddress } from 'viem';
 import { z } from 'zod';
 import type { ChainEvent, Checkpoint } from './event.ts';
+import { isAddress } from './evm.ts';
 
 const hex = z.string().regex(/^0x[0-9a-fA-F]*$/, 'must be 0x-prefixed hex');
 const hash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 32-byte hex hash');

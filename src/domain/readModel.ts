@@ -1,5 +1,5 @@
-import { zeroAddress } from 'viem';
 import type { EventChannelMessage } from './channelMessage.ts';
+import { zeroAddress } from './evm.ts';
 
 /**
  * The Redis read model: the field names and encodings of the hashes and streams the processor writes

@@ -1,5 +1,5 @@
 import type { AbiEvent, AbiParameter } from 'viem';
-import { toEventSignature } from 'viem';
+import { toEventSignature } from '../../domain/evm.ts';
 import type { AbiKind, ResolvedConfig, ResolvedTemplate } from '../../shared/config/index.ts';
 
 /** GraphQL type of one ABI value. */

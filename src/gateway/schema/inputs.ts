@@ -1,4 +1,4 @@
-import { isAddress } from 'viem';
+import { isAddress } from '../../domain/evm.ts';
 import { contractKey, contractKeys } from '../../domain/index.ts';
 import type { GatewayServices } from '../context.ts';
 import type { StreamSource } from '../stream/eventStream.ts';

@@ -1,4 +1,4 @@
-import { getAddress, isAddress } from 'viem';
+import { getAddress, isAddress } from '../../domain/evm.ts';
 import { parseCursor } from '../../domain/index.ts';
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from '../graphqlJs.ts';
 import { decodeResumeToken, type StreamPosition } from '../stream/resumeToken.ts';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
 import type { ResolvedConfig } from '../../shared/config/index.ts';
 import { ConfigError } from '../../shared/errors/index.ts';
 import type { Viewer } from '../context.ts';
@@ -33,9 +33,12 @@ export function createAuthenticate(config: ResolvedConfig): Authenticate {
       'Validation failed: gateway.auth needs exactly one of jwtSecret and jwksUrl to verify tokens.',
     );
   }
-  const key: Uint8Array | JWTVerifyGetKey = auth.jwtSecret
-    ? new TextEncoder().encode(auth.jwtSecret)
-    : createRemoteJWKSet(new URL(auth.jwksUrl!));
+  // jose is loaded only by a gateway that checks tokens (it is about 10 MB of memory).
+  const jose = import('jose');
+  const jwksUrl = auth.jwtSecret ? undefined : new URL(auth.jwksUrl!);
+  const key: Promise<Uint8Array | JWTVerifyGetKey> = jwksUrl
+    ? jose.then(({ createRemoteJWKSet }) => createRemoteJWKSet(jwksUrl))
+    : Promise.resolve(new TextEncoder().encode(auth.jwtSecret));
   const options = {
     issuer: auth.issuer,
     audience: auth.audience,
@@ -46,11 +49,12 @@ export function createAuthenticate(config: ResolvedConfig): Authenticate {
       if (auth.required) throw unauthenticated('Authentication required: send Authorization: Bearer <JWT>.');
       return undefined;
     }
+    const [{ jwtVerify }, resolvedKey] = await Promise.all([jose, key]);
     try {
       const { payload } =
-        key instanceof Uint8Array
-          ? await jwtVerify(token, key, options)
-          : await jwtVerify(token, key, options);
+        resolvedKey instanceof Uint8Array
+          ? await jwtVerify(token, resolvedKey, options)
+          : await jwtVerify(token, resolvedKey, options);
       return { subject: payload.sub, claims: payload as Record<string, unknown> };
     } catch (error) {
       throw unauthenticated(`Invalid token: ${(error as Error).message}`);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type Abi, type AbiEvent, toEventSelector } from 'viem';
+import type { Abi, AbiEvent } from 'viem';
 import { parse as parseYaml } from 'yaml';
+import { toEventSelector } from '../../domain/evm.ts';
 import { type StandardAbiName, standardAbi } from '../../domain/index.ts';
 import { ConfigError } from '../errors/index.ts';
 import { checkLimits, defaultHeaderWindowBlocks } from './checkLimits.ts';

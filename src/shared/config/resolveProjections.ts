@@ -1,4 +1,5 @@
-import { type Abi, type AbiEvent, type AbiParameter, toEventSignature } from 'viem';
+import type { Abi, AbiEvent, AbiParameter } from 'viem';
+import { toEventSignature } from '../../domain/evm.ts';
 import { ConfigError } from '../errors/index.ts';
 import type { ProjectionConfig, ProjectionHandlerConfig } from './projectionSchema.ts';
 

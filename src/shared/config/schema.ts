@@ -1,5 +1,5 @@
-import { isAddress } from 'viem';
 import { z } from 'zod';
+import { isAddress } from '../../domain/evm.ts';
 import { projectionConfigSchema } from './projectionSchema.ts';
 
 const address = z
