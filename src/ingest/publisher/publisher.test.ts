@@ -331,6 +331,15 @@ describe('publisher', () => {
       ]);
     });
 
+    it('counts headers (trace context) in the byte limit', () => {
+      const headers = { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` };
+      const traced = Array.from({ length: 100 }, (_, i) => ({ key: 'k', value: `${i}`, headers }));
+      const chunks = chunkMessages(traced, { records: 1_000, bytes: 1_000 });
+      // 1 + up to 2 + 11 + 55 + 2 + 24 bytes each: about 10 per chunk, where without headers 36 would fit.
+      expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThanOrEqual(11);
+      expect(chunks.flat()).toHaveLength(100);
+    });
+
     it("with several brokers, cuts a partition's messages under the byte limit too", () => {
       const limits = { records: 1_000, bytes: 2_000 };
       const plan = planSends('ev', messages, { brokers: 3, partitions: 3, limits });
