@@ -77,5 +77,26 @@ export async function execRedisBatch<P = ChainableCommander>(
       }
     }),
   );
+  // A pipeline with commands of a slot that moved (MOVED) and of slots that did not (OK) is not
+  // redirected by ioredis, which follows a redirection only when every command of a pipeline got the
+  // same one, and it does not read the slot map again: without this, every retry would group the
+  // batch by the same stale map and fail the same way, for good (a resharded cluster stalled the
+  // processor's partition; test/foundation/clusterBatch.test.ts).
+  if (results.some(([error]) => error?.message.startsWith('MOVED '))) await refreshSlotMap(redis);
   return results;
+}
+
+/** Reads the cluster's slot map again (CLUSTER SLOTS), waiting at most `timeoutMs` for it. */
+async function refreshSlotMap(redis: RedisClient, timeoutMs = 5_000): Promise<void> {
+  const refresh = (redis as { refreshSlotsCache?: (callback?: (error?: Error) => void) => void })
+    .refreshSlotsCache;
+  if (!refresh) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    new Promise<void>((resolve) => refresh.call(redis, () => resolve())),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
 }
