@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, encodeEvent } from './codec.ts';
+import { decodeEvent, decodeEventRecord, encodeEvent, encodeEventRecord, splitEventRecord } from './codec.ts';
 import { compareCursors, encodeCursor, parseCursor } from './cursor.ts';
 import type { ChainEvent } from './event.ts';
 import { eventId } from './eventId.ts';
@@ -48,6 +48,48 @@ describe('event codec', () => {
       reason: expect.stringMatching(/^value is not JSON/),
     });
     expect(decodeEvent(null)).toEqual({ ok: false, reason: 'message has no value' });
+  });
+});
+
+describe('events.confirmed records', () => {
+  const second: ChainEvent = {
+    ...event,
+    id: eventId({ chainId: 31337, blockHash, logIndex: 4 }),
+    logIndex: 4,
+  };
+
+  it('keeps a lone event as its own v1 message', () => {
+    expect(encodeEventRecord([encodeEvent(event)])).toBe(encodeEvent(event));
+    expect(decodeEventRecord(encodeEvent(event))).toEqual({ ok: true, value: [event] });
+  });
+
+  it('round-trips several events of a packed (v2) record in their order', () => {
+    const record = encodeEventRecord([encodeEvent(event), encodeEvent(second)]);
+    expect(JSON.parse(record)).toMatchObject({ v: 2 });
+    expect(decodeEventRecord(record)).toEqual({ ok: true, value: [event, second] });
+    expect(decodeEventRecord(Buffer.from(record))).toEqual({ ok: true, value: [event, second] });
+  });
+
+  it('names the packed event that is wrong, and its field', () => {
+    const record = encodeEventRecord([encodeEvent(event), JSON.stringify({ ...second, blockHash: '0x12' })]);
+    expect(decodeEventRecord(record)).toEqual({
+      ok: false,
+      reason: 'events[1]: blockHash must be a 32-byte hex hash. Got "0x12".',
+    });
+    expect(splitEventRecord(record).ok && splitEventRecord(record)).toMatchObject({ value: [{}, {}] });
+  });
+
+  it('rejects a packed record without events, and a value that is not JSON', () => {
+    for (const events of [[], null, 'x'])
+      expect(splitEventRecord(JSON.stringify({ v: 2, events }))).toEqual({
+        ok: false,
+        reason: `events of a packed record (v 2) must be a non-empty list. Got ${JSON.stringify(events)}.`,
+      });
+    expect(decodeEventRecord('{')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^value is not JSON/),
+    });
+    expect(decodeEventRecord(null)).toEqual({ ok: false, reason: 'message has no value' });
   });
 });
 

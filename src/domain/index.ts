@@ -5,8 +5,13 @@ export {
   type DecodeResult,
   decodeCheckpoint,
   decodeEvent,
+  decodeEventRecord,
   encodeCheckpoint,
   encodeEvent,
+  encodeEventRecord,
+  packedRecordVersion,
+  splitEventRecord,
+  validateEvent,
 } from './codec.ts';
 export {
   type Cursor,

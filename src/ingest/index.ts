@@ -148,6 +148,7 @@ export function createIngest({
         redis,
         topics,
         topicPrefix: config.kafka.topicPrefix,
+        eventsPerRecord: config.kafka.eventsPerRecord,
         keyPrefix: config.redis.keyPrefix,
         instanceId,
         logger,

@@ -4,7 +4,13 @@ import { parse } from 'graphql';
 import { Redis } from 'ioredis';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractChannel, type EventChannelMessage, epochKey, topicNames } from '../../src/domain/index.ts';
+import {
+  contractChannel,
+  decodeEventRecord,
+  type EventChannelMessage,
+  epochKey,
+  topicNames,
+} from '../../src/domain/index.ts';
 import { createGateway } from '../../src/gateway/index.ts';
 import { createIngest } from '../../src/ingest/index.ts';
 import { createProcessor } from '../../src/process/index.ts';
@@ -252,8 +258,9 @@ describe('OpenTelemetry traces across the roles', () => {
     await reader.subscribe({ topic: topicNames(config.kafka.topicPrefix).confirmed, fromBeginning: true });
     await reader.run({
       eachMessage: async ({ message }) => {
-        const id = (JSON.parse(message.value?.toString() ?? '{}') as { id?: string }).id;
-        if (id) headers.set(id, message.headers?.traceparent?.toString());
+        const decoded = decodeEventRecord(message.value);
+        for (const event of decoded.ok ? decoded.value : [])
+          headers.set(event.id, message.headers?.traceparent?.toString());
       },
     });
     await waitUntil(() => headers.has(eventId), 60_000, `the Kafka record of ${eventId}`);

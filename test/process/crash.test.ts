@@ -52,7 +52,7 @@ describe('process: crashes', () => {
     await harness?.close();
   });
 
-  it('keeps state exact and journals every event once, in order, when instances are SIGKILLed 10 times', async () => {
+  it('keeps state exact and journals every event once, in order, when instances are SIGKILLed 10 times, with packed and single-event records', async () => {
     const live: (SpawnedProcessor | undefined)[] = [0, 1, 2].map(() => {
       const instance = spawnProcessor(setup.path, logFile);
       instances.push(instance);
@@ -70,7 +70,9 @@ describe('process: crashes', () => {
     for (let kill = 0; kill < kills; kill++) {
       const chunk = records.slice(kill * chunkSize, (kill + 1) * chunkSize);
       const before = await harness.appliedCount(contracts);
-      await produceRecords(harness.producer, chunk);
+      // Every other chunk in packed records (as the ingestor writes them), the others one event per
+      // record: a kill lands in the middle of a packed record's events as well.
+      await produceRecords(harness.producer, chunk, 2_000, kill % 2 === 0 ? 50 : 1);
       producedEntries += chunk.filter((record) => record.topic.endsWith('.events.confirmed')).length;
       await waitFor(async () => (await harness.appliedCount(contracts)) >= before + 400, {
         description: `progress before kill ${kill + 1} (log: ${logFile})`,
@@ -86,7 +88,7 @@ describe('process: crashes', () => {
       instances.push(replacement);
       live[slot] = replacement;
     }
-    await produceRecords(harness.producer, records.slice(kills * chunkSize));
+    await produceRecords(harness.producer, records.slice(kills * chunkSize), 2_000, 50);
     await waitFor(async () => (await harness.appliedCount(contracts)) >= total, {
       description: `${total} journal entries (log: ${logFile})`,
       timeoutMs: 150_000,

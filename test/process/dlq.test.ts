@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../src/dev-stack/waitFor.ts';
-import { type ChainEvent, encodeEvent, eventKey, topicNames } from '../../src/domain/index.ts';
+import {
+  type ChainEvent,
+  encodeEvent,
+  encodeEventRecord,
+  eventKey,
+  topicNames,
+} from '../../src/domain/index.ts';
 import { dlqHeaders } from '../../src/process/dlq/index.ts';
 import { createProcessor, type Processor } from '../../src/process/index.ts';
 import { getStack } from '../support/stack.ts';
@@ -132,5 +138,69 @@ describe('process: poison messages', () => {
       timeoutMs: 60_000,
     });
     await expectProjectionsExact({ harness, keyPrefix: setup.config.redis.keyPrefix, chainId, scenario });
+  });
+
+  it('dead-letters the one bad event of a packed record, with its index, and applies the others', async () => {
+    const topics = topicNames(setup.config.kafka.topicPrefix);
+    const { erc20 } = scenario.contracts;
+    const key = eventKey(chainId, erc20);
+    // Past every block of the scenario, so the events are new to the contract.
+    const blockHash = `0x${'77'.repeat(32)}` as const;
+    const events = [0, 1, 2].map((logIndex) =>
+      makeEvent({
+        chainId,
+        address: erc20,
+        blockNumber: 100_000,
+        blockHash,
+        logIndex,
+        eventName: 'Transfer',
+        args: { from: zeroAddress, to: `0x${'44'.repeat(20)}`, value: String(logIndex + 1) },
+      }),
+    );
+    const bad = { ...events[1]!, args: { ...events[1]!.args, value: '-5' } };
+    const values = [encodeEvent(events[0]!), encodeEvent(bad), encodeEvent(events[2]!)];
+    await harness.producer.send({
+      topic: topics.confirmed,
+      messages: [{ key, value: encodeEventRecord(values) }],
+    });
+
+    const letters: DeadLetter[] = [];
+    const consumer = harness.kafka.consumer({ groupId: `${setup.config.process.groupId}-dlq-packed-reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.dlq, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+        );
+        letters.push({ key: message.key?.toString(), value: message.value?.toString(), headers });
+      },
+    });
+    try {
+      await waitFor(() => letters.some((letter) => letter.headers[dlqHeaders.sourceIndex] !== undefined), {
+        description: 'the dead letter of the packed event',
+        timeoutMs: 60_000,
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    const packed = letters.filter((letter) => letter.headers[dlqHeaders.sourceIndex] !== undefined);
+    expect(packed).toHaveLength(1);
+    // The letter holds the bad event alone, not the record whose other events were applied.
+    expect(packed[0]!.value).toBe(values[1]);
+    expect(packed[0]!.key).toBe(key);
+    expect(packed[0]!.headers[dlqHeaders.sourceIndex]).toBe('1');
+    expect(packed[0]!.headers[dlqHeaders.reason]).toContain('events[1] of a packed record');
+    expect(packed[0]!.headers[dlqHeaders.reason]).toContain('args.value must be a uint256');
+
+    await waitFor(
+      async () => {
+        const ids = (await harness.journal(erc20)).map((entry) => entry.id);
+        return ids.includes(events[0]!.id) && ids.includes(events[2]!.id);
+      },
+      { description: 'the good events of the packed record applied', timeoutMs: 60_000 },
+    );
+    const journal = (await harness.journal(erc20)).map((entry) => entry.id);
+    expect(journal.slice(-2)).toEqual([events[0]!.id, events[2]!.id]);
   });
 });

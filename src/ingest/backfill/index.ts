@@ -37,7 +37,10 @@ export type RunBackfillParameters = {
   publish: (chunk: BackfillChunk) => Promise<void>;
   logger: Logger;
   signal: AbortSignal;
-  /** Events per Kafka transaction before a range is cut at a block boundary. Default 5000. */
+  /**
+   * Events per Kafka transaction before a range is cut at a block boundary, and most events that
+   * ranges which arrived together are joined up to. Default 20,000.
+   */
   maxEventsPerTransaction?: number;
   /**
    * The chain's factories: the children they create are followed from their creation block. A
@@ -57,7 +60,7 @@ type RangeResult = { events: EncodedEvent[]; headers: Map<number, BlockHeader>; 
 export async function runBackfill(parameters: RunBackfillParameters): Promise<void> {
   const { chainId, rpc, fromBlock, toBlock, contracts, decode, sizer, concurrency, publish, logger, signal } =
     parameters;
-  const maxEventsPerTransaction = parameters.maxEventsPerTransaction ?? 5_000;
+  const maxEventsPerTransaction = parameters.maxEventsPerTransaction ?? 20_000;
   const addresses = contracts.map((contract) => contract.address);
   const startOf = new Map(contracts.map((contract) => [contract.address.toLowerCase(), contract.startBlock]));
   const progress = createProgress({ chainId, fromBlock, toBlock, logger });
@@ -190,7 +193,9 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
     return { events, headers, children };
   }
 
-  const queue: { to: number; result: Promise<RangeResult> }[] = [];
+  // `arrived` is set once a range's result is in: the ranges that arrived while an earlier one was
+  // published join the next transaction.
+  const queue: { to: number; result: Promise<RangeResult>; arrived?: RangeResult }[] = [];
   // Resolves once every range fetched so far has its creations followed (rejects with the first failure).
   let followedSoFar: Promise<void> = Promise.resolve();
   const emptyCheckpointMs = 1_000;
@@ -212,7 +217,14 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
         // Rejections are observed when the range reaches the head of the queue.
         result.catch(() => {});
         followedSoFar.catch(() => {});
-        queue.push({ to, result });
+        const entry: (typeof queue)[number] = { to, result };
+        result.then(
+          (value) => {
+            entry.arrived = value;
+          },
+          () => {},
+        );
+        queue.push(entry);
         next = to + 1;
       }
     };
@@ -221,7 +233,20 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
       const entry = queue.shift()!;
       // `concurrency` ranges stay in flight while this one is published.
       fill();
-      const { events, headers, children } = await entry.result;
+      let { events, headers, children } = await entry.result;
+      let to = entry.to;
+      // Ranges that already arrived join this one: when Kafka is the bottleneck they pile up, and fewer,
+      // larger transactions cost less per event (each transaction has a fixed cost of round trips to
+      // the coordinator, whatever it holds).
+      let joined = queue[0]?.arrived;
+      while (joined && events.length + joined.events.length <= maxEventsPerTransaction) {
+        events = events.concat(joined.events);
+        headers = new Map([...headers, ...joined.headers]);
+        children = children.concat(joined.children);
+        to = queue.shift()!.to;
+        fill();
+        joined = queue[0]?.arrived;
+      }
       let sentChildren = 0;
       const childrenUpTo = (block: number) => {
         const start = sentChildren;
@@ -245,12 +270,12 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
       if (start < events.length || isLast || performance.now() - lastPublishAt > emptyCheckpointMs) {
         await publish({
           events: events.slice(start),
-          last: headers.get(entry.to)!,
-          children: childrenUpTo(entry.to),
+          last: headers.get(to)!,
+          children: childrenUpTo(to),
         });
         lastPublishAt = performance.now();
       }
-      progress.advance(entry.to, events.length - start);
+      progress.advance(to, events.length - start);
     }
   } catch (error) {
     failure = error;

@@ -21,6 +21,8 @@ export type CreateChainIngestorParameters = {
   redis: RedisClient;
   topics: TopicNames;
   topicPrefix: string;
+  /** Most events of one contract in one `events.confirmed` record (see the config's `kafka.eventsPerRecord`). */
+  eventsPerRecord?: number;
   keyPrefix: string;
   instanceId: string;
   logger: Logger;
@@ -36,7 +38,18 @@ export type ChainIngestor = {
 
 /** Creates the loop of one chain; see {@link ChainIngestor}. */
 export function createChainIngestor(parameters: CreateChainIngestorParameters): ChainIngestor {
-  const { chain, kafka, redis, topics, topicPrefix, keyPrefix, instanceId, lockTtlMs, options } = parameters;
+  const {
+    chain,
+    kafka,
+    redis,
+    topics,
+    topicPrefix,
+    eventsPerRecord,
+    keyPrefix,
+    instanceId,
+    lockTtlMs,
+    options,
+  } = parameters;
   const chainId = chain.chainId;
   const logger = parameters.logger.child({ chain_id: chainId });
   const label = { chain_id: String(chainId) };
@@ -80,6 +93,7 @@ export function createChainIngestor(parameters: CreateChainIngestorParameters): 
                 topics,
                 chainId,
                 transactionalId: ingestTransactionalId(topicPrefix, chainId),
+                eventsPerRecord,
                 logger,
               });
               try {

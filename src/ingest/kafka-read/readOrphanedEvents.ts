@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { type ChainEvent, decodeEvent } from '../../domain/index.ts';
+import { type ChainEvent, decodeEventRecord } from '../../domain/index.ts';
 import { consumeToEnd } from './consumeToEnd.ts';
 
 /** Parameters of {@link readOrphanedEvents}. */
@@ -30,12 +30,13 @@ export async function readOrphanedEvents({
     topic,
     groupId,
     onMessage: (message) => {
-      const decoded = decodeEvent(message.value);
+      const decoded = decodeEventRecord(message.value);
       if (!decoded.ok) return;
-      const event = decoded.value;
-      if (event.chainId !== chainId || !blockHashes.has(event.blockHash)) return;
-      if (event.status === 'CONFIRMED') live.set(event.id, event);
-      else if (event.status === 'REMOVED') live.delete(event.id);
+      for (const event of decoded.value) {
+        if (event.chainId !== chainId || !blockHashes.has(event.blockHash)) continue;
+        if (event.status === 'CONFIRMED') live.set(event.id, event);
+        else if (event.status === 'REMOVED') live.delete(event.id);
+      }
     },
   });
   return [...live.values()].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);

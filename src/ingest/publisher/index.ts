@@ -4,6 +4,7 @@ import {
   type ChainEvent,
   checkpointKey,
   encodeEvent,
+  encodeEventRecord,
   eventKey,
   type TopicNames,
 } from '../../domain/index.ts';
@@ -22,8 +23,16 @@ export type CreatePublisherParameters = {
   topics: TopicNames;
   chainId: number;
   transactionalId: string;
+  /**
+   * Most events of one contract packed into one `events.confirmed` record (1: one event per record,
+   * every record a `v: 1` message). Default {@link defaultEventsPerRecord}.
+   */
+  eventsPerRecord?: number | undefined;
   logger: Logger;
 };
+
+/** Default of {@link CreatePublisherParameters.eventsPerRecord} (and of the config's `kafka.eventsPerRecord`). */
+export const defaultEventsPerRecord = 100;
 
 /**
  * An event already encoded as its Kafka message, with what the publisher and a backfill still need
@@ -120,6 +129,50 @@ export function chunkMessages<T extends Message>(messages: readonly T[], limits:
   return chunks;
 }
 
+/**
+ * The `events.confirmed` records of `events`: each contract's events in their order, cut into records
+ * of at most `eventsPerRecord` events and `limits.bytes` (room left for the key, headers and overhead),
+ * so each record fits a send. A record of one event is that event's own message ({@link encodeEventRecord}).
+ * Records of different contracts may come in any order (order is kept per contract, which is per key).
+ */
+export function packRecords(
+  events: readonly EncodedEvent[],
+  eventsPerRecord: number,
+  limits: SendLimits = defaultSendLimits,
+): EncodedRecord[] {
+  if (eventsPerRecord <= 1) return events.map((event) => ({ key: event.key, value: event.value }));
+  const byKey = new Map<string, EncodedEvent[]>();
+  for (const event of events) {
+    const list = byKey.get(event.key);
+    if (list) list.push(event);
+    else byKey.set(event.key, [event]);
+  }
+  // Headers (trace context) and the record's own overhead are added to each record later.
+  const maxBytes = limits.bytes - 1_024;
+  const records: EncodedRecord[] = [];
+  for (const [key, list] of byKey) {
+    let pack: EncodedEvent[] = [];
+    let bytes = 0;
+    const flush = () => {
+      if (pack.length === 0) return;
+      records.push({ key, value: encodeEventRecord(pack.map((event) => event.value)) });
+      pack = [];
+      bytes = 0;
+    };
+    for (const event of list) {
+      const size = Buffer.byteLength(event.value) + 1;
+      if (pack.length >= eventsPerRecord || (pack.length > 0 && bytes + size > maxBytes)) flush();
+      pack.push(event);
+      bytes += size;
+    }
+    flush();
+  }
+  return records;
+}
+
+/** One `events.confirmed` record: one event, or several of one contract packed ({@link packRecords}). */
+export type EncodedRecord = { key: string; value: string };
+
 const keyPartitioner = createCachedPartitioner();
 
 /** Messages of one topic in one kafkajs send. */
@@ -208,8 +261,8 @@ export function planSends(
  * after 20 ms (as the Java client does for this answer) and the backoff still doubles up to 30 s.
  */
 const sendRetry = { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 20, maxRetryTime: 30_000 };
-function toMessage(event: EncodedEvent): Message {
-  return { key: event.key, value: event.value };
+function toMessage(record: { key: string; value: string }): Message {
+  return { key: record.key, value: record.value };
 }
 
 const isEncoded = (
@@ -218,7 +271,7 @@ const isEncoded = (
   events.length > 0 && typeof (events[0] as Partial<EncodedEvent>).value === 'string';
 
 /** A traced send: its span, and the message builder that puts the span's trace context in the headers. */
-type TracedSend = { span: Span | undefined; toMessage: (event: EncodedEvent) => Message };
+type TracedSend = { span: Span | undefined; toMessage: (record: { key: string; value: string }) => Message };
 
 const untraced: TracedSend = { span: undefined, toMessage };
 
@@ -247,7 +300,7 @@ function startPublishSpan(
     },
   });
   const headers = tracing.headersOf(span);
-  return { span, toMessage: (event) => ({ ...toMessage(event), headers }) };
+  return { span, toMessage: (record) => ({ ...toMessage(record), headers }) };
 }
 
 /** Ends a send's span, as failed when `error` is given. */
@@ -266,6 +319,7 @@ export function createPublisher({
   topics,
   chainId,
   transactionalId,
+  eventsPerRecord = defaultEventsPerRecord,
   logger,
 }: CreatePublisherParameters): Publisher {
   let producer: Producer | undefined;
@@ -326,7 +380,7 @@ export function createPublisher({
         // checkpoint is the last record of the transaction.
         const plan = planSends(
           topics.confirmed,
-          events.map(traced.toMessage),
+          packRecords(events, eventsPerRecord, layout.limits).map(traced.toMessage),
           { brokers: layout.brokers, partitions: layout.partitions.confirmed, limits: layout.limits },
           {
             topic: topics.checkpoints,

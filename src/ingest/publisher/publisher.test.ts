@@ -6,10 +6,10 @@ import {
 import type { Kafka, Message } from 'kafkajs';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ChainEvent, topicNames } from '../../domain/index.ts';
+import { type ChainEvent, decodeEventRecord, topicNames } from '../../domain/index.ts';
 import { createTracing } from '../../shared/telemetry/createTracing.ts';
 import { setActiveTracing } from '../../shared/telemetry/tracing.ts';
-import { chunkMessages, createPublisher, planSends } from './index.ts';
+import { chunkMessages, createPublisher, encodeForKafka, packRecords, planSends } from './index.ts';
 
 type Call = { op: string; topics: string[]; messages: number };
 
@@ -86,6 +86,15 @@ function fakeKafka(brokers = 1, maxMessageBytes?: number) {
   return { kafka: { producer, admin } as unknown as Kafka, calls, messages, overlaps: () => overlaps };
 }
 
+/** The events of Kafka messages (packed records unpacked), in message order. */
+function eventsOf(messages: { message: Message }[]): ChainEvent[] {
+  return messages.flatMap(({ message }) => {
+    const decoded = decodeEventRecord(String(message.value));
+    if (!decoded.ok) throw new Error(decoded.reason);
+    return decoded.value;
+  });
+}
+
 function event(logIndex: number, address = `0x${'11'.repeat(20)}`): ChainEvent {
   const blockHash = `0x${'ab'.repeat(32)}` as const;
   return {
@@ -135,7 +144,12 @@ describe('publisher', () => {
     });
     expect(fake.overlaps()).toBe(0);
     const sent = fake.calls.filter((call) => call.op !== 'commit');
-    expect(sent.reduce((sum, call) => sum + call.messages, 0)).toBe(1_201);
+    // 1,200 events of one contract in records of 100 (the default), and the checkpoint.
+    expect(sent.reduce((sum, call) => sum + call.messages, 0)).toBe(13);
+    const confirmed = fake.messages.filter((entry) => entry.topic === topics.confirmed);
+    expect(eventsOf(confirmed).map((decoded) => decoded.logIndex)).toEqual(
+      Array.from({ length: 1_200 }, (_, i) => i),
+    );
     // The checkpoint is the last record of the transaction, and the commit comes after every send.
     expect(sent[sent.length - 1]!.topics.at(-1)).toBe(topics.checkpoints);
     expect(fake.calls.at(-1)!.op).toBe('commit');
@@ -167,7 +181,7 @@ describe('publisher', () => {
       },
     });
     const confirmed = fake.messages.filter((entry) => entry.topic === topics.confirmed);
-    expect(confirmed).toHaveLength(1_200);
+    expect(eventsOf(confirmed)).toHaveLength(1_200);
     // Every send went to one partition, and every message names it.
     const sends = fake.calls.filter((call) => call.op === 'sendBatch');
     expect(sends.every((call) => call.topics.length === 1 && call.messages <= 1_000)).toBe(true);
@@ -184,8 +198,7 @@ describe('publisher', () => {
     expect(partitionsUsed.size).toBeGreaterThan(1);
     // Within each contract, the events keep their chain order.
     for (const address of addresses) {
-      const order = confirmed
-        .map(({ message }) => JSON.parse(String(message.value)) as ChainEvent)
+      const order = eventsOf(confirmed)
         .filter((decoded) => decoded.address === address)
         .map((decoded) => decoded.logIndex);
       expect(order).toEqual([...order].sort((a, b) => a - b));
@@ -235,9 +248,9 @@ describe('publisher', () => {
         'messaging.destination.name': topics.confirmed,
       });
       const { traceId, spanId } = span!.spanContext();
-      const events = fake.messages.filter((entry) => entry.topic === topics.confirmed);
-      expect(events).toHaveLength(3);
-      for (const { message } of events) {
+      const records = fake.messages.filter((entry) => entry.topic === topics.confirmed);
+      expect(eventsOf(records)).toHaveLength(3);
+      for (const { message } of records) {
         const traceparent = String(message.headers?.traceparent);
         expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
         expect(traceparent).toBe(`00-${traceId}-${spanId}-01`);
@@ -278,11 +291,65 @@ describe('publisher', () => {
         updatedAt: 0,
       },
     });
-    const size = Buffer.byteLength(JSON.stringify(events[0])) + 50;
     const sends = fake.calls.filter((call) => call.op === 'sendBatch');
-    expect(sends.length).toBeGreaterThan(Math.ceil((1_200 * size) / 50_000) - 1);
-    for (const call of sends) expect(call.messages * size).toBeLessThanOrEqual(50_000);
-    expect(fake.messages.filter((entry) => entry.topic === topics.confirmed)).toHaveLength(1_200);
+    let offset = 0;
+    for (const call of sends) {
+      const sent = fake.messages.slice(offset, offset + call.messages);
+      offset += call.messages;
+      const bytes = sent.reduce(
+        (sum, { message }) =>
+          sum + Buffer.byteLength(String(message.key)) + Buffer.byteLength(String(message.value)) + 24,
+        0,
+      );
+      expect(bytes).toBeLessThanOrEqual(50_000);
+    }
+    const confirmed = fake.messages.filter((entry) => entry.topic === topics.confirmed);
+    // Records are cut by bytes before they reach 100 events.
+    expect(confirmed.length).toBeGreaterThan(12);
+    expect(eventsOf(confirmed).map((decoded) => decoded.logIndex)).toEqual(events.map((e) => e.logIndex));
+  });
+
+  describe('packRecords', () => {
+    const a = `0x${'aa'.repeat(20)}`;
+    const b = `0x${'bb'.repeat(20)}`;
+    // Contracts a and b interleaved in chain order.
+    const events = Array.from({ length: 250 }, (_, i) => encodeForKafka(event(i, i % 2 === 0 ? a : b)));
+
+    it("packs each contract's events in their order, at most eventsPerRecord per record", () => {
+      const records = packRecords(events, 100);
+      expect(records.map((record) => record.key)).toEqual([`1:${a}`, `1:${a}`, `1:${b}`, `1:${b}`]);
+      const unpacked = records.map((record) => {
+        const decoded = decodeEventRecord(record.value);
+        if (!decoded.ok) throw new Error(decoded.reason);
+        return decoded.value.map((e) => e.logIndex);
+      });
+      expect(unpacked.map((list) => list.length)).toEqual([100, 25, 100, 25]);
+      expect(unpacked.slice(0, 2).flat()).toEqual(events.filter((_, i) => i % 2 === 0).map((_, i) => 2 * i));
+      expect(unpacked.slice(2).flat()).toEqual(events.filter((_, i) => i % 2 === 1).map((_, i) => 2 * i + 1));
+      // Several events: a packed (v 2) record; the lone event of a contract: its own v 1 message.
+      expect(JSON.parse(records[0]!.value).v).toBe(2);
+      const [lone] = packRecords([events[0]!], 100);
+      expect(lone).toEqual({ key: events[0]!.key, value: events[0]!.value });
+    });
+
+    it('writes every event as its own v 1 message with eventsPerRecord 1', () => {
+      const records = packRecords(events, 1);
+      expect(records).toEqual(events.map((e) => ({ key: e.key, value: e.value })));
+    });
+
+    it("cuts records under the send limit's bytes, and leaves an event over it alone", () => {
+      const size = Buffer.byteLength(events[0]!.value);
+      const records = packRecords(events, 1_000, { records: 1_000, bytes: 1_024 + 10 * size });
+      for (const record of records) expect(Buffer.byteLength(record.value)).toBeLessThan(10 * size + 100);
+      expect(records.length).toBeGreaterThanOrEqual(Math.ceil(125 / 10) * 2);
+      const huge = encodeForKafka({ ...event(999, a), data: `0x${'ff'.repeat(20_000)}` });
+      const withHuge = packRecords([events[0]!, huge, events[2]!], 1_000, { records: 1_000, bytes: 10_000 });
+      expect(withHuge.map((record) => record.value)).toEqual([
+        events[0]!.value,
+        huge.value,
+        events[2]!.value,
+      ]);
+    });
   });
 
   describe('planSends', () => {

@@ -21,6 +21,7 @@ function entry(offset: number, traced: boolean): Applicable {
   return {
     kind: 'apply',
     message,
+    index: undefined,
     event: {
       contract: '1:0xabc',
       chainId: 1,

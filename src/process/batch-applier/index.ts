@@ -1,7 +1,7 @@
 import type { Span } from '@opentelemetry/api';
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { chainStatusKey } from '../../domain/index.ts';
+import { type ChainEvent, chainStatusKey, encodeEvent } from '../../domain/index.ts';
 import type { AbiKind, ResolvedProjection } from '../../shared/config/index.ts';
 import { execRedisBatch, type RedisBatchCommand } from '../../shared/execRedisBatch.ts';
 import type { RedisClient } from '../../shared/redis.ts';
@@ -17,7 +17,7 @@ import {
   type PreparedEvent,
   prepareApply,
 } from '../projection/prepareApply.ts';
-import { validateMessage } from '../projection/validateMessage.ts';
+import { validateRecord } from '../projection/validateMessage.ts';
 import type { ProcessScripts } from '../scripts.ts';
 import { endApplySpans } from './endApplySpans.ts';
 import { startApplySpans } from './startApplySpans.ts';
@@ -45,7 +45,15 @@ export type BatchApplier = {
 export type PrepareParameters = {
   topic: string;
   partition: number;
-  messages: KafkaMessage[];
+  /** A batch of the partition's messages; the chunk takes them from `start` on. */
+  messages: readonly KafkaMessage[];
+  /** Index of the chunk's first message in `messages` (0 by default). */
+  start?: number;
+  /**
+   * The chunk ends after the message that brings its events to this many (a packed record holds
+   * several events); the whole rest of `messages` by default.
+   */
+  maxEvents?: number;
   epoch: string;
 };
 
@@ -53,6 +61,8 @@ export type PrepareParameters = {
 export type PreparedChunk = {
   topic: string;
   partition: number;
+  /** Index in the batch just past the chunk's last message: the next chunk's `start`. */
+  end: number;
   /** Messages that cannot be applied, with why. */
   invalid: DeadLetter[];
   runs: Applicable[][];
@@ -87,8 +97,16 @@ export type CreateBatchApplierParameters = {
 };
 
 type Prepared =
-  | { kind: 'apply'; message: KafkaMessage; event: PreparedEvent; blockNumber: number; removed: boolean }
-  | { kind: 'dead'; message: KafkaMessage; reason: string };
+  | {
+      kind: 'apply';
+      message: KafkaMessage;
+      /** Position of the event in its packed record; undefined for a record of one event. */
+      index: number | undefined;
+      event: PreparedEvent;
+      blockNumber: number;
+      removed: boolean;
+    }
+  | { kind: 'dead'; message: KafkaMessage; reason: string; value?: Buffer; index?: number };
 
 export type Applicable = Extract<Prepared, { kind: 'apply' }>;
 
@@ -129,10 +147,8 @@ export function createBatchApplier({
   onRedisState,
   replicaAcks = 0,
 }: CreateBatchApplierParameters): BatchApplier {
-  function prepareMessage(message: KafkaMessage): Prepared {
-    const valid = validateMessage({ key: message.key, value: message.value, statuses });
-    if (!valid.ok) return { kind: 'dead', message, reason: valid.reason };
-    const { event } = valid;
+  /** `index`: the event's position in a packed record (undefined for a record of one event). */
+  function prepareEvent(message: KafkaMessage, event: ChainEvent, index: number | undefined): Prepared {
     const contract =
       event.template === undefined
         ? contractSettingsKey(event.chainId, event.address)
@@ -143,10 +159,20 @@ export function createBatchApplier({
       projections: projections?.get(contract),
       keyPrefix: settings.keyPrefix,
     });
-    if (!prepared.ok) return { kind: 'dead', message, reason: prepared.reason };
+    if (!prepared.ok)
+      return index === undefined
+        ? { kind: 'dead', message, reason: prepared.reason }
+        : {
+            kind: 'dead',
+            message,
+            reason: `events[${index}] of a packed record: ${prepared.reason}`,
+            value: Buffer.from(encodeEvent(event)),
+            index,
+          };
     return {
       kind: 'apply',
       message,
+      index,
       event: prepared.value,
       blockNumber: event.blockNumber,
       removed: event.status === 'REMOVED',
@@ -154,13 +180,30 @@ export function createBatchApplier({
   }
 
   const applier: BatchApplier = {
-    prepare({ topic, partition, messages, epoch }) {
+    prepare({ topic, partition, messages, start = 0, maxEvents = Number.POSITIVE_INFINITY, epoch }) {
       const invalid: DeadLetter[] = [];
       const applies: Applicable[] = [];
-      for (const message of messages) {
-        const entry = prepareMessage(message);
-        if (entry.kind === 'dead') invalid.push({ message, topic, partition, reason: entry.reason });
-        else applies.push(entry);
+      let end = start;
+      let events = 0;
+      while (end < messages.length && events < maxEvents) {
+        const message = messages[end++]!;
+        const entries = validateRecord({ key: message.key, value: message.value, statuses });
+        for (const [index, entry] of entries.entries()) {
+          events++;
+          const prepared: Prepared = entry.ok
+            ? prepareEvent(message, entry.event, entries.length > 1 ? index : undefined)
+            : { kind: 'dead', message, reason: entry.reason, value: entry.value, index: entry.index };
+          if (prepared.kind === 'apply') applies.push(prepared);
+          else
+            invalid.push({
+              message,
+              topic,
+              partition,
+              reason: prepared.reason,
+              value: prepared.value,
+              index: prepared.index,
+            });
+        }
       }
       const processed = new Map<number, number>();
       for (const entry of applies)
@@ -176,9 +219,9 @@ export function createBatchApplier({
         ),
       );
       const tracing = activeTracing();
-      if (!tracing) return { topic, partition, invalid, runs, calls, processed };
+      if (!tracing) return { topic, partition, end, invalid, runs, calls, processed };
       const spans = startApplySpans({ tracing, topic, partition, runs, calls });
-      return { topic, partition, invalid, runs, calls, processed, spans };
+      return { topic, partition, end, invalid, runs, calls, processed, spans };
     },
 
     async apply(
@@ -220,6 +263,7 @@ export function createBatchApplier({
               msg: 'Apply script rejected an event',
               partition,
               offset: entry.message.offset,
+              index: entry.index,
               reason,
               err,
             });
@@ -228,6 +272,9 @@ export function createBatchApplier({
               topic,
               partition,
               reason: `apply script failed: ${reason}`,
+              ...(entry.index === undefined
+                ? {}
+                : { value: Buffer.from(String(entry.event.record[4])), index: entry.index }),
             });
           };
           for (let r = 0; r < runs.length && !failure; r++) {

@@ -26,7 +26,10 @@ export type CreateConfirmedConsumerParameters = {
   dlq: Dlq;
   partitionsConsumedConcurrently: number;
   sessionTimeoutMs: number;
-  /** Largest run of messages applied in one Redis pipeline. */
+  /**
+   * Events applied in one Redis pipeline: a chunk ends with the message that brings it to this many
+   * (a packed record holds several).
+   */
   chunkSize: number;
   logger: Logger;
 };
@@ -104,12 +107,14 @@ export function createConfirmedConsumer({
               ? applier.prepare({
                   topic,
                   partition: batch.partition,
-                  messages: batch.messages.slice(start, start + chunkSize),
+                  messages: batch.messages,
+                  start,
+                  maxEvents: chunkSize,
                   epoch,
                 })
               : undefined;
           let next = prepare(0);
-          for (let start = 0; next; start += chunkSize) {
+          while (next) {
             if (!shouldContinue()) return;
             const chunk = next;
             // Redis works on this chunk while the next one is decoded; the next one is sent only
@@ -119,7 +124,7 @@ export function createConfirmedConsumer({
               heartbeat,
               signal: stopController.signal,
             });
-            next = prepare(start + chunkSize);
+            next = prepare(chunk.end);
             const outcome = await applying;
             if (outcome.kind === 'epoch') {
               if (!epochLost)
@@ -138,9 +143,10 @@ export function createConfirmedConsumer({
                 msg: 'Message sent to the DLQ',
                 partition: batch.partition,
                 offset: letter.message.offset,
+                index: letter.index,
                 reason: letter.reason,
               });
-            resolveOffset(batch.messages[Math.min(start + chunkSize, batch.messages.length) - 1]!.offset);
+            resolveOffset(batch.messages[chunk.end - 1]!.offset);
             await heartbeat();
           }
           const behind = Number(batch.offsetLag());

@@ -1,5 +1,11 @@
-import { type ChainEvent, decodeEvent, type EventStatus, eventKey } from '../../domain/index.ts';
-import { fastDecodeEvent } from './fastDecodeEvent.ts';
+import {
+  type ChainEvent,
+  type EventStatus,
+  eventKey,
+  splitEventRecord,
+  validateEvent,
+} from '../../domain/index.ts';
+import { fastValidateEvent } from './fastValidateEvent.ts';
 
 /** Parameters of {@link validateMessage}. */
 export type ValidateMessageParameters = {
@@ -13,19 +19,30 @@ export type ValidateMessageParameters = {
 export type ValidateMessageResult = { ok: true; event: ChainEvent } | { ok: false; reason: string };
 
 /**
- * Decodes an event message and checks what the codec cannot: the Kafka key must be the event's
+ * One entry of a record: a valid event, or why it belongs in the DLQ. For an entry of a packed record
+ * `value` is the entry's own JSON, what the DLQ keeps of it (the record's other events were applied).
+ */
+export type ValidatedEntry =
+  | { ok: true; event: ChainEvent }
+  | { ok: false; reason: string; value?: Buffer; index?: number };
+
+/**
+ * Checks one parsed event against what the codec cannot: the Kafka key must be the event's
  * `<chainId>:<address>` (otherwise it may sit in the wrong partition and break per-contract order),
  * and the status must belong to the topic.
  */
-export function validateMessage({ key, value, statuses }: ValidateMessageParameters): ValidateMessageResult {
-  let event = fastDecodeEvent(value);
+function validateEntry(
+  parsed: unknown,
+  gotKey: string | undefined,
+  statuses: readonly EventStatus[],
+): ValidateMessageResult {
+  let event = fastValidateEvent(parsed);
   if (!event) {
-    const decoded = decodeEvent(value);
+    const decoded = validateEvent(parsed);
     if (!decoded.ok) return decoded;
     event = decoded.value;
   }
   const expectedKey = eventKey(event.chainId, event.address);
-  const gotKey = key?.toString('utf8');
   if (gotKey !== expectedKey) {
     return {
       ok: false,
@@ -39,4 +56,39 @@ export function validateMessage({ key, value, statuses }: ValidateMessageParamet
     };
   }
   return { ok: true, event: { ...event, address: event.address.toLowerCase() as `0x${string}` } };
+}
+
+/**
+ * Decodes a record of `events.confirmed` (one event, or several packed) and validates each event
+ * apart: a bad event of a packed record fails alone, named by its index, and the others apply.
+ * A record that is not JSON or not a record at all is one failure for the whole message.
+ */
+export function validateRecord({ key, value, statuses }: ValidateMessageParameters): ValidatedEntry[] {
+  const split = splitEventRecord(value);
+  if (!split.ok) return [split];
+  const gotKey = key?.toString('utf8');
+  const entries = split.value;
+  if (entries.length === 1) return [validateEntry(entries[0], gotKey, statuses)];
+  return entries.map((entry, index) => {
+    const result = validateEntry(entry, gotKey, statuses);
+    if (result.ok) return result;
+    return {
+      ok: false,
+      reason: `events[${index}] of a packed record: ${result.reason}`,
+      value: Buffer.from(JSON.stringify(entry) ?? 'null'),
+      index,
+    };
+  });
+}
+
+/** Decodes and validates a message holding one event (`events.pending`). */
+export function validateMessage({ key, value, statuses }: ValidateMessageParameters): ValidateMessageResult {
+  let parsed: unknown;
+  try {
+    if (value == null) return { ok: false, reason: 'message has no value' };
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
+  }
+  return validateEntry(parsed, key?.toString('utf8'), statuses);
 }

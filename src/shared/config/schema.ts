@@ -217,6 +217,15 @@ export const configSchema = z
           .describe(
             '`min.insync.replicas` of the topics blockwire creates: replicas that must have a write before it counts (at most `replicationFactor`).',
           ),
+        eventsPerRecord: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .default(100)
+          .describe(
+            "Most events of one contract the ingestor packs into one `events.confirmed` record (`v: 2`, holding the events in chain order; a lone event stays a `v: 1` message). Packing saves most of Kafka's cost per event. Processors read both forms; when upgrading from a version whose processors read only `v: 1`, upgrade the processors first, or set 1 until they are.",
+          ),
       })
       .strict()
       .describe('Kafka connection and topics.'),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { Address, PublicClient } from 'viem';
-import { type ChainEvent, decodeEvent, eventId } from '../../../src/domain/index.ts';
+import { type ChainEvent, decodeEventRecord, eventId } from '../../../src/domain/index.ts';
 import { consumeToEnd } from '../../../src/ingest/kafka-read/consumeToEnd.ts';
 import { parseConfig, type ResolvedConfig } from '../../../src/shared/config/index.ts';
 import { randomId } from '../../support/random.ts';
@@ -88,10 +88,21 @@ export function writeIngestConfig(parameters: IngestConfigParameters): string {
   return path;
 }
 
-/** One committed record of `events.confirmed`. */
-export type ConfirmedRecord = { key: string; partition: number; offset: bigint; event: ChainEvent };
+/**
+ * One committed event of `events.confirmed` (or `events.pending`): the events of a packed record share
+ * its offset and are told apart by `index`, their position in it (0 for a record of one event).
+ */
+export type ConfirmedRecord = {
+  key: string;
+  partition: number;
+  offset: bigint;
+  index: number;
+  /** Events in the Kafka record that held this one. */
+  recordEvents: number;
+  event: ChainEvent;
+};
 
-/** Reads every committed record of a topic (read_committed) in partition order. */
+/** Reads every committed event of a topic (read_committed) in partition order. */
 export async function readCommittedEvents(kafka: Kafka, topic: string): Promise<ConfirmedRecord[]> {
   const records: ConfirmedRecord[] = [];
   await consumeToEnd({
@@ -99,18 +110,24 @@ export async function readCommittedEvents(kafka: Kafka, topic: string): Promise<
     topic,
     groupId: randomId('ingest-test-read'),
     onMessage: (message, partition) => {
-      const decoded = decodeEvent(message.value);
+      const decoded = decodeEventRecord(message.value);
       if (!decoded.ok)
         throw new Error(`Undecodable record at ${partition}/${message.offset}: ${decoded.reason}`);
-      records.push({
-        key: message.key?.toString('utf8') ?? '',
-        partition,
-        offset: BigInt(message.offset),
-        event: decoded.value,
-      });
+      for (const [index, event] of decoded.value.entries())
+        records.push({
+          key: message.key?.toString('utf8') ?? '',
+          partition,
+          offset: BigInt(message.offset),
+          index,
+          recordEvents: decoded.value.length,
+          event,
+        });
     },
   });
-  return records.sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : 1));
+  return records.sort(
+    (a, b) =>
+      a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : a.index - b.index),
+  );
 }
 
 /** What `eth_getLogs` says: ids of the canonical logs of the contracts up to `toBlock`, in chain order. */
