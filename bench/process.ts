@@ -12,6 +12,9 @@
  *
  *   npm run bench:process -- [events] [runs] [partitions]     (defaults: 200000 events, 3 runs, 6)
  *
+ * With BENCH_EVENTS_PER_RECORD=<n>, the history is written in records of up to n events of one
+ * contract, as the ingestor packs them (`kafka.eventsPerRecord`); one event per record by default.
+ *
  * Uses KAFKA_BROKERS and REDIS_URL when they answer, else starts a local Kafka and Redis.
  */
 import { Redis } from 'ioredis';
@@ -34,6 +37,9 @@ import { createTestConfig } from '../test/process/support/testConfig.ts';
 const events = Number(process.argv[2] ?? 200_000);
 const runs = Number(process.argv[3] ?? 3);
 const partitions = Number(process.argv[4] ?? 6);
+// Events per Kafka record: 1 (the default) writes one event per record; more packs each contract's
+// events as the ingestor does (`kafka.eventsPerRecord`).
+const eventsPerRecord = Number(process.env.BENCH_EVENTS_PER_RECORD ?? 1);
 const chainId = 31337;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -106,6 +112,7 @@ async function runProcessor({ records, kinds, extraContracts, addresses }: Bench
     producer,
     records.map((record) => ({ ...record, topic })),
     800,
+    eventsPerRecord,
   );
   await producer.disconnect();
   const redis = new Redis(redisUrl);
@@ -123,12 +130,20 @@ async function runProcessor({ records, kinds, extraContracts, addresses }: Bench
     first = await applied();
   }
   const started = performance.now();
+  const redisCpuBefore = await redisCpuSeconds(redis);
+  const cpuBefore = process.cpuUsage();
   let done = first;
   while (done < records.length) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     done = await applied();
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const redisCpu = (await redisCpuSeconds(redis)) - redisCpuBefore;
+  cpuPerEvent.push({
+    redis: (redisCpu * 1e6) / (done - first),
+    processor: (cpu.user + cpu.system) / (done - first),
+  });
   await processor.stop();
   // Clean up this run's keys and topics.
   const keys = await redis.keys(`${setup.config.redis.keyPrefix}*`);
@@ -143,6 +158,16 @@ async function runProcessor({ records, kinds, extraContracts, addresses }: Bench
   await admin.disconnect();
   return (done - first) / seconds;
 }
+
+/** CPU seconds (user + system) the Redis server used since it started. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+/** CPU µs per event of each processor run, in Redis and in this process (the processor's). */
+const cpuPerEvent: { redis: number; processor: number }[] = [];
 
 async function runBaseline(): Promise<number> {
   const redis = new Redis(redisUrl);
@@ -180,10 +205,14 @@ async function runBaseline(): Promise<number> {
 const processed: number[] = [];
 const projected: number[] = [];
 const baseline: number[] = [];
+const tokenCpu: { redis: number; processor: number }[] = [];
+const projectionCpu: { redis: number; processor: number }[] = [];
 for (let run = 1; run <= runs; run++) {
   baseline.push(await runBaseline());
   processed.push(await runProcessor(tokenCase));
+  tokenCpu.push(cpuPerEvent.at(-1)!);
   projected.push(await runProcessor(projectionCase));
+  projectionCpu.push(cpuPerEvent.at(-1)!);
   console.log(
     `run ${run}: token case ${processed.at(-1)!.toFixed(0)} events/s, projections case ${projected.at(-1)!.toFixed(0)} events/s, baseline ${baseline.at(-1)!.toFixed(0)} calls/s`,
   );
@@ -192,13 +221,19 @@ const p = median(processed);
 const q = median(projected);
 const b = median(baseline);
 console.log(
-  `\nevents: ${template.length} (token case), ${marketTemplate.length} (projections case), runs: ${runs}, partitions: ${partitions}`,
+  `\nevents: ${template.length} (token case), ${marketTemplate.length} (projections case), runs: ${runs}, partitions: ${partitions}, events per record: ${eventsPerRecord}`,
 );
 console.log(`processor, token case (Kafka → Lua apply → Redis), median: ${p.toFixed(0)} events/s`);
 console.log(
   `processor, projections case (4 Market contracts, Listing + SellerStats), median: ${q.toFixed(0)} events/s`,
 );
 console.log(`baseline (pipelined no-op EVALSHA, same keys/args), median: ${b.toFixed(0)} calls/s`);
+const cpuLine = (name: string, list: { redis: number; processor: number }[]) =>
+  console.log(
+    `CPU per event, ${name}, medians: Redis ${median(list.map((entry) => entry.redis)).toFixed(1)} µs, processor process ${median(list.map((entry) => entry.processor)).toFixed(1)} µs`,
+  );
+cpuLine('token case', tokenCpu);
+cpuLine('projections case', projectionCpu);
 console.log(`ratio token case/baseline: ${(p / b).toFixed(2)}`);
 console.log(`ratio projections case/baseline: ${(q / b).toFixed(2)}`);
 console.log(`ratio projections case/token case: ${(q / p).toFixed(2)} (goal >= 0.7)`);

@@ -151,27 +151,49 @@ export function packRecords(
   const maxBytes = limits.bytes - 1_024;
   const records: EncodedRecord[] = [];
   for (const [key, list] of byKey) {
-    let pack: EncodedEvent[] = [];
-    let bytes = 0;
-    const flush = () => {
-      if (pack.length === 0) return;
-      records.push({ key, value: encodeEventRecord(pack.map((event) => event.value)) });
-      pack = [];
-      bytes = 0;
-    };
-    for (const event of list) {
-      const size = Buffer.byteLength(event.value) + 1;
-      if (pack.length >= eventsPerRecord || (pack.length > 0 && bytes + size > maxBytes)) flush();
-      pack.push(event);
-      bytes += size;
+    let start = 0;
+    let length = 0;
+    for (let i = 0; i < list.length; i++) {
+      // Characters, not bytes: the same for the ASCII of most events, and checked on the encoded record.
+      const size = list[i]!.value.length + 1;
+      if (i > start && (i - start >= eventsPerRecord || length + size > maxBytes)) {
+        pushPacked(records, key, list.slice(start, i), maxBytes);
+        start = i;
+        length = 0;
+      }
+      length += size;
     }
-    flush();
+    if (start < list.length) pushPacked(records, key, list.slice(start), maxBytes);
   }
   return records;
 }
 
+/**
+ * Adds the record of `pack` (events of one contract) to `records`, as a buffer so its size is known
+ * without scanning it again; a pack whose bytes exceed `maxBytes` (multi-byte characters) is halved.
+ */
+function pushPacked(
+  records: EncodedRecord[],
+  key: string,
+  pack: readonly EncodedEvent[],
+  maxBytes: number,
+): void {
+  if (pack.length === 1) {
+    records.push({ key, value: pack[0]!.value });
+    return;
+  }
+  const value = Buffer.from(encodeEventRecord(pack.map((event) => event.value)));
+  if (value.length <= maxBytes) {
+    records.push({ key, value });
+    return;
+  }
+  const half = Math.ceil(pack.length / 2);
+  pushPacked(records, key, pack.slice(0, half), maxBytes);
+  pushPacked(records, key, pack.slice(half), maxBytes);
+}
+
 /** One `events.confirmed` record: one event, or several of one contract packed ({@link packRecords}). */
-export type EncodedRecord = { key: string; value: string };
+export type EncodedRecord = { key: string; value: string | Buffer };
 
 const keyPartitioner = createCachedPartitioner();
 
@@ -224,12 +246,64 @@ export function sendsByPartition(
   return sends;
 }
 
+/** Most bytes of one send to a single broker, over all its partitions' batches. */
+const maxSendBytes = 8 * 1024 * 1024;
+
+/**
+ * Cuts `messages` into consecutive sends to one broker in which each partition's batch stays within
+ * `limits` (the broker's limit is per batch, that is per partition of a send) and the whole send within
+ * {@link maxSendBytes}: a send carries up to `limits` for every partition it touches, so a transaction
+ * takes fewer round trips than with `limits` for the whole send.
+ */
+export function chunkByPartition<T extends Message>(
+  topic: string,
+  partitionCount: number,
+  messages: readonly T[],
+  limits: SendLimits,
+): T[][] {
+  const partitionMetadata = Array.from({ length: partitionCount }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [],
+    isr: [],
+  }));
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let total = 0;
+  let perPartition = new Map<number, { records: number; bytes: number }>();
+  for (const message of messages) {
+    const partition = keyPartitioner({ topic, partitionMetadata, message });
+    const size = sizeOf(message.key) + sizeOf(message.value) + headersSize(message.headers) + recordOverhead;
+    const used = perPartition.get(partition) ?? { records: 0, bytes: 0 };
+    if (
+      chunk.length > 0 &&
+      (used.records >= limits.records || used.bytes + size > limits.bytes || total + size > maxSendBytes)
+    ) {
+      chunks.push(chunk);
+      chunk = [];
+      total = 0;
+      perPartition = new Map();
+      used.records = 0;
+      used.bytes = 0;
+    }
+    chunk.push(message);
+    total += size;
+    used.records++;
+    used.bytes += size;
+    perPartition.set(partition, used);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 /**
  * The sends of one publish, each a list of topic messages for one kafkajs `sendBatch`, in order.
  * With several brokers, one partition per send ({@link sendsByPartition}) and the `last` messages (the
  * checkpoint) on their own. With a single broker every send is one request to it, which kafkajs
- * retries whole with the same sequence numbers: chunks within `limits` across partitions, the last one
- * with `last`, which saves a round trip per partition in each transaction.
+ * retries whole with the same sequence numbers: chunks across partitions within `limits` per partition
+ * ({@link chunkByPartition}), the last one with `last`, which saves a round trip per partition in each
+ * transaction.
  */
 export function planSends(
   topic: string,
@@ -243,12 +317,12 @@ export function planSends(
     const sends = sendsByPartition(topic, layout.partitions, messages, limits).map((send) => [send]);
     return tail.length > 0 ? [...sends, tail] : sends;
   }
-  const plan: TopicMessages[][] = chunkMessages(messages, limits).map((chunk) => [
-    { topic, messages: chunk },
-  ]);
+  const plan: TopicMessages[][] = chunkByPartition(topic, layout.partitions, messages, limits).map(
+    (chunk) => [{ topic, messages: chunk }],
+  );
   if (tail.length === 0) return plan;
   const final = plan.at(-1);
-  if (final && final[0]!.messages.length < limits.records) final.push(...tail);
+  if (final) final.push(...tail);
   else plan.push(tail);
   return plan;
 }
@@ -261,7 +335,7 @@ export function planSends(
  * after 20 ms (as the Java client does for this answer) and the backoff still doubles up to 30 s.
  */
 const sendRetry = { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 20, maxRetryTime: 30_000 };
-function toMessage(record: { key: string; value: string }): Message {
+function toMessage(record: EncodedRecord): Message {
   return { key: record.key, value: record.value };
 }
 
@@ -271,7 +345,7 @@ const isEncoded = (
   events.length > 0 && typeof (events[0] as Partial<EncodedEvent>).value === 'string';
 
 /** A traced send: its span, and the message builder that puts the span's trace context in the headers. */
-type TracedSend = { span: Span | undefined; toMessage: (record: { key: string; value: string }) => Message };
+type TracedSend = { span: Span | undefined; toMessage: (record: EncodedRecord) => Message };
 
 const untraced: TracedSend = { span: undefined, toMessage };
 

@@ -9,7 +9,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ChainEvent, decodeEventRecord, topicNames } from '../../domain/index.ts';
 import { createTracing } from '../../shared/telemetry/createTracing.ts';
 import { setActiveTracing } from '../../shared/telemetry/tracing.ts';
-import { chunkMessages, createPublisher, encodeForKafka, packRecords, planSends } from './index.ts';
+import {
+  chunkByPartition,
+  chunkMessages,
+  createPublisher,
+  encodeForKafka,
+  packRecords,
+  planSends,
+  sendsByPartition,
+} from './index.ts';
 
 type Call = { op: string; topics: string[]; messages: number };
 
@@ -327,9 +335,27 @@ describe('publisher', () => {
       expect(unpacked.slice(0, 2).flat()).toEqual(events.filter((_, i) => i % 2 === 0).map((_, i) => 2 * i));
       expect(unpacked.slice(2).flat()).toEqual(events.filter((_, i) => i % 2 === 1).map((_, i) => 2 * i + 1));
       // Several events: a packed (v 2) record; the lone event of a contract: its own v 1 message.
-      expect(JSON.parse(records[0]!.value).v).toBe(2);
+      expect(JSON.parse(String(records[0]!.value)).v).toBe(2);
       const [lone] = packRecords([events[0]!], 100);
       expect(lone).toEqual({ key: events[0]!.key, value: events[0]!.value });
+    });
+
+    it('halves a record that multi-byte characters take over the byte limit', () => {
+      const wide = Array.from({ length: 10 }, (_, i) =>
+        encodeForKafka({ ...event(i, a), args: { note: 'é'.repeat(400) } }),
+      );
+      const characters = wide[0]!.value.length;
+      // Ten events fit by characters, not by bytes.
+      const maxBytes = 10 * characters + 20;
+      const records = packRecords(wide, 100, { records: 1_000, bytes: 1_024 + maxBytes });
+      expect(records.length).toBeGreaterThan(1);
+      for (const record of records) expect(Buffer.byteLength(record.value)).toBeLessThanOrEqual(maxBytes);
+      const unpacked = records.flatMap((record) => {
+        const decoded = decodeEventRecord(record.value);
+        if (!decoded.ok) throw new Error(decoded.reason);
+        return decoded.value.map((e) => e.logIndex);
+      });
+      expect(unpacked).toEqual(wide.map((_, i) => i));
     });
 
     it('writes every event as its own v 1 message with eventsPerRecord 1', () => {
@@ -359,13 +385,46 @@ describe('publisher', () => {
     }));
     const checkpoint = { topic: 'cp', messages: [{ key: '1', value: 'c', partition: 0 }] };
 
-    it('with one broker: chunks across partitions, the checkpoint in the last one', () => {
+    it("with one broker: chunks across partitions within each partition's limits, the checkpoint in the last one", () => {
       const plan = planSends('ev', messages, { brokers: 1, partitions: 3 }, checkpoint);
-      expect(plan.map((send) => send.map((entry) => `${entry.topic}:${entry.messages.length}`))).toEqual([
-        ['ev:1000'],
-        ['ev:1000'],
-        ['ev:100', 'cp:1'],
-      ]);
+      // 2,100 messages over three partitions: a send takes up to 1,000 of each partition.
+      expect(plan.length).toBeLessThan(3);
+      expect(plan.at(-1)!.at(-1)).toEqual(checkpoint);
+      expect(plan.flatMap((send) => send[0]!.messages)).toEqual(messages);
+      const partitionOf = new Map(
+        sendsByPartition('ev', 3, messages).flatMap((send) =>
+          send.messages.map((m) => [m.value, m.partition]),
+        ),
+      );
+      for (const send of plan) {
+        const counts = new Map<number, number>();
+        for (const message of send[0]!.messages) {
+          const partition = partitionOf.get(message.value)!;
+          counts.set(partition, (counts.get(partition) ?? 0) + 1);
+        }
+        expect(Math.max(...counts.values())).toBeLessThanOrEqual(1_000);
+      }
+    });
+
+    it('with one broker: keeps each partition of a send under the byte limit', () => {
+      const limits = { records: 1_000, bytes: 2_000 };
+      const chunks = chunkByPartition('ev', 3, messages, limits);
+      expect(chunks.flat()).toEqual(messages);
+      const partitionOf = new Map(
+        sendsByPartition('ev', 3, messages).flatMap((send) =>
+          send.messages.map((m) => [m.value, m.partition]),
+        ),
+      );
+      for (const chunk of chunks) {
+        const bytes = new Map<number, number>();
+        for (const message of chunk) {
+          const partition = partitionOf.get(message.value)!;
+          bytes.set(partition, (bytes.get(partition) ?? 0) + message.key.length + message.value.length + 24);
+        }
+        expect(Math.max(...bytes.values())).toBeLessThanOrEqual(2_000);
+      }
+      // More than 2,000 bytes per send: the partitions' limits add up.
+      expect(chunks.length).toBeLessThan(Math.ceil((2_100 * (42 + 3 + 24)) / 2_000));
     });
 
     it('with several brokers: one partition per send, the checkpoint alone and last', () => {
