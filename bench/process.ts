@@ -14,9 +14,14 @@
  *
  * With BENCH_EVENTS_PER_RECORD=<n>, the history is written in records of up to n events of one
  * contract, as the ingestor packs them (`kafka.eventsPerRecord`); one event per record by default.
+ * With BENCH_CPU_PROFILE=<dir>, each processor run writes a V8 CPU profile of this process (the
+ * processor runs in it) while it applies.
  *
  * Uses KAFKA_BROKERS and REDIS_URL when they answer, else starts a local Kafka and Redis.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startKafka } from '../src/dev-stack/kafka.ts';
 import { startRedis } from '../src/dev-stack/redis.ts';
@@ -40,6 +45,7 @@ const partitions = Number(process.argv[4] ?? 6);
 // Events per Kafka record: 1 (the default) writes one event per record; more packs each contract's
 // events as the ingestor does (`kafka.eventsPerRecord`).
 const eventsPerRecord = Number(process.env.BENCH_EVENTS_PER_RECORD ?? 1);
+const profileDir = process.env.BENCH_CPU_PROFILE;
 const chainId = 31337;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -129,6 +135,12 @@ async function runProcessor({ records, kinds, extraContracts, addresses }: Bench
     await new Promise((resolve) => setTimeout(resolve, 20));
     first = await applied();
   }
+  const session = profileDir ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   const started = performance.now();
   const redisCpuBefore = await redisCpuSeconds(redis);
   const cpuBefore = process.cpuUsage();
@@ -139,6 +151,14 @@ async function runProcessor({ records, kinds, extraContracts, addresses }: Bench
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  if (session) {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(profileDir!, { recursive: true });
+    const file = join(profileDir!, `process-${addresses.length}-contracts-${Date.now()}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`CPU profile of the processor: ${file}`);
+  }
   const redisCpu = (await redisCpuSeconds(redis)) - redisCpuBefore;
   cpuPerEvent.push({
     redis: (redisCpu * 1e6) / (done - first),

@@ -82,7 +82,7 @@ export const processMetrics = {
     () =>
       new Gauge({
         name: 'blockwire_process_partition_lag',
-        help: 'Messages behind the high watermark after the last batch, per partition',
+        help: 'Kafka records behind the high watermark after the last batch, per partition (a packed record of events.confirmed holds up to kafka.eventsPerRecord events)',
         labelNames: ['topic', 'partition'],
         registers: [metricsRegistry],
       }),
