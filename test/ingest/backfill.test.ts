@@ -108,6 +108,10 @@ describe('ingest backfill', () => {
         `(proxy: ${JSON.stringify(proxy.stats)})`,
     );
     expect(records.length).toBe(total + undecoded);
+    // Packed: up to 100 events of the contract per Kafka record (kafka.eventsPerRecord's default).
+    const recordCount = new Set(records.map((record) => `${record.partition}/${record.offset}`)).size;
+    expect(Math.max(...records.map((record) => record.recordEvents))).toBe(100);
+    expect(recordCount).toBeLessThan(records.length / 50);
     const { ids, duplicates, disorders } = netConfirmedIds(records);
     expect(duplicates).toEqual([]);
     expect(disorders).toEqual([]);

@@ -71,6 +71,8 @@ describe('ingest backfill transactions', () => {
         topicPrefix: prefix,
         keyPrefix: `${prefix}:`,
         maxBlockRange: 1,
+        // One event per record, as for processors that read only v1 during an upgrade.
+        eventsPerRecord: 1,
       }),
       logger: logs.logger,
     });
@@ -80,6 +82,8 @@ describe('ingest backfill transactions', () => {
     ingest = undefined;
 
     const records = await readCommittedEvents(kafka, topics.confirmed);
+    // kafka.eventsPerRecord: 1 writes every event as its own v1 message.
+    expect(records.every((record) => record.recordEvents === 1)).toBe(true);
     const { ids, duplicates } = netConfirmedIds(records);
     expect(duplicates).toEqual([]);
     const addresses = [contracts.erc20.address, contracts.erc721.address, contracts.erc1155.address];

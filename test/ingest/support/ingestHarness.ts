@@ -49,6 +49,8 @@ export type IngestConfigParameters = {
   pollIntervalMs?: number;
   /** `ingest.lockTtlMs`; omitted means the default. */
   lockTtlMs?: number;
+  /** `kafka.eventsPerRecord`; omitted means the default (packed records). */
+  eventsPerRecord?: number;
 };
 
 /** The raw config object of a one-chain test deployment. */
@@ -69,7 +71,12 @@ export function rawIngestConfig(parameters: IngestConfigParameters) {
         })),
       },
     ],
-    kafka: { brokers: parameters.kafkaBrokers, topicPrefix: parameters.topicPrefix, partitions: 3 },
+    kafka: {
+      brokers: parameters.kafkaBrokers,
+      topicPrefix: parameters.topicPrefix,
+      partitions: 3,
+      ...(parameters.eventsPerRecord ? { eventsPerRecord: parameters.eventsPerRecord } : {}),
+    },
     redis: { url: parameters.redisUrl, keyPrefix: parameters.keyPrefix },
     ...(parameters.lockTtlMs ? { ingest: { lockTtlMs: parameters.lockTtlMs } } : {}),
   };
