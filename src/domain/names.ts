@@ -144,7 +144,15 @@ export function contractChannel(keyPrefix: string, chainId: number, address: str
  * account's subscription listens on the channel of each contract of the chain.
  */
 export function accountChannel(keyPrefix: string, chainId: number, address: string, account: string): string {
-  return `${keyPrefix}ch:account:${contractTag(chainId, address)}:${account.toLowerCase()}`;
+  return `${accountChannelPrefix(keyPrefix, chainId, address)}${account.toLowerCase()}`;
+}
+
+/**
+ * What the account channels of one contract start with: an account's channel is this followed by the
+ * lower-case account ({@link accountChannel}). The apply script joins them itself.
+ */
+export function accountChannelPrefix(keyPrefix: string, chainId: number, address: string): string {
+  return `${keyPrefix}ch:account:${contractTag(chainId, address)}:`;
 }
 
 /** Pub/sub channel carrying new confirmed heads of one chain (tagged like its status key). */

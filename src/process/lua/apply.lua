@@ -8,10 +8,12 @@
 --
 -- KEYS: 1 epoch marker, 2 meta, 3 applied, 4 appliedIndex, 5 removed, 6 journal, 7 counts, 8 token,
 --       9 balances, 10 owners, 11 multiBalances, 12.. tokens-of sets of the ERC-721 holders involved
--- ARGV: 1 epoch, 2 journal max entries, 3 reorg window (blocks), 4 contract channel, 5 event count,
+-- ARGV: 1 epoch, 2 journal max entries, 3 reorg window (blocks), 4 contract channel, 5 what the
+--       contract's account channels start with (an account's channel is it followed by the account),
+--       6 event count,
 --       then per event: id, status, blockNumber, logIndex, event JSON, counts field, projection kind,
 --       effect JSON (what REMOVED reverses), KEYS index of the tokens-of set of `from` and of `to`
---       (0 when none), payload length n, n payload values, account channel count m, m channel names,
+--       (0 when none), payload length n, n payload values, account count m, m accounts (lower case),
 --       entity change count q, q entity changes (JSON, see prepareApply.ts: projection p, key k, KEYS
 --       indexes of the entity hash h, the projection's index x and journal j, channel c, key fields f,
 --       set s and add a as flat field/value lists, delete d)
@@ -36,13 +38,13 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('BWEPOCH epoch marker missing or changed')
 end
 
-local journalMax, reorgWindow, contractChannel = ARGV[2], tonumber(ARGV[3]), ARGV[4]
-local count = tonumber(ARGV[5])
+local journalMax, reorgWindow, contractChannel, accountChannelPrefix = ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local count = tonumber(ARGV[6])
 
 -- ARGV offset of each event's record, and the traceparent of each record (by offset) when given.
 local starts, traces = {}, {}
 do
-  local at = 6
+  local at = 7
   for k = 1, count do
     starts[k] = at
     local np = tonumber(ARGV[at + 10])
@@ -420,7 +422,7 @@ local function apply_one(at)
   redis.call(PUBLISH, contractChannel, message)
   local np = tonumber(ARGV[at + 10])
   local nc = tonumber(ARGV[at + 11 + np])
-  for i = 1, nc do redis.call(PUBLISH, ARGV[at + 11 + np + i], message) end
+  for i = 1, nc do redis.call(PUBLISH, accountChannelPrefix .. ARGV[at + 11 + np + i], message) end
   return 'A', cursor
 end
 

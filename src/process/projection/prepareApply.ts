@@ -1,6 +1,6 @@
 import { zeroAddress } from 'viem';
 import {
-  accountChannel,
+  accountChannelPrefix,
   type ChainEvent,
   contractChannel,
   contractKeys,
@@ -68,7 +68,7 @@ const ownerIndexSlot = 8;
 
 /**
  * Builds the apply script record of one event: the projection payload (what REMOVED reverses), the
- * count field, the journal entry and the account channels to publish on.
+ * count field, the journal entry and the accounts whose channels it is published on.
  */
 export function prepareApply({
   event,
@@ -83,9 +83,7 @@ export function prepareApply({
   const { kind, payload } = projection.value;
   const countField = event.decoded && event.eventName ? event.eventName : undecodedCountField;
   const nobody = (account: string) => (account === zeroAddress ? undefined : account);
-  const channels = accountsOf(event).map((account) =>
-    accountChannel(keyPrefix, event.chainId, event.address, account),
-  );
+  const accounts = accountsOf(event);
   return {
     ok: true,
     value: {
@@ -107,8 +105,8 @@ export function prepareApply({
         0,
         payload.length,
         ...payload,
-        channels.length,
-        ...channels,
+        accounts.length,
+        ...accounts,
         entityOps.value.length,
         ...entityOps.value.map(() => ''),
       ],
@@ -199,6 +197,7 @@ export function buildApplyCall(run: readonly PreparedEvent[], settings: ApplySet
     settings.journalMaxEntries,
     settings.reorgWindowBlocks,
     contractChannel(keyPrefix, first.chainId, first.address),
+    accountChannelPrefix(keyPrefix, first.chainId, first.address),
     run.length,
     ...records,
   ];

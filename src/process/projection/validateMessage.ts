@@ -55,7 +55,8 @@ function validateEntry(
       reason: `status must be ${statuses.join(' or ')} on this topic. Got "${event.status}".`,
     };
   }
-  return { ok: true, event: { ...event, address: event.address.toLowerCase() as `0x${string}` } };
+  const address = event.address.toLowerCase() as `0x${string}`;
+  return { ok: true, event: address === event.address ? event : { ...event, address } };
 }
 
 /**
