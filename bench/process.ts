@@ -15,7 +15,8 @@
  * With BENCH_EVENTS_PER_RECORD=<n>, the history is written in records of up to n events of one
  * contract, as the ingestor packs them (`kafka.eventsPerRecord`); one event per record by default.
  * With BENCH_CPU_PROFILE=<dir>, each processor run writes a V8 CPU profile of this process (the
- * processor runs in it) while it applies.
+ * processor runs in it) while it applies; with BENCH_HEAP_PROFILE=<dir>, a sampling profile of what it
+ * allocates (garbage included), for Chrome DevTools' memory tab.
  *
  * Uses KAFKA_BROKERS and REDIS_URL when they answer, else starts a local Kafka and Redis.
  */
@@ -46,6 +47,7 @@ const partitions = Number(process.argv[4] ?? 6);
 // events as the ingestor does (`kafka.eventsPerRecord`).
 const eventsPerRecord = Number(process.env.BENCH_EVENTS_PER_RECORD ?? 1);
 const profileDir = process.env.BENCH_CPU_PROFILE;
+const heapDir = process.env.BENCH_HEAP_PROFILE;
 const chainId = 31337;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -141,6 +143,16 @@ async function runProcessor({ records, kinds, extraContracts, addresses }: Bench
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
   }
+  const heap = heapDir ? new Session() : undefined;
+  if (heap) {
+    heap.connect();
+    await heap.post('HeapProfiler.enable');
+    await heap.post('HeapProfiler.startSampling', {
+      samplingInterval: 32_768,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
   const started = performance.now();
   const redisCpuBefore = await redisCpuSeconds(redis);
   const cpuBefore = process.cpuUsage();
@@ -158,6 +170,14 @@ async function runProcessor({ records, kinds, extraContracts, addresses }: Bench
     writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
     console.log(`CPU profile of the processor: ${file}`);
+  }
+  if (heap) {
+    const { profile } = await heap.post('HeapProfiler.stopSampling');
+    mkdirSync(heapDir!, { recursive: true });
+    const file = join(heapDir!, `process-${addresses.length}-contracts-${Date.now()}.heapprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    heap.disconnect();
+    console.log(`Allocation profile of the processor (${((done - first) / 1000).toFixed(0)}k events): ${file}`);
   }
   const redisCpu = (await redisCpuSeconds(redis)) - redisCpuBefore;
   cpuPerEvent.push({
