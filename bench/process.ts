@@ -177,7 +177,9 @@ async function runProcessor({ records, kinds, extraContracts, addresses }: Bench
     const file = join(heapDir!, `process-${addresses.length}-contracts-${Date.now()}.heapprofile`);
     writeFileSync(file, JSON.stringify(profile));
     heap.disconnect();
-    console.log(`Allocation profile of the processor (${((done - first) / 1000).toFixed(0)}k events): ${file}`);
+    console.log(
+      `Allocation profile of the processor (${((done - first) / 1000).toFixed(0)}k events): ${file}`,
+    );
   }
   const redisCpu = (await redisCpuSeconds(redis)) - redisCpuBefore;
   cpuPerEvent.push({
@@ -224,7 +226,6 @@ async function runBaseline(): Promise<number> {
     const prepared = prepareApply({
       event,
       abiKind: generated.kinds[event.address],
-      keyPrefix: settings.keyPrefix,
     });
     if (!prepared.ok) throw new Error(prepared.reason);
     return buildApplyCall([prepared.value], settings);

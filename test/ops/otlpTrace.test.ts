@@ -293,7 +293,7 @@ describe('apply script: trace context in channel messages', () => {
         }),
       );
       const prepared = events.map((event) => {
-        const result = prepareApply({ event, abiKind: 'erc20', keyPrefix });
+        const result = prepareApply({ event, abiKind: 'erc20' });
         if (!result.ok) throw new Error(result.reason);
         return result.value;
       });

@@ -60,12 +60,11 @@ describe('apply script: runs of events', () => {
     subscriber.disconnect();
   });
 
-  function prepare(events: ChainEvent[], keyPrefix: string, kinds: Record<string, string>): PreparedEvent[] {
+  function prepare(events: ChainEvent[], kinds: Record<string, string>): PreparedEvent[] {
     return events.map((event) => {
       const prepared = prepareApply({
         event,
         abiKind: kinds[event.address] as 'erc20' | 'erc721' | 'erc1155' | 'custom',
-        keyPrefix,
       });
       if (!prepared.ok) throw new Error(prepared.reason);
       return prepared.value;
@@ -105,16 +104,8 @@ describe('apply script: runs of events', () => {
     const withRedeliveries = [...events.slice(0, 400), ...events.slice(250, 420), ...events.slice(400)];
     const single = randomId('runs-1');
     const batched = randomId('runs-200');
-    const singleCodes = await applyInRuns(
-      prepare(withRedeliveries, `${single}:`, scenario.kinds),
-      `${single}:`,
-      1,
-    );
-    const batchedCodes = await applyInRuns(
-      prepare(withRedeliveries, `${batched}:`, scenario.kinds),
-      `${batched}:`,
-      200,
-    );
+    const singleCodes = await applyInRuns(prepare(withRedeliveries, scenario.kinds), `${single}:`, 1);
+    const batchedCodes = await applyInRuns(prepare(withRedeliveries, scenario.kinds), `${batched}:`, 200);
     expect(singleCodes.filter((code) => code === 'D').length).toBeGreaterThanOrEqual(170);
     expect(singleCodes.filter((code) => code === 'E')).toEqual([]);
     // The 90-block reorg reaches past the 64-block window: those REMOVED are not reversed ('U').
@@ -139,7 +130,7 @@ describe('apply script: runs of events', () => {
       args: { from: zeroAddress, to: holder, value: '1000000000000000000000000' },
     });
     const kinds = { [token]: 'erc20' };
-    const run = prepare([mint, mint, { ...mint, status: 'REMOVED' }, mint], keyPrefix, kinds);
+    const run = prepare([mint, mint, { ...mint, status: 'REMOVED' }, mint], kinds);
     const channel = contractChannel(keyPrefix, chainId, token);
     const messages: string[] = [];
     await subscriber.subscribe(channel);
@@ -180,7 +171,7 @@ describe('apply script: runs of events', () => {
         args: { from: zeroAddress, to, tokenId },
       });
     await redis.set(ownerTokensKey(keyPrefix, chainId, nft, mallory), 'not a sorted set');
-    const run = prepare([mintTo(alice, '1', 0), mintTo(mallory, '2', 1), mintTo(alice, '3', 2)], keyPrefix, {
+    const run = prepare([mintTo(alice, '1', 0), mintTo(mallory, '2', 1), mintTo(alice, '3', 2)], {
       [nft]: 'erc721',
     });
     const settings = settingsFor(keyPrefix);
@@ -219,11 +210,11 @@ describe('apply script: runs of events', () => {
       mintBatch(1, ['1', '2'], ['7', '9']),
       mintBatch(2, ['2'], ['4']),
     ];
-    const run = prepare(events, keyPrefix, { [multi]: 'erc1155' });
+    const run = prepare(events, { [multi]: 'erc1155' });
     // A value the script cannot compute with makes its arithmetic fail after the first id (7) was added:
     // a runtime error in the script, not bad data in Redis.
     const broken = run.map((event, index) =>
-      index === 1 ? { ...event, record: event.record.map((field, at) => (at === 16 ? 'x' : field)) } : event,
+      index === 1 ? { ...event, payload: event.payload.map((value, at) => (at === 5 ? 'x' : value)) } : event,
     );
     const settings = settingsFor(keyPrefix);
     await redis.set(epochKey(keyPrefix), settings.epoch);
@@ -261,7 +252,6 @@ describe('apply script: runs of events', () => {
           args: { from: zeroAddress, to: `0x${'f5'.repeat(20)}`, value: '1' },
         }),
       ],
-      keyPrefix,
       { [token]: 'erc20' },
     );
     await expect(redis.bwApply(...buildApplyCall(run, settingsFor(keyPrefix)))).rejects.toThrow(/^BWEPOCH/);

@@ -42,9 +42,9 @@ describe('apply script: projections of a custom contract', () => {
   });
   afterAll(() => redis.disconnect());
 
-  function prepare(events: ChainEvent[], keyPrefix: string): PreparedEvent[] {
+  function prepare(events: ChainEvent[]): PreparedEvent[] {
     return events.map((event) => {
-      const prepared = prepareApply({ event, abiKind: 'custom', projections: market.projections, keyPrefix });
+      const prepared = prepareApply({ event, abiKind: 'custom', projections: market.projections });
       if (!prepared.ok) throw new Error(prepared.reason);
       return prepared.value;
     });
@@ -53,7 +53,7 @@ describe('apply script: projections of a custom contract', () => {
   async function apply(events: ChainEvent[], keyPrefix: string, runLength: number): Promise<string[]> {
     const settings = { keyPrefix, epoch: 'e1', journalMaxEntries: 1_000_000, reorgWindowBlocks: 64 };
     await redis.set(epochKey(keyPrefix), settings.epoch);
-    const prepared = prepare(events, keyPrefix);
+    const prepared = prepare(events);
     const codes: string[] = [];
     for (let i = 0; i < prepared.length; i += runLength) {
       const result = await redis.bwApply(...buildApplyCall(prepared.slice(i, i + runLength), settings));
@@ -242,7 +242,6 @@ describe('apply script: projections of a custom contract', () => {
       event,
       abiKind: 'custom',
       projections: market.projections,
-      keyPrefix: 'x:',
     });
     expect(prepared).toEqual({
       ok: false,

@@ -157,7 +157,6 @@ export function createBatchApplier({
       event,
       abiKind: abiKinds.get(contract),
       projections: projections?.get(contract),
-      keyPrefix: settings.keyPrefix,
     });
     if (!prepared.ok)
       return index === undefined
@@ -274,7 +273,7 @@ export function createBatchApplier({
               reason: `apply script failed: ${reason}`,
               ...(entry.index === undefined
                 ? {}
-                : { value: Buffer.from(String(entry.event.record[4])), index: entry.index }),
+                : { value: Buffer.from(entry.event.json), index: entry.index }),
             });
           };
           for (let r = 0; r < runs.length && !failure; r++) {

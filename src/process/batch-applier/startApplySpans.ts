@@ -40,8 +40,7 @@ export function startApplySpans({
             [spanAttributes.role]: 'process',
             [spanAttributes.chainId]: entry.event.chainId,
             [spanAttributes.blockNumber]: entry.blockNumber,
-            // The first field of an apply record is the event id (see prepareApply.ts).
-            [spanAttributes.eventId]: String(entry.event.record[0]),
+            [spanAttributes.eventId]: entry.event.id,
             [spanAttributes.messagingSystem]: 'kafka',
             [spanAttributes.messagingDestination]: topic,
             [spanAttributes.messagingPartition]: String(partition),

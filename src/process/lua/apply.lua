@@ -11,13 +11,13 @@
 -- ARGV: 1 epoch, 2 journal max entries, 3 reorg window (blocks), 4 contract channel, 5 what the
 --       contract's account channels start with (an account's channel is it followed by the account),
 --       6 event count,
---       then per event: id, status, blockNumber, logIndex, event JSON, counts field, projection kind,
---       effect JSON (what REMOVED reverses), KEYS index of the tokens-of set of `from` and of `to`
---       (0 when none), payload length n, n payload values, account count m, m accounts (lower case),
---       entity change count q, q entity changes (JSON, see prepareApply.ts: projection p, key k, KEYS
---       indexes of the entity hash h, the projection's index x and journal j, channel c, key fields f,
---       set s and add a as flat field/value lists, delete d)
---       after the records, optionally one W3C traceparent per event of the run ('' for none): the
+--       then three entries per event: its record, its JSON and its effect JSON (what REMOVED
+--       reverses). The record is a JSON array: id, status, blockNumber, logIndex (decimal strings),
+--       counts field, projection kind, KEYS index of the tokens-of set of `from` and of `to` (0 when
+--       none), the payload values, the accounts (lower case) and the entity changes (see
+--       prepareApply.ts: projection p, key k, KEYS indexes of the entity hash h, the projection's index
+--       x and journal j, channel c, key fields f, set s and add a as flat field/value lists, delete d).
+--       After the events, optionally one W3C traceparent per event of the run ('' for none): the
 --       processor's span of the event, put in its event channel message for the gateway's span
 -- KEYS beyond the tokens-of sets: the entity hashes, projection indexes and journals of the changes.
 -- Returns two entries per event: a code and a detail. 'A' applied (detail: journal cursor), 'D'
@@ -41,18 +41,20 @@ end
 local journalMax, reorgWindow, contractChannel, accountChannelPrefix = ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
 local count = tonumber(ARGV[6])
 
--- ARGV offset of each event's record, and the traceparent of each record (by offset) when given.
-local starts, traces = {}, {}
+-- Each event's decoded record (R_* name its fields), the ARGV index of its JSON (its effect JSON
+-- follows), and its traceparent when given.
+local R_ID, R_STATUS, R_BLOCK, R_LOG, R_COUNT, R_KIND, R_FROM_TOKENS, R_TO_TOKENS, R_PAYLOAD, R_ACCOUNTS, R_OPS =
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+local records, jsonAt, traces = {}, {}, {}
 do
-  local at = 7
   for k = 1, count do
-    starts[k] = at
-    local np = tonumber(ARGV[at + 10])
-    local nc = tonumber(ARGV[at + 11 + np])
-    at = at + 13 + np + nc + tonumber(ARGV[at + 12 + np + nc])
+    local at = 7 + 3 * (k - 1)
+    records[k] = cjson.decode(ARGV[at])
+    jsonAt[k] = at + 1
   end
-  if ARGV[at] then
-    for k = 1, count do traces[starts[k]] = ARGV[at + k - 1] end
+  local after = 7 + 3 * count
+  if ARGV[after] then
+    for k = 1, count do traces[k] = ARGV[after + k - 1] end
   end
 end
 
@@ -128,7 +130,7 @@ end
 
 -- Ids of the run: whether each was applied (its stored effect) or removed before the run.
 local ids = {}
-for k = 1, count do ids[k] = ARGV[starts[k]] end
+for k = 1, count do ids[k] = records[k][R_ID] end
 local storedEffects = redis.call('HMGET', KEYS[3], unpack(ids))
 local removedBefore = redis.call('SMISMEMBER', KEYS[5], unpack(ids))
 local appliedState, removedState = {}, {}
@@ -142,15 +144,15 @@ local appliedChanges, appliedScores, removedAdds = {}, {}, {}
 do
   local balanceFields, multiFields = {}, {}
   for k = 1, count do
-    local at = starts[k]
-    local kind, np = ARGV[at + 6], tonumber(ARGV[at + 10])
-    local from, to = ARGV[at + 11], ARGV[at + 12]
+    local record = records[k]
+    local kind, p = record[R_KIND], record[R_PAYLOAD]
+    local np, from, to = #p, p[1], p[2]
     if kind == 'erc20' or kind == 'erc721' then
       if from ~= ZERO then balanceFields[from] = true end
       if to ~= ZERO then balanceFields[to] = true end
     elseif kind == 'erc1155' then
       for i = 3, np, 2 do
-        local tokenId = ARGV[at + 10 + i]
+        local tokenId = p[i]
         if from ~= ZERO then multiFields[tokenId .. SEP .. from] = true end
         if to ~= ZERO then multiFields[tokenId .. SEP .. to] = true end
       end
@@ -194,16 +196,6 @@ local function unflatten(flat)
   local fields = {}
   for i = 1, #flat, 2 do fields[flat[i]] = flat[i + 1] end
   return fields
-end
-
--- The entity changes of the event whose record starts at ARGV[at], decoded.
-local function entity_ops(at)
-  local np = tonumber(ARGV[at + 10])
-  local nc = tonumber(ARGV[at + 11 + np])
-  local base = at + 12 + np + nc
-  local ops = {}
-  for i = 1, tonumber(ARGV[base]) do ops[i] = cjson.decode(ARGV[base + i]) end
-  return ops
 end
 
 local token = redis.call('HMGET', KEYS[8], TOKEN.totalSupply)
@@ -292,11 +284,13 @@ local function wrong_type(key, expected)
   typeChecked[key] = true
 end
 
--- Applies one event (its record starts at ARGV[at]); returns code, detail.
-local function apply_one(at)
-  local id, status = ARGV[at], ARGV[at + 1]
-  local bn, li = tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3])
-  local fromTokens, toTokens = KEYS[tonumber(ARGV[at + 8])], KEYS[tonumber(ARGV[at + 9])]
+-- Applies the k-th event of the run; returns code, detail.
+local function apply_one(k)
+  local record = records[k]
+  local json = ARGV[jsonAt[k]]
+  local id, status = record[R_ID], record[R_STATUS]
+  local bn, li = tonumber(record[R_BLOCK]), tonumber(record[R_LOG])
+  local fromTokens, toTokens = KEYS[record[R_FROM_TOKENS]], KEYS[record[R_TO_TOKENS]]
 
   if status == 'REMOVED' then
     -- Ids at or below the trim boundary left `applied` (or do at the end of this run).
@@ -314,7 +308,7 @@ local function apply_one(at)
     -- REMOVED events arrive newest first, so every later change was reversed already.
     local snapshots = effect[4]
     if snapshots then
-      for i, op in ipairs(entity_ops(at)) do
+      for i, op in ipairs(record[R_OPS]) do
         local snapshot = snapshots[i]
         if snapshot ~= nil then
           -- Loaded first so save() knows what the entity was before the run.
@@ -341,13 +335,10 @@ local function apply_one(at)
     -- or below the mark (the fork point is not known per contract). Every applied id above the trim
     -- boundary is in `applied`; at or below it only redeliveries of long-applied events can arrive.
     if bn <= trimmed or appliedState[id] or removedState[id] then return 'D', '' end
-    local np = tonumber(ARGV[at + 10])
-    local payload = {}
-    for i = 1, np do payload[i] = ARGV[at + 10 + i] end
-    project(ARGV[at + 6], payload, 1, fromTokens, toTokens)
-    count_event(ARGV[at + 5], 1)
-    local effect = ARGV[at + 7]
-    local ops = entity_ops(at)
+    project(record[R_KIND], record[R_PAYLOAD], 1, fromTokens, toTokens)
+    count_event(record[R_COUNT], 1)
+    local effect = ARGV[jsonAt[k] + 1]
+    local ops = record[R_OPS]
     if #ops > 0 then
       local snapshots = {}
       for i, op in ipairs(ops) do
@@ -362,7 +353,7 @@ local function apply_one(at)
           for j = 1, #op.f, 2 do after[op.f[j]] = op.f[j + 1] end
           for j = 1, #op.s, 2 do after[op.s[j]] = op.s[j + 1] end
           for j = 1, #op.a, 2 do after[op.a[j]] = big_add(after[op.a[j]] or '0', op.a[j + 1]) end
-          after[ENTITY.updatedAtBlock] = ARGV[at + 2]
+          after[ENTITY.updatedAtBlock] = record[R_BLOCK]
           -- The cursor is only known below; marked here and filled in with it.
           after[ENTITY.cursor] = true
         end
@@ -395,7 +386,7 @@ local function apply_one(at)
     wrong_type(KEYS[op.x], 'zset')
     wrong_type(KEYS[op.j], 'stream')
   end
-  redis.call('XADD', KEYS[6], 'MAXLEN', '~', journalMax, cursor, RM.journal.event, ARGV[at + 4])
+  redis.call('XADD', KEYS[6], 'MAXLEN', '~', journalMax, cursor, RM.journal.event, json)
   for _, write in ipairs(tokenWrites) do redis.call(unpack(write)) end
   for _, change in ipairs(entityChanges) do
     local op, after = change[1], change[2]
@@ -413,16 +404,14 @@ local function apply_one(at)
 
   local template = RM.eventMessage
   local message
-  local trace = traces[at]
+  local trace = traces[k]
   if trace and trace ~= '' then
-    message = template.prefix .. ARGV[at + 4] .. template.middle .. cursor .. template.trace .. trace .. template.suffix
+    message = template.prefix .. json .. template.middle .. cursor .. template.trace .. trace .. template.suffix
   else
-    message = template.prefix .. ARGV[at + 4] .. template.middle .. cursor .. template.suffix
+    message = template.prefix .. json .. template.middle .. cursor .. template.suffix
   end
   redis.call(PUBLISH, contractChannel, message)
-  local np = tonumber(ARGV[at + 10])
-  local nc = tonumber(ARGV[at + 11 + np])
-  for i = 1, nc do redis.call(PUBLISH, accountChannelPrefix .. ARGV[at + 11 + np + i], message) end
+  for _, account in ipairs(record[R_ACCOUNTS]) do redis.call(PUBLISH, accountChannelPrefix .. account, message) end
   return 'A', cursor
 end
 
@@ -545,7 +534,7 @@ for k = 1, count do
   tokenWrites = {}
   entityChanges = {}
   forget_undo()
-  local ok, code, detail = pcall(apply_one, starts[k])
+  local ok, code, detail = pcall(apply_one, k)
   if not ok then
     rollback()
     supply, supplyChanged, holdersDelta, transfersDelta, hb, hl, lb, ll, trimmed, appliedCount = unpack(before, 1, 10)

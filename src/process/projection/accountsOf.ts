@@ -1,4 +1,4 @@
-import { isAddress, zeroAddress } from 'viem';
+import { isAddress, zeroAddress } from '../../domain/evm.ts';
 import type { ChainEvent } from '../../domain/index.ts';
 
 const accountArgs = ['from', 'to', 'operator', 'owner', 'spender', 'account'] as const;

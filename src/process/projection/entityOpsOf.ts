@@ -1,4 +1,5 @@
-import { isAddress, isHex } from 'viem';
+import { isHex } from 'viem';
+import { isAddress } from '../../domain/evm.ts';
 import { type ChainEvent, entityKeyString, type JsonValue } from '../../domain/index.ts';
 import type { ProjectionFieldType, ProjectionValue, ResolvedProjection } from '../../shared/config/index.ts';
 

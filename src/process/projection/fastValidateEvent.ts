@@ -1,4 +1,4 @@
-import { isAddress } from 'viem';
+import { isAddress } from '../../domain/evm.ts';
 import type { ChainEvent } from '../../domain/index.ts';
 
 const hexPattern = /^0x[0-9a-fA-F]*$/;

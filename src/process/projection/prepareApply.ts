@@ -1,4 +1,4 @@
-import { zeroAddress } from 'viem';
+import { zeroAddress } from '../../domain/evm.ts';
 import {
   accountChannelPrefix,
   type ChainEvent,
@@ -40,10 +40,9 @@ export type PrepareApplyParameters = {
   abiKind: AbiKind | undefined;
   /** The contract's projections (custom state); none by default. */
   projections?: readonly ResolvedProjection[] | undefined;
-  keyPrefix: string;
 };
 
-/** One event ready for the apply script: its contract and its record in the script's ARGV. */
+/** One event ready for the apply script: its contract and what its three ARGV entries are built from. */
 export type PreparedEvent = {
   /** `<chainId>:<address>`: events of one contract are applied in one call, in order. */
   contract: string;
@@ -51,30 +50,42 @@ export type PreparedEvent = {
   address: string;
   /** ERC-721 holders whose tokens-of sets the event touches (from, to); the zero address is nobody. */
   owners: [from: string | undefined, to: string | undefined] | undefined;
-  /** The entity changes of the event; their ARGV entries are filled in by {@link buildApplyCall}. */
+  /** The entity changes of the event; {@link buildApplyCall} adds the KEYS indexes they write. */
   entityOps: EntityOp[];
+  id: string;
+  /** The event's JSON: its journal entry and what its channel messages carry. */
+  json: string;
+  /** What REMOVED reverses: `[kind, count field, payload]` as JSON. */
+  effect: string;
   /**
-   * The event's ARGV record; the two tokens-of KEYS indexes and the entity changes (which name KEYS
-   * indexes) are filled in by {@link buildApplyCall}.
+   * The record's fields up to the tokens-of KEYS indexes (id, status, block number, log index, count
+   * field, projection kind), then the payload and the accounts; {@link buildApplyCall} turns them
+   * into the record's JSON with the KEYS indexes.
    */
-  record: (string | number)[];
+  fields: [
+    id: string,
+    status: string,
+    blockNumber: string,
+    logIndex: string,
+    countField: string,
+    kind: string,
+  ];
+  payload: string[];
+  /** The distinct accounts (lower case) whose channels get the event. */
+  accounts: string[];
 };
 
 /** An event prepared for the apply script, or why it cannot be applied. */
 export type PrepareApplyResult = { ok: true; value: PreparedEvent } | { ok: false; reason: string };
 
-/** Position of the `from` tokens-of index in a record (the `to` index follows). */
-const ownerIndexSlot = 8;
-
 /**
- * Builds the apply script record of one event: the projection payload (what REMOVED reverses), the
- * count field, the journal entry and the accounts whose channels it is published on.
+ * Prepares one event for the apply script: the projection payload (and the effect REMOVED reverses),
+ * the count field, the journal entry and the accounts whose channels it is published on.
  */
 export function prepareApply({
   event,
   abiKind,
   projections = [],
-  keyPrefix,
 }: PrepareApplyParameters): PrepareApplyResult {
   const projection = projectionOf(event, abiKind);
   if (!projection.ok) return projection;
@@ -83,7 +94,6 @@ export function prepareApply({
   const { kind, payload } = projection.value;
   const countField = event.decoded && event.eventName ? event.eventName : undecodedCountField;
   const nobody = (account: string) => (account === zeroAddress ? undefined : account);
-  const accounts = accountsOf(event);
   return {
     ok: true,
     value: {
@@ -92,24 +102,12 @@ export function prepareApply({
       address: event.address,
       owners: kind === 'erc721' ? [nobody(payload[0]!), nobody(payload[1]!)] : undefined,
       entityOps: entityOps.value,
-      record: [
-        event.id,
-        event.status,
-        event.blockNumber,
-        event.logIndex,
-        encodeEvent(event),
-        countField,
-        kind,
-        JSON.stringify([kind, countField, payload]),
-        0,
-        0,
-        payload.length,
-        ...payload,
-        accounts.length,
-        ...accounts,
-        entityOps.value.length,
-        ...entityOps.value.map(() => ''),
-      ],
+      id: event.id,
+      json: encodeEvent(event),
+      effect: JSON.stringify([kind, countField, payload]),
+      fields: [event.id, event.status, String(event.blockNumber), String(event.logIndex), countField, kind],
+      payload,
+      accounts: accountsOf(event),
     },
   };
 }
@@ -117,7 +115,9 @@ export function prepareApply({
 /**
  * The KEYS and ARGV (preceded by the number of keys) of one apply call over a run of events of one
  * contract, in the order given: the contract's keys under its hash tag, the epoch marker, and the
- * tokens-of sets of the ERC-721 holders involved.
+ * tokens-of sets of the ERC-721 holders involved. Each event takes three ARGV entries: its record
+ * (one JSON array of its small fields, so a call has few arguments to send and parse), its JSON and
+ * its effect.
  */
 export function buildApplyCall(run: readonly PreparedEvent[], settings: ApplySettings): (string | number)[] {
   const first = run[0];
@@ -158,11 +158,11 @@ export function buildApplyCall(run: readonly PreparedEvent[], settings: ApplySet
     }
     return index;
   };
-  // One entry of the script's ARGV per entity change: the KEYS indexes of what it writes and the
-  // change itself (see apply.lua).
-  const entityOpArg = (op: EntityOp): string => {
+  // An entity change as the script reads it: the KEYS indexes of what it writes and the change itself
+  // (see apply.lua).
+  const entityOpEntry = (op: EntityOp) => {
     const projection = projectionKeys(keyPrefix, first.chainId, first.address, op.projection);
-    return JSON.stringify({
+    return {
       p: op.projection,
       k: op.key,
       h: keyIndex(entityKey(keyPrefix, first.chainId, first.address, op.projection, op.key)),
@@ -173,32 +173,31 @@ export function buildApplyCall(run: readonly PreparedEvent[], settings: ApplySet
       s: op.set.flat(),
       a: op.add.flat(),
       d: op.delete,
-    });
+    };
   };
-  const records: (string | number)[] = [];
+  const records: string[] = [];
   for (const event of run) {
     if (event.contract !== first.contract)
       throw new Error(`buildApplyCall got events of ${first.contract} and ${event.contract}`);
-    const start = records.length;
-    for (const field of event.record) records.push(field);
-    if (event.owners) {
-      records[start + ownerIndexSlot] = ownerIndex(event.owners[0]);
-      records[start + ownerIndexSlot + 1] = ownerIndex(event.owners[1]);
-    }
-    const opsAt = records.length - event.entityOps.length;
-    event.entityOps.forEach((op, index) => {
-      records[opsAt + index] = entityOpArg(op);
-    });
+    const from = event.owners ? ownerIndex(event.owners[0]) : 0;
+    const to = event.owners ? ownerIndex(event.owners[1]) : 0;
+    const ops = event.entityOps.length ? event.entityOps.map(entityOpEntry) : [];
+    records.push(
+      JSON.stringify([...event.fields, from, to, event.payload, event.accounts, ops]),
+      event.json,
+      event.effect,
+    );
   }
-  return [
-    allKeys.length,
-    ...allKeys,
+  const call: (string | number)[] = [allKeys.length];
+  for (const key of allKeys) call.push(key);
+  call.push(
     settings.epoch,
     settings.journalMaxEntries,
     settings.reorgWindowBlocks,
     contractChannel(keyPrefix, first.chainId, first.address),
     accountChannelPrefix(keyPrefix, first.chainId, first.address),
     run.length,
-    ...records,
-  ];
+  );
+  for (const record of records) call.push(record);
+  return call;
 }

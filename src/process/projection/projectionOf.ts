@@ -1,4 +1,4 @@
-import { isAddress } from 'viem';
+import { isAddress } from '../../domain/evm.ts';
 import type { ChainEvent, JsonValue } from '../../domain/index.ts';
 import type { AbiKind } from '../../shared/config/index.ts';
 
@@ -19,8 +19,13 @@ function address(args: Record<string, JsonValue>, name: string): string {
   return typeof value === 'string' && isAddress(value, { strict: false }) ? value.toLowerCase() : '';
 }
 
+/** Canonical decimals of at most 77 digits: below 10^77, so below 2^256, and already canonical. */
+const canonicalUint = /^(?:0|[1-9]\d{0,76})$/;
+
 function uint(value: JsonValue | undefined): string | undefined {
-  if (typeof value !== 'string' || !/^\d{1,78}$/.test(value)) return undefined;
+  if (typeof value !== 'string') return undefined;
+  if (canonicalUint.test(value)) return value;
+  if (!/^\d{1,78}$/.test(value)) return undefined;
   const parsed = BigInt(value);
   return parsed > uint256Max ? undefined : parsed.toString();
 }

@@ -156,7 +156,6 @@ export function createTestProcessor({ redis, config, chainId }: CreateTestProces
         event,
         abiKind: abiKinds.get(settingsKey),
         projections: projectionsOf.get(settingsKey),
-        keyPrefix,
       });
       if (!prepared.ok) throw new Error(`The processor would dead-letter this event: ${prepared.reason}`);
       const [code, detail] = await scripts.bwApply(...buildApplyCall([prepared.value], settings));
