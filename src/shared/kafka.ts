@@ -2,12 +2,15 @@ import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { topicNames } from '../domain/index.ts';
 import { useFastKafkaCrc32c } from './crc32c.ts';
+import { useUnzeroedKafkaEncoderGrowth } from './kafkaEncoderGrowth.ts';
 import { createKafkaLogSeverity } from './kafkaLogSeverity.ts';
 import { clampKafkaRequestQueueTimer } from './kafkaRequestQueueTimer.ts';
 import { createLogger } from './logger.ts';
 
-// Before any producer sends: kafkajs checksums each record batch in JavaScript, a byte at a time.
+// Before any producer sends: kafkajs checksums each record batch in JavaScript, a byte at a time,
+// and zero-fills every buffer its encoders grow into.
 useFastKafkaCrc32c();
+useUnzeroedKafkaEncoderGrowth();
 clampKafkaRequestQueueTimer();
 
 /** Parameters of {@link createKafka}. */
