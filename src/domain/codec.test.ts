@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, decodeEventRecord, encodeEvent, encodeEventRecord, splitEventRecord } from './codec.ts';
+import {
+  decodeEvent,
+  decodeEventRecord,
+  encodeEvent,
+  encodeEventRecord,
+  packedEventTexts,
+  splitEventRecord,
+} from './codec.ts';
 import { compareCursors, encodeCursor, parseCursor } from './cursor.ts';
 import type { ChainEvent } from './event.ts';
 import { eventId } from './eventId.ts';
@@ -77,6 +84,33 @@ describe('events.confirmed records', () => {
       reason: 'events[1]: blockHash must be a 32-byte hex hash. Got "0x12".',
     });
     expect(splitEventRecord(record).ok && splitEventRecord(record)).toMatchObject({ value: [{}, {}] });
+  });
+
+  it('finds the text of each packed event, whatever its strings hold', () => {
+    const tricky: ChainEvent = {
+      ...second,
+      eventName: 'Note',
+      decoded: true,
+      args: { text: 'a \\"}], {"v":1} [{', nested: [{ a: ['}'] }, { b: { c: '\\' } }], empty: {}, list: [] },
+    };
+    const texts = [encodeEvent(event), encodeEvent(tricky), encodeEvent(second)];
+    expect(packedEventTexts(encodeEventRecord(texts))).toEqual(texts);
+    expect(texts.map((text) => JSON.parse(text))).toEqual([event, tricky, second]);
+  });
+
+  it('finds no packed event texts in a record laid out otherwise', () => {
+    const texts = [encodeEvent(event), encodeEvent(second)];
+    for (const record of [
+      JSON.stringify({ v: 2, events: [event, second] }, null, 1),
+      `{"events":[${texts.join(',')}],"v":2}`,
+      `{"v":2,"events":[${texts.join(', ')}]}`,
+      `{"v":2,"events":[${texts.join(',')},]}`,
+      `{"v":2,"events":[${texts[0]}`,
+      `{"v":2,"events":[${texts[0]!.slice(0, -1)}]}`,
+      `{"v":2,"events":[1,2]}`,
+      encodeEvent(event),
+    ])
+      expect(packedEventTexts(record), record.slice(0, 40)).toBeUndefined();
   });
 
   it('rejects a packed record without events, and a value that is not JSON', () => {

@@ -111,22 +111,67 @@ export function encodeEventRecord(encoded: readonly string[]): string {
 /** `v` of a record that packs several events ({@link encodeEventRecord}). */
 export const packedRecordVersion = 2;
 
+/** The entries of a record ({@link splitEventRecord}), and whether it was a packed one. */
+export type SplitEventRecord = { ok: true; value: unknown[]; packed: boolean } | DecodeFailure;
+
 /**
  * The entries of an `events.confirmed` record, parsed but not validated: the one event of a v1
  * message, or the events a packed (v2) record holds, in order. Never throws.
  */
-export function splitEventRecord(bytes: Buffer | string | null | undefined): DecodeResult<unknown[]> {
+export function splitEventRecord(bytes: Buffer | string | null | undefined): SplitEventRecord {
   const parsed = parseJson(bytes);
   if (!parsed.ok) return parsed;
   const record = parsed.value as { v?: unknown; events?: unknown } | null;
   if (typeof record !== 'object' || record === null || record.v !== packedRecordVersion)
-    return { ok: true, value: [record] };
+    return { ok: true, value: [record], packed: false };
   if (!Array.isArray(record.events) || record.events.length === 0)
     return {
       ok: false,
       reason: `events of a packed record (v ${packedRecordVersion}) must be a non-empty list. Got ${JSON.stringify(record.events)?.slice(0, 80) ?? 'nothing'}.`,
     };
-  return { ok: true, value: record.events };
+  return { ok: true, value: record.events, packed: true };
+}
+
+const packedPrefix = `{"v":${packedRecordVersion},"events":[`;
+
+/**
+ * The JSON text of each event of a packed record, as it stands in the record, or undefined when the
+ * record is not laid out exactly as {@link encodeEventRecord} writes it (`{"v":2,"events":[` then the
+ * events, separated by commas, then `]}`, no white space). A reader that validated the parsed events
+ * may keep these texts instead of encoding each event again. Never throws.
+ */
+export function packedEventTexts(text: string): string[] | undefined {
+  if (!text.startsWith(packedPrefix) || !text.endsWith(']}')) return undefined;
+  // The index of the list's closing bracket.
+  const close = text.length - 2;
+  const texts: string[] = [];
+  let i = packedPrefix.length;
+  for (;;) {
+    if (text.charCodeAt(i) !== 0x7b) return undefined;
+    const start = i;
+    let depth = 0;
+    for (; i < close; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        // A string: skip to its closing quote, stepping over every escaped character.
+        for (i++; i < close; i++) {
+          const s = text.charCodeAt(i);
+          if (s === 0x5c) i++;
+          else if (s === 0x22) break;
+        }
+      } else if (c === 0x7b || c === 0x5b) depth++;
+      else if (c === 0x7d || c === 0x5d) {
+        depth--;
+        if (depth === 0) break;
+      }
+    }
+    if (i >= close) return undefined;
+    texts.push(text.slice(start, i + 1));
+    i++;
+    if (i === close) return texts;
+    if (text.charCodeAt(i) !== 0x2c) return undefined;
+    i++;
+  }
 }
 
 /**

@@ -9,7 +9,9 @@ export {
   encodeCheckpoint,
   encodeEvent,
   encodeEventRecord,
+  packedEventTexts,
   packedRecordVersion,
+  type SplitEventRecord,
   splitEventRecord,
   validateEvent,
 } from './codec.ts';

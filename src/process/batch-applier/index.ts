@@ -147,8 +147,16 @@ export function createBatchApplier({
   onRedisState,
   replicaAcks = 0,
 }: CreateBatchApplierParameters): BatchApplier {
-  /** `index`: the event's position in a packed record (undefined for a record of one event). */
-  function prepareEvent(message: KafkaMessage, event: ChainEvent, index: number | undefined): Prepared {
+  /**
+   * `index`: the event's position in a packed record (undefined for a record of one event); `json`:
+   * its text in the record, when that can be kept (see validateRecord).
+   */
+  function prepareEvent(
+    message: KafkaMessage,
+    event: ChainEvent,
+    index: number | undefined,
+    json: string | undefined,
+  ): Prepared {
     const contract =
       event.template === undefined
         ? contractSettingsKey(event.chainId, event.address)
@@ -157,6 +165,7 @@ export function createBatchApplier({
       event,
       abiKind: abiKinds.get(contract),
       projections: projections?.get(contract),
+      json,
     });
     if (!prepared.ok)
       return index === undefined
@@ -190,7 +199,7 @@ export function createBatchApplier({
         for (const [index, entry] of entries.entries()) {
           events++;
           const prepared: Prepared = entry.ok
-            ? prepareEvent(message, entry.event, entries.length > 1 ? index : undefined)
+            ? prepareEvent(message, entry.event, entries.length > 1 ? index : undefined, entry.json)
             : { kind: 'dead', message, reason: entry.reason, value: entry.value, index: entry.index };
           if (prepared.kind === 'apply') applies.push(prepared);
           else

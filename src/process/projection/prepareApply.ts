@@ -40,6 +40,8 @@ export type PrepareApplyParameters = {
   abiKind: AbiKind | undefined;
   /** The contract's projections (custom state); none by default. */
   projections?: readonly ResolvedProjection[] | undefined;
+  /** The event's JSON when the caller has it (its text in the Kafka record); encoded here otherwise. */
+  json?: string | undefined;
 };
 
 /** One event ready for the apply script: its contract and what its three ARGV entries are built from. */
@@ -86,6 +88,7 @@ export function prepareApply({
   event,
   abiKind,
   projections = [],
+  json,
 }: PrepareApplyParameters): PrepareApplyResult {
   const projection = projectionOf(event, abiKind);
   if (!projection.ok) return projection;
@@ -103,7 +106,7 @@ export function prepareApply({
       owners: kind === 'erc721' ? [nobody(payload[0]!), nobody(payload[1]!)] : undefined,
       entityOps: entityOps.value,
       id: event.id,
-      json: encodeEvent(event),
+      json: json ?? encodeEvent(event),
       effect: JSON.stringify([kind, countField, payload]),
       fields: [event.id, event.status, String(event.blockNumber), String(event.logIndex), countField, kind],
       payload,

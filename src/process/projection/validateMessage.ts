@@ -2,6 +2,7 @@ import {
   type ChainEvent,
   type EventStatus,
   eventKey,
+  packedEventTexts,
   splitEventRecord,
   validateEvent,
 } from '../../domain/index.ts';
@@ -18,13 +19,30 @@ export type ValidateMessageParameters = {
 /** A valid event, or why the message belongs in the DLQ. */
 export type ValidateMessageResult = { ok: true; event: ChainEvent } | { ok: false; reason: string };
 
+/** A valid entry of a record: the event, and its JSON when the record's own text of it can be kept. */
+type ValidEntry = {
+  ok: true;
+  event: ChainEvent;
+  /**
+   * The event's JSON as it stands in the record, when it holds exactly the validated event (no other
+   * field, the address in lower case): kept instead of encoding the event again.
+   */
+  json?: string;
+};
+
 /**
  * One entry of a record: a valid event, or why it belongs in the DLQ. For an entry of a packed record
  * `value` is the entry's own JSON, what the DLQ keeps of it (the record's other events were applied).
  */
-export type ValidatedEntry =
-  | { ok: true; event: ChainEvent }
-  | { ok: false; reason: string; value?: Buffer; index?: number };
+export type ValidatedEntry = ValidEntry | { ok: false; reason: string; value?: Buffer; index?: number };
+
+/** Whether `parsed` has no field beyond those of `event` (the fast validation copies only known ones). */
+function noOtherFields(parsed: object, event: ChainEvent): boolean {
+  let fields = 0;
+  for (const _ in parsed) fields++;
+  for (const _ in event) fields--;
+  return fields === 0;
+}
 
 /**
  * Checks one parsed event against what the codec cannot: the Kafka key must be the event's
@@ -35,8 +53,11 @@ function validateEntry(
   parsed: unknown,
   gotKey: string | undefined,
   statuses: readonly EventStatus[],
-): ValidateMessageResult {
+  text?: string,
+): ValidEntry | { ok: false; reason: string } {
   let event = fastValidateEvent(parsed);
+  // Only the fast validation proves the text holds nothing but the event (zod's may transform).
+  const keepText = text !== undefined && event !== undefined && noOtherFields(parsed as object, event);
   if (!event) {
     const decoded = validateEvent(parsed);
     if (!decoded.ok) return decoded;
@@ -56,7 +77,8 @@ function validateEntry(
     };
   }
   const address = event.address.toLowerCase() as `0x${string}`;
-  return { ok: true, event: address === event.address ? event : { ...event, address } };
+  if (address !== event.address) return { ok: true, event: { ...event, address } };
+  return keepText ? { ok: true, event, json: text } : { ok: true, event };
 }
 
 /**
@@ -65,13 +87,18 @@ function validateEntry(
  * A record that is not JSON or not a record at all is one failure for the whole message.
  */
 export function validateRecord({ key, value, statuses }: ValidateMessageParameters): ValidatedEntry[] {
-  const split = splitEventRecord(value);
+  const text = value == null ? value : value.toString('utf8');
+  const split = splitEventRecord(text);
   if (!split.ok) return [split];
   const gotKey = key?.toString('utf8');
   const entries = split.value;
-  if (entries.length === 1) return [validateEntry(entries[0], gotKey, statuses)];
+  // The events' own texts: the whole text of a v1 record; those of a packed record laid out as the
+  // ingestor writes it.
+  const texts = !text ? undefined : split.packed ? packedEventTexts(text) : [text];
+  const textOf = (index: number) => (texts?.length === entries.length ? texts[index] : undefined);
+  if (entries.length === 1) return [validateEntry(entries[0], gotKey, statuses, textOf(0))];
   return entries.map((entry, index) => {
-    const result = validateEntry(entry, gotKey, statuses);
+    const result = validateEntry(entry, gotKey, statuses, textOf(index));
     if (result.ok) return result;
     return {
       ok: false,
