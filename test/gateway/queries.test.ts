@@ -8,6 +8,7 @@ import {
   NftDocument,
 } from './generated/graphql.ts';
 import { postGraphql, waitUntil } from './support/clients.ts';
+import { monitorRedis } from './support/redisMonitor.ts';
 import { demo, startTestGateway, type TestGateway } from './support/startTestGateway.ts';
 import type { TestEmitted } from './support/testProcessor.ts';
 
@@ -63,11 +64,10 @@ describe('state queries', () => {
 
   it('reads the chain status once per chain, whatever fields the query selects', async () => {
     const statusKey = chainStatusKey(t.config.redis.keyPrefix, chainId);
-    const monitor = await t.redis.monitor();
     const marker = `${statusKey}:marker`;
     const commands: string[] = [];
     let sawMarker = false;
-    monitor.on('monitor', (_time: string, args: string[]) => {
+    const monitor = await monitorRedis(t.config.redis.url, (args) => {
       if (args[1] === statusKey) commands.push(args[0]!.toLowerCase());
       if (args[1] === marker) sawMarker = true;
     });
@@ -79,7 +79,7 @@ describe('state queries', () => {
     // A marker after the query: once MONITOR shows it, every command of the query was seen.
     await t.redis.exists(marker);
     await waitUntil(async () => sawMarker, 10_000, 'the marker in MONITOR');
-    monitor.disconnect();
+    monitor.close();
     expect(commands).toEqual(['hgetall']);
   });
 
