@@ -25,6 +25,9 @@
  * With BENCH_CPU_PROFILE=<dir>, each "ingest alone" run also writes a V8 CPU profile of this process
  * (the ingestor runs in it) to <dir>/ingest-alone-<run>.cpuprofile, for Chrome DevTools or speedscope.
  * With BENCH_ONLY_ALONE=1 the end-to-end modes are skipped (quicker, for work on the ingestor).
+ * `npm run bench:ingest` runs the ingestor (this process) and the processor child with the young
+ * generation docs/scaling.md recommends for those roles (`--max-semi-space-size`); run
+ * `node --import tsx bench/ingest.ts` for V8's defaults.
  *
  * Uses KAFKA_BROKERS and REDIS_URL when they answer, else starts a local Kafka and Redis; always
  * starts a Hardhat node of its own.
@@ -327,7 +330,8 @@ async function cleanUp(config: ResolvedConfig) {
 /** A processor in a child process (see bench/ingestProcessorChild.ts) and how to ask it things. */
 async function startChildProcessor(raw: unknown) {
   const child = fork(new URL('./ingestProcessorChild.ts', import.meta.url).pathname, [], {
-    execArgv: ['--import', 'tsx'],
+    // The processor child runs with this process's young-generation size (see heapFlags).
+    execArgv: [...heapFlags, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   processorPid = child.pid;
@@ -367,6 +371,12 @@ async function transactionsSoFar(): Promise<{ seconds: number; count: number }> 
 }
 
 const profileDir = process.env.BENCH_CPU_PROFILE;
+/**
+ * The young-generation size this process runs with (`npm run bench:ingest` starts it with the one
+ * docs/scaling.md recommends for the ingest and process roles, as docker-compose.yml runs them);
+ * the processor child gets the same.
+ */
+const heapFlags = process.execArgv.filter((flag) => flag.startsWith('--max-semi-space-size'));
 const onlyAlone = process.env.BENCH_ONLY_ALONE === '1';
 
 /** A CPU profile of this process, written to a file when stopped. */
@@ -464,6 +474,7 @@ const aloneMedian = median(alone.map((result) => result.rate));
 const e2eMedian = onlyAlone ? Number.NaN : median(endToEnd.map((result) => result.rate));
 const separateMedian = onlyAlone ? Number.NaN : median(separate.map((result) => result.rate));
 console.log(`\nlogs: ${built.logs} over ${built.head - firstBlock + 1} blocks, 3 contracts, runs: ${runs}`);
+console.log(`node flags of the ingestor and the processor: ${heapFlags.join(' ') || 'none (V8 defaults)'}`);
 for (const range of ranges)
   console.log(
     `raw eth_getLogs, ${range}-block ranges, 4 in flight, median: ${median(rawByRange.get(range)!).toFixed(0)} logs/s`,

@@ -262,7 +262,7 @@ const p = median(processed);
 const q = median(projected);
 const b = median(baseline);
 console.log(
-  `\nevents: ${template.length} (token case), ${marketTemplate.length} (projections case), runs: ${runs}, partitions: ${partitions}, events per record: ${eventsPerRecord}`,
+  `\nevents: ${template.length} (token case), ${marketTemplate.length} (projections case), runs: ${runs}, partitions: ${partitions}, events per record: ${eventsPerRecord}, node flags: ${process.execArgv.filter((flag) => flag.startsWith('--max-semi-space-size')).join(' ') || 'none'}`,
 );
 console.log(`processor, token case (Kafka → Lua apply → Redis), median: ${p.toFixed(0)} events/s`);
 console.log(

@@ -295,6 +295,19 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('runs the ingest and process roles with the young generation their benchmarks use, the gateway with the default', () => {
+    const scripts = (
+      JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    const flag = /--max-semi-space-size=\d+/.exec(scripts['bench:ingest'] ?? '')?.[0];
+    expect(flag).toBeDefined();
+    expect(scripts['bench:process']).toContain(flag);
+    expect(compose.services.ingest!.environment?.NODE_OPTIONS).toBe(flag);
+    expect(compose.services.process!.environment?.NODE_OPTIONS).toBe(flag);
+    // A gateway holds many connections; its memory per connection is what its benchmark measures.
+    expect(compose.services.gateway!.environment?.NODE_OPTIONS).toBeUndefined();
+  });
+
   it('runs the dev chain with the Hardhat config of the dev image', () => {
     const entrypoint = compose.services.chain!.entrypoint!;
     const config = entrypoint[entrypoint.indexOf('--config') + 1]!;
