@@ -191,6 +191,56 @@ describe('apply script: runs of events', () => {
     ).toEqual(['2', '1', '2']);
   });
 
+  it('rolls a failed event back to before it even when it changed a value twice (a self-transfer)', async () => {
+    const keyPrefix = `${randomId('run-twice')}:`;
+    const nft = `0x${'c4'.repeat(20)}` as const;
+    const alice = `0x${'a0'.repeat(20)}`;
+    const mallory = `0x${'e0'.repeat(20)}`;
+    const transfer = (from: string, to: string, tokenId: string, blockNumber: number, logIndex: number) =>
+      makeEvent({
+        chainId,
+        address: nft,
+        blockNumber,
+        blockHash: `0x${blockNumber.toString(16).padStart(2, '0').repeat(32)}`,
+        logIndex,
+        eventName: 'Transfer',
+        args: { from, to, tokenId },
+      });
+    const settings = settingsFor(keyPrefix);
+    await redis.set(epochKey(keyPrefix), settings.epoch);
+    const kinds = { [nft]: 'erc721' } as const;
+    expect(
+      await redis.bwApply(
+        ...buildApplyCall(prepare([transfer(zeroAddress, mallory, '2', 9, 0)], kinds), settings),
+      ),
+    ).toEqual(['A', '9-0']);
+    const malloryTokens = ownerTokensKey(keyPrefix, chainId, nft, mallory);
+    await redis.del(malloryTokens);
+    await redis.set(malloryTokens, 'not a sorted set');
+    // The self-transfer takes mallory's balance down and up again before its tokens-of write fails.
+    const run = prepare(
+      [
+        transfer(zeroAddress, alice, '3', 10, 0),
+        transfer(mallory, mallory, '2', 10, 1),
+        transfer(zeroAddress, alice, '4', 10, 2),
+      ],
+      kinds,
+    );
+    const result = await redis.bwApply(...buildApplyCall(run, settings));
+    expect(result.filter((_, index) => index % 2 === 0)).toEqual(['A', 'E', 'A']);
+    const keys = contractKeys(keyPrefix, chainId, nft);
+    expect(await redis.hgetall(keys.balances)).toEqual({ [alice]: '2', [mallory]: '1' });
+    expect(await redis.hget(keys.owners, '2')).toBe(mallory);
+    expect(
+      await redis.hmget(keys.token, tokenFields.totalSupply, tokenFields.holders, tokenFields.transfers),
+    ).toEqual(['3', '2', '3']);
+    expect((await redis.xrange(keys.journal, '-', '+')).map(([cursor]) => cursor)).toEqual([
+      '9-0',
+      '10-0',
+      '10-2',
+    ]);
+  });
+
   it('stops the run on a bug in the script: earlier events stay applied, the failing one leaves no trace, a retry resumes', async () => {
     const keyPrefix = `${randomId('run-bug')}:`;
     const multi = `0x${'c5'.repeat(20)}` as const;

@@ -72,30 +72,23 @@ local trimmed = tonumber(meta[3] or '-1')
 local appliedCount = tonumber(meta[4] or '0')
 local trimmedBefore = trimmed
 
--- Undo log of the event being applied: the previous value of every table entry it changed, so a
--- failed event can be rolled back before save() writes the run's state.
-local undo, touched = {}, {}
+-- Undo log of the event being applied: the table, key and previous value of every table entry it
+-- changed, flat and in the order of the changes, so a failed event can be rolled back before save()
+-- writes the run's state. An entry changed twice is logged twice: undoing newest first leaves it
+-- with its value from before the event. (No table per entry: a transfer changes about eight.)
+local undo, undoN = {}, 0
 local function put(tbl, key, value)
-  local seen = touched[tbl]
-  if not seen then
-    seen = {}
-    touched[tbl] = seen
-  end
-  if not seen[key] then
-    seen[key] = true
-    undo[#undo + 1] = { tbl, key, tbl[key] }
-  end
+  undo[undoN + 1] = tbl
+  undo[undoN + 2] = key
+  undo[undoN + 3] = tbl[key]
+  undoN = undoN + 3
   tbl[key] = value
 end
 local function rollback()
-  for i = #undo, 1, -1 do
-    local entry = undo[i]
-    entry[1][entry[2]] = entry[3]
+  for i = undoN - 2, 1, -3 do
+    undo[i][undo[i + 1]] = undo[i + 2]
   end
-  undo, touched = {}, {}
-end
-local function forget_undo()
-  undo, touched = {}, {}
+  undoN = 0
 end
 
 -- Read-through caches of hash fields, written back by save().
@@ -528,16 +521,18 @@ end
 
 local results = {}
 for k = 1, count do
-  local before = {
-    supply, supplyChanged, holdersDelta, transfersDelta, hb, hl, lb, ll, trimmed, appliedCount,
-  }
-  tokenWrites = {}
-  entityChanges = {}
-  forget_undo()
+  -- The run's scalars before the event, restored when it fails.
+  local b1, b2, b3, b4, b5, b6, b7, b8, b9, b10 =
+    supply, supplyChanged, holdersDelta, transfersDelta, hb, hl, lb, ll, trimmed, appliedCount
+  -- The previous event's lists, emptied (most events leave them empty: nothing to allocate).
+  if tokenWrites[1] then tokenWrites = {} end
+  if entityChanges[1] then entityChanges = {} end
+  undoN = 0
   local ok, code, detail = pcall(apply_one, k)
   if not ok then
     rollback()
-    supply, supplyChanged, holdersDelta, transfersDelta, hb, hl, lb, ll, trimmed, appliedCount = unpack(before, 1, 10)
+    supply, supplyChanged, holdersDelta, transfersDelta, hb, hl, lb, ll, trimmed, appliedCount =
+      b1, b2, b3, b4, b5, b6, b7, b8, b9, b10
     local message = type(code) == 'table' and (code.err or '') or tostring(code)
     -- Only bad data fails just its event; anything else (a bug in this script, OOM) stops the run so
     -- the processor retries it without committing.
