@@ -91,7 +91,13 @@ describe('events.confirmed records', () => {
       ...second,
       eventName: 'Note',
       decoded: true,
-      args: { text: 'a \\"}], {"v":1} [{', nested: [{ a: ['}'] }, { b: { c: '\\' } }], empty: {}, list: [] },
+      args: {
+        text: 'a \\"}], {"v":1} [{',
+        nested: [{ a: ['}'] }, { b: { c: '\\' } }],
+        empty: {},
+        list: [],
+        quotes: ['"', '\\\\"', '\\\\\\"}', '""'],
+      },
     };
     const texts = [encodeEvent(event), encodeEvent(tricky), encodeEvent(second)];
     expect(packedEventTexts(encodeEventRecord(texts))).toEqual(texts);

@@ -62,7 +62,9 @@ export type PreparedEvent = {
   /**
    * The record's fields up to the tokens-of KEYS indexes (id, status, block number, log index, count
    * field, projection kind), then the payload and the accounts; {@link buildApplyCall} turns them
-   * into the record's JSON with the KEYS indexes.
+   * into the record's JSON with the KEYS indexes. Every one of these strings but the count field
+   * is plain: a validated event id, a status, decimals, lower-case hex addresses, nothing JSON
+   * escapes (see {@link plainStrings}).
    */
   fields: [
     id: string,
@@ -76,6 +78,18 @@ export type PreparedEvent = {
   /** The distinct accounts (lower case) whose channels get the event. */
   accounts: string[];
 };
+
+/**
+ * The JSON array of `values`, strings that JSON does not escape (validated ids, statuses, decimals,
+ * lower-case hex), written by joining them: a third of the time of `JSON.stringify`, for what the
+ * processor writes for every event.
+ */
+function plainStrings(values: readonly string[]): string {
+  return values.length === 0 ? '[]' : `["${values.join('","')}"]`;
+}
+
+/** The zero address is nobody (no tokens-of set). */
+const nobody = (account: string) => (account === zeroAddress ? undefined : account);
 
 /** An event prepared for the apply script, or why it cannot be applied. */
 export type PrepareApplyResult = { ok: true; value: PreparedEvent } | { ok: false; reason: string };
@@ -96,7 +110,6 @@ export function prepareApply({
   if (!entityOps.ok) return entityOps;
   const { kind, payload } = projection.value;
   const countField = event.decoded && event.eventName ? event.eventName : undecodedCountField;
-  const nobody = (account: string) => (account === zeroAddress ? undefined : account);
   return {
     ok: true,
     value: {
@@ -107,7 +120,7 @@ export function prepareApply({
       entityOps: entityOps.value,
       id: event.id,
       json: json ?? encodeEvent(event),
-      effect: JSON.stringify([kind, countField, payload]),
+      effect: `["${kind}",${JSON.stringify(countField)},${plainStrings(payload)}]`,
       fields: [event.id, event.status, String(event.blockNumber), String(event.logIndex), countField, kind],
       payload,
       accounts: accountsOf(event),
@@ -184,9 +197,10 @@ export function buildApplyCall(run: readonly PreparedEvent[], settings: ApplySet
       throw new Error(`buildApplyCall got events of ${first.contract} and ${event.contract}`);
     const from = event.owners ? ownerIndex(event.owners[0]) : 0;
     const to = event.owners ? ownerIndex(event.owners[1]) : 0;
-    const ops = event.entityOps.length ? event.entityOps.map(entityOpEntry) : [];
+    const ops = event.entityOps.length ? JSON.stringify(event.entityOps.map(entityOpEntry)) : '[]';
+    const [id, status, blockNumber, logIndex, countField, kind] = event.fields;
     records.push(
-      JSON.stringify([...event.fields, from, to, event.payload, event.accounts, ops]),
+      `["${id}","${status}","${blockNumber}","${logIndex}",${JSON.stringify(countField)},"${kind}",${from},${to},${plainStrings(event.payload)},${plainStrings(event.accounts)},${ops}]`,
       event.json,
       event.effect,
     );
