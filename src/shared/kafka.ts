@@ -4,6 +4,7 @@ import { topicNames } from '../domain/index.ts';
 import { useFastKafkaCrc32c } from './crc32c.ts';
 import { useUnzeroedKafkaEncoderGrowth } from './kafkaEncoderGrowth.ts';
 import { createKafkaLogSeverity } from './kafkaLogSeverity.ts';
+import { useFastKafkaProduceEncoding } from './kafkaProduceEncoder.ts';
 import { clampKafkaRequestQueueTimer } from './kafkaRequestQueueTimer.ts';
 import { createLogger } from './logger.ts';
 
@@ -11,6 +12,7 @@ import { createLogger } from './logger.ts';
 // and zero-fills every buffer its encoders grow into.
 useFastKafkaCrc32c();
 useUnzeroedKafkaEncoderGrowth();
+useFastKafkaProduceEncoding();
 clampKafkaRequestQueueTimer();
 
 /** Parameters of {@link createKafka}. */
