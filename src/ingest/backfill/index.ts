@@ -6,7 +6,7 @@ import type { ChildMessage, FactoryFollower } from '../factory/createFactoryFoll
 import type { LogFilter } from '../factory/planLogFilters.ts';
 import { mapWithConcurrency } from '../mapWithConcurrency.ts';
 import { ingestMetrics } from '../metrics.ts';
-import { type EncodedEvent, encodeForKafka } from '../publisher/index.ts';
+import { type EncodedEvent, encodeForBackfill } from '../publisher/index.ts';
 import type { RangeSizer } from '../range-sizer/index.ts';
 import { rpcErrorCodes } from '../rpc/classifyRpcError.ts';
 import type { Rpc } from '../rpc/index.ts';
@@ -183,10 +183,10 @@ export async function runBackfill(parameters: RunBackfillParameters): Promise<vo
     }
     // Decoded and encoded here, as each range arrives, rather than when it is published: the work
     // overlaps with the Kafka transactions of earlier ranges, and a range waiting for its turn is
-    // held as one string per event.
+    // held as one buffer per event, outside the heap.
     const decodeLog = factories?.decode ?? decode;
     const events = logs.map((log) =>
-      encodeForKafka(
+      encodeForBackfill(
         decodeLog(log, log.blockTimestamp ?? headers.get(log.blockNumber)!.timestamp, 'CONFIRMED'),
       ),
     );

@@ -13,6 +13,8 @@ import {
   chunkByPartition,
   chunkMessages,
   createPublisher,
+  type EncodedRecord,
+  encodeForBackfill,
   encodeForKafka,
   packRecords,
   planSends,
@@ -349,6 +351,30 @@ describe('publisher', () => {
       const maxBytes = 10 * characters + 20;
       const records = packRecords(wide, 100, { records: 1_000, bytes: 1_024 + maxBytes });
       expect(records.length).toBeGreaterThan(1);
+      for (const record of records) expect(Buffer.byteLength(record.value)).toBeLessThanOrEqual(maxBytes);
+      const unpacked = records.flatMap((record) => {
+        const decoded = decodeEventRecord(record.value);
+        if (!decoded.ok) throw new Error(decoded.reason);
+        return decoded.value.map((e) => e.logIndex);
+      });
+      expect(unpacked).toEqual(wide.map((_, i) => i));
+    });
+
+    it("packs a backfill's events, held as UTF-8 bytes, into the bytes of the same records", () => {
+      const asBytes = (records: EncodedRecord[]) =>
+        records.map((record) => ({ key: record.key, value: Buffer.from(record.value) }));
+      const held = Array.from({ length: 250 }, (_, i) => encodeForBackfill(event(i, i % 2 === 0 ? a : b)));
+      expect(held.every((e) => Buffer.isBuffer(e.value))).toBe(true);
+      for (const perRecord of [1, 7, 100])
+        expect(asBytes(packRecords(held, perRecord)), `${perRecord} per record`).toEqual(
+          asBytes(packRecords(events, perRecord)),
+        );
+      // Bytes are what the limit counts: multi-byte text is cut exactly at it.
+      const wide = Array.from({ length: 10 }, (_, i) =>
+        encodeForBackfill({ ...event(i, a), args: { note: 'é'.repeat(400) } }),
+      );
+      const maxBytes = 3 * wide[0]!.value.length + 40;
+      const records = packRecords(wide, 100, { records: 1_000, bytes: 1_024 + maxBytes });
       for (const record of records) expect(Buffer.byteLength(record.value)).toBeLessThanOrEqual(maxBytes);
       const unpacked = records.flatMap((record) => {
         const decoded = decodeEventRecord(record.value);
