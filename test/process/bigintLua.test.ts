@@ -11,6 +11,7 @@ for i = 1, #ARGV, 3 do
   local op, a, b = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   if op == 'add' then results[#results + 1] = big_add(a, b)
   elseif op == 'sub' then results[#results + 1] = big_sub(a, b)
+  elseif op == 'sign' then results[#results + 1] = tostring(big_sign(a))
   else results[#results + 1] = tostring(big_cmp(a, b)) end
 end
 return results`;
@@ -59,13 +60,28 @@ describe('decimal-string arithmetic in the apply script', () => {
       ['cmp', -7n, -7n],
       ['cmp', 0n, 0n],
       ['add', 10n ** 28n, 10n ** 28n],
+      // The short path: operands of at most 14 characters add as doubles.
+      ['add', 99_999_999_999_999n / 10n, 99_999_999_999_999n / 10n],
+      ['add', -9_999_999_999_999n, 9_999_999_999_999n],
+      ['add', -9_999_999_999_999n, -9_999_999_999_999n],
+      ['add', 10n ** 13n, -1n],
+      ['sub', 5n, 5n],
+      ['sub', 0n, 0n],
+      ['add', 99_999_999_999_999n / 10n, 10n ** 15n],
+      ['sign', 0n, 0n],
+      ['sign', 7n, 0n],
+      ['sign', -7n, 0n],
+      ['sign', max, 0n],
+      ['sign', -max, 0n],
     ];
     const expected = edges.map(([op, a, b]) =>
       op === 'add'
         ? (a + b).toString()
         : op === 'sub'
           ? (a - b).toString()
-          : String(a < b ? -1 : a > b ? 1 : 0),
+          : op === 'sign'
+            ? String(a < 0n ? -1 : a > 0n ? 1 : 0)
+            : String(a < b ? -1 : a > b ? 1 : 0),
     );
     expect(await run(edges)).toEqual(expected);
   });

@@ -202,10 +202,14 @@ local tokenWrites = {}
 -- Entity changes of the event being applied: { op, entity after (false: absent) }, written last.
 local entityChanges = {}
 
+local balanceValues, balanceDirty = balances.values, balances.dirty
 local function add_balance(holder, delta)
-  local before = get(balances, holder)
+  -- get() and set() inlined: a transfer changes two balances.
+  local before = balanceValues[holder]
+  if before == nil then before = redis.call('HGET', balances.key, holder) or '0' end
   local after = big_add(before, delta)
-  set(balances, holder, after)
+  put(balanceValues, holder, after)
+  if not balanceDirty[holder] then put(balanceDirty, holder, true) end
   local sb, sa = big_sign(before), big_sign(after)
   if sb <= 0 and sa > 0 then
     holdersDelta = holdersDelta + 1
@@ -371,16 +375,24 @@ local function apply_one(k)
   end
   local cursor = string.format('%d-%d', jb, jl)
   -- The event's Redis writes come last and start only once none of them can fail on bad data.
-  for _, write in ipairs(tokenWrites) do wrong_type(write[2], 'zset') end
-  wrong_type(KEYS[6], 'stream')
+  -- (Most events have neither token writes nor entity changes: the loops are skipped.)
+  local hasTokenWrites, hasEntityChanges = tokenWrites[1] ~= nil, entityChanges[1] ~= nil
+  if hasTokenWrites then
+    for _, write in ipairs(tokenWrites) do wrong_type(write[2], 'zset') end
+  end
+  if not typeChecked[KEYS[6]] then wrong_type(KEYS[6], 'stream') end
   -- (An entity hash of the wrong type already failed its HGETALL when it was loaded.)
-  for _, change in ipairs(entityChanges) do
-    local op = change[1]
-    wrong_type(KEYS[op.x], 'zset')
-    wrong_type(KEYS[op.j], 'stream')
+  if hasEntityChanges then
+    for _, change in ipairs(entityChanges) do
+      local op = change[1]
+      wrong_type(KEYS[op.x], 'zset')
+      wrong_type(KEYS[op.j], 'stream')
+    end
   end
   redis.call('XADD', KEYS[6], 'MAXLEN', '~', journalMax, cursor, RM.journal.event, json)
-  for _, write in ipairs(tokenWrites) do redis.call(unpack(write)) end
+  if hasTokenWrites then
+    for _, write in ipairs(tokenWrites) do redis.call(unpack(write)) end
+  end
   for _, change in ipairs(entityChanges) do
     local op, after = change[1], change[2]
     if after and after[ENTITY.cursor] == true then after[ENTITY.cursor] = cursor end

@@ -100,6 +100,9 @@ end
 
 -- a + b for signed decimal strings.
 local function big_add(a, b)
+  -- At most 14 characters each (13 digits when signed): both and their sum are exact doubles.
+  local la, lb = #a, #b
+  if la < 15 and lb < 15 and la > 0 and lb > 0 then return string.format('%d', tonumber(a) + tonumber(b)) end
   local sa, ma = big_parse(a)
   local sb, mb = big_parse(b)
   if sa == sb then return big_signed(sa, big_add_mag(ma, mb)) end
@@ -128,6 +131,9 @@ end
 
 -- 1 when a > 0, 0 when a == 0, -1 when a < 0.
 local function big_sign(a)
+  -- Canonical values: a first digit other than 0 is a positive number.
+  local first = string.byte(a, 1)
+  if first and first > 48 and first <= 57 then return 1 end
   local sa, ma = big_parse(a)
   if ma == '0' then return 0 end
   return sa
