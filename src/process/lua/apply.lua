@@ -271,6 +271,8 @@ end
 -- Keys whose type was checked in this run: only this script writes them while it runs, and only
 -- with the expected type, so one check per key and run is enough.
 local typeChecked = {}
+-- Whether an event of the run was added to the journal (save() trims it then).
+local journaled = false
 local function wrong_type(key, expected)
   if typeChecked[key] then return end
   local actual = redis.call('TYPE', key)
@@ -389,7 +391,8 @@ local function apply_one(k)
       wrong_type(KEYS[op.j], 'stream')
     end
   end
-  redis.call('XADD', KEYS[6], 'MAXLEN', '~', journalMax, cursor, RM.journal.event, json)
+  redis.call('XADD', KEYS[6], cursor, RM.journal.event, json)
+  journaled = true
   if hasTokenWrites then
     for _, write in ipairs(tokenWrites) do redis.call(unpack(write)) end
   end
@@ -471,6 +474,8 @@ local function save_entities()
 end
 
 local function save()
+  -- The journal is trimmed once per run rather than by each XADD (fewer arguments per event).
+  if journaled then redis.call('XTRIM', KEYS[6], 'MAXLEN', '~', journalMax) end
   save_cache(balances)
   save_cache(multi)
   save_entities()
@@ -527,7 +532,8 @@ local function save()
   if trimmed > trimmedBefore then
     local old = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', string.format('%d', trimmed), 'LIMIT', 0, 64 * count)
     write_all('HDEL', KEYS[3], old, 1)
-    write_all('ZREM', KEYS[4], old, 1)
+    -- The ids read are the index's first #old by rank (score, then id), as ZRANGEBYSCORE returns them.
+    if #old > 0 then redis.call('ZREMRANGEBYRANK', KEYS[4], 0, #old - 1) end
   end
 end
 
