@@ -349,8 +349,25 @@ async function startChildProcessor(raw: unknown) {
       child.send(message);
     });
   await ask({ config: raw }, 'started');
+  // The events applied as far as this process knows: the child says so once, when they reach the
+  // target (see watchFor), instead of being asked every few ms over IPC.
+  let reached = 0;
+  let failed: Error | undefined;
   return {
-    applied: () => ask<number>({ count: true }, 'applied'),
+    applied: async () => {
+      if (failed) throw failed;
+      return reached;
+    },
+    watchFor: (total: number) => {
+      ask<number>({ notifyAt: total }, 'reached').then(
+        (count) => {
+          reached = count;
+        },
+        (error: Error) => {
+          failed = error;
+        },
+      );
+    },
     stop: async () => {
       await ask({ stop: true }, 'stopped');
       await new Promise((resolve) => child.once('exit', resolve));
@@ -408,6 +425,7 @@ async function runIngest(run: number, mode: Mode): Promise<RunResult> {
   const processor = mode === 'same-process' ? createProcessor({ config, logger }) : undefined;
   await processor?.start();
   const child = mode === 'separate-processes' ? await startChildProcessor(rawConfig(id)) : undefined;
+  child?.watchFor(built.logs);
   const applied = child ? child.applied : async () => (await appliedSoFar()) - appliedBefore;
   const ingest = createIngest({ config, logger });
   const transactionsBefore = await transactionsSoFar();
